@@ -1,0 +1,40 @@
+/* rewrite.h - turn sites into edits and edits into a rewritten source.
+ *
+ * Pure byte work, no libclang: testable on strings.
+ */
+#ifndef HPCC_REWRITE_H
+#define HPCC_REWRITE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "site.h"
+
+/* Insert `text` in place of the `len` bytes at `offset` of the original. */
+struct edit {
+	size_t offset;
+	size_t len;
+	char *text; /* malloc'd */
+};
+
+struct edit_list {
+	struct edit *v;
+	size_t n;
+};
+
+/* Plan the guard insertions for `sites` in `buf`; `display_path` is the
+ * source's name as given to the compiler (used in #line directives).
+ * Returns 0, or -1 on allocation failure. */
+int hpcc_rewrite_plan(const char *buf, size_t len, const struct site_list *sites,
+		      const char *display_path, struct edit_list *out);
+
+/* Write the rewritten source: a prologue that includes `header_path` and
+ * resets the line to 1 of `display_path`, then `buf` with `edits` applied
+ * (sorted by offset, non-overlapping).  Returns 0, or -1 with errno set on
+ * a write error. */
+int hpcc_rewrite_apply(const char *buf, size_t len, const struct edit_list *edits,
+		       const char *header_path, const char *display_path, FILE *out);
+
+void hpcc_edits_free(struct edit_list *list);
+
+#endif

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the whole hpcc test suite: installs what is missing, builds with
+# -Werror, runs every CTest test, then the runtime tests again under
+# AddressSanitizer and ThreadSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")"
+. .ci/deps.sh
+hpcc_install_missing "${hpcc_packages[@]}" "${hpcc_test_packages[@]}"
+
+jobs=$(nproc)
+cmake -S . -B build -DHPCC_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+(cd build && ctest -j"$jobs" --output-on-failure)
+
+for san in address thread; do
+	cmake -S . -B "build-$san" -DHPCC_WERROR=ON -DHPCC_SANITIZE="$san" >/dev/null
+	cmake --build "build-$san" -j"$jobs"
+	(cd "build-$san" && ctest -j"$jobs" --output-on-failure -L sanitize)
+done
