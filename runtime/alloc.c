@@ -1,0 +1,300 @@
+/* alloc.c - the allocation tracker: glibc's malloc family, interposed.
+ *
+ * DESIGN
+ * Linked only into programs built with `hpcc --alloc` (its own archive,
+ * libhotpath_alloc.a, pulled in whole); a plain hpcc build has no allocator
+ * interposition at all.  Definitions here override glibc's for the whole
+ * process, including allocations glibc makes for the program (strdup,
+ * fopen, getline), which is the interposition glibc documents: a
+ * replacement must provide malloc, free, calloc, realloc and, for
+ * memalign-style callers, aligned_alloc, malloc_usable_size, memalign,
+ * posix_memalign, pvalloc and valloc.
+ *
+ * Each block carries a 16-byte header just before the pointer handed out:
+ * the size the program asked for (so counters are exact: malloc(100) is
+ * 100 bytes, not the usable size), the distance back to the block glibc
+ * returned (non-zero padding only for over-aligned blocks), and a magic
+ * word.  A pointer without our magic (memory glibc handed out through its
+ * __libc_* entry points, which the runtime itself uses via hp_malloc so its
+ * own allocations are never counted) goes straight back to glibc.
+ *
+ * Counting is per thread (alloc.h): the tracker only touches the calling
+ * thread's counters, so it takes no lock and cannot contend.  realloc of a
+ * live block counts as one allocation of the new size (bytes_total and
+ * count_total grow) that replaces the old block in the live figures.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define HEADER_SIZE 16u
+#define MAGIC 0x68706163u /* "hpac" */
+
+struct header {
+	uint64_t size;   /* bytes the program asked for */
+	uint32_t offset; /* user pointer - glibc's pointer */
+	uint32_t magic;  /* MAGIC ^ low bits of size */
+};
+
+_Static_assert(sizeof(struct header) == HEADER_SIZE, "header must keep 16-byte alignment");
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+extern void __libc_free(void *);
+
+static size_t (*libc_usable_size)(void *);
+
+static uint32_t magic_for(uint64_t size)
+{
+	return MAGIC ^ (uint32_t)size;
+}
+
+static struct header *header_of(void *p)
+{
+	struct header *h = (struct header *)((char *)p - HEADER_SIZE);
+
+	return h->magic == magic_for(h->size) && h->offset >= HEADER_SIZE ? h : NULL;
+}
+
+static void count_alloc(size_t n)
+{
+	struct hp_alloc_thread *t = &hp_alloc_tls;
+
+	t->bytes_total += n;
+	t->count_total++;
+	t->live_bytes += (int64_t)n;
+	t->live_count++;
+	if (t->live_bytes > t->peak_bytes)
+		t->peak_bytes = t->live_bytes;
+	if (t->live_count > t->peak_count)
+		t->peak_count = t->live_count;
+}
+
+static void count_free(size_t n)
+{
+	struct hp_alloc_thread *t = &hp_alloc_tls;
+
+	t->live_bytes -= (int64_t)n;
+	t->live_count--;
+}
+
+/* Stamps the header in front of `base + offset` and counts the block. */
+static void *finish(void *base, size_t offset, size_t n)
+{
+	char *user;
+	struct header *h;
+
+	if (!base)
+		return NULL;
+	user = (char *)base + offset;
+	h = (struct header *)(user - HEADER_SIZE);
+	h->size = n;
+	h->offset = (uint32_t)offset;
+	h->magic = magic_for(n);
+	count_alloc(n);
+	return user;
+}
+
+/* `alignment` is a power of two; `size` bytes are reserved, `n` counted. */
+static void *aligned_sized(size_t alignment, size_t size, size_t n)
+{
+	if (alignment <= HEADER_SIZE) {
+		if (size > SIZE_MAX - HEADER_SIZE)
+			goto nomem;
+		return finish(__libc_malloc(size + HEADER_SIZE), HEADER_SIZE, n);
+	}
+	if (size > SIZE_MAX - alignment || alignment > UINT32_MAX)
+		goto nomem;
+	return finish(__libc_memalign(alignment, size + alignment), alignment, n);
+nomem:
+	errno = ENOMEM;
+	return NULL;
+}
+
+static void *aligned(size_t alignment, size_t n)
+{
+	return aligned_sized(alignment, n, n);
+}
+
+static size_t libc_usable(void *base)
+{
+	if (!libc_usable_size)
+		libc_usable_size = (size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+	return libc_usable_size ? libc_usable_size(base) : 0;
+}
+
+EXPORT void *malloc(size_t n)
+{
+	if (n > SIZE_MAX - HEADER_SIZE) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return finish(__libc_malloc(n + HEADER_SIZE), HEADER_SIZE, n);
+}
+
+EXPORT void free(void *p)
+{
+	struct header *h;
+
+	if (!p)
+		return;
+	h = header_of(p);
+	if (!h) { /* not ours: glibc's own or the runtime's */
+		__libc_free(p);
+		return;
+	}
+	count_free(h->size);
+	h->magic = 0; /* a double free must not pass as ours twice */
+	__libc_free((char *)p - h->offset);
+}
+
+EXPORT void *calloc(size_t nmemb, size_t size)
+{
+	size_t n;
+
+	if (__builtin_mul_overflow(nmemb, size, &n) || n > SIZE_MAX - HEADER_SIZE) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return finish(__libc_calloc(1, n + HEADER_SIZE), HEADER_SIZE, n);
+}
+
+EXPORT void *realloc(void *p, size_t n)
+{
+	struct header *h;
+	void *base, *q;
+	size_t old;
+
+	if (!p)
+		return malloc(n);
+	if (n == 0) { /* glibc frees and returns NULL */
+		free(p);
+		return NULL;
+	}
+	if (n > SIZE_MAX - HEADER_SIZE) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	h = header_of(p);
+	if (!h) { /* glibc's own block: move it into a counted one */
+		old = libc_usable(p);
+		q = malloc(n);
+		if (!q)
+			return NULL;
+		memcpy(q, p, old < n ? old : n);
+		__libc_free(p);
+		return q;
+	}
+	old = h->size;
+	if (h->offset != HEADER_SIZE) { /* over-aligned: move by hand */
+		q = malloc(n);
+		if (!q)
+			return NULL;
+		memcpy(q, p, old < n ? old : n);
+		free(p);
+		return q;
+	}
+	base = __libc_realloc((char *)p - HEADER_SIZE, n + HEADER_SIZE);
+	if (!base)
+		return NULL; /* the old block is untouched and still counted */
+	count_free(old);
+	return finish(base, HEADER_SIZE, n);
+}
+
+EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t n;
+
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, n);
+}
+
+static int valid_alignment(size_t a)
+{
+	return a != 0 && (a & (a - 1)) == 0;
+}
+
+EXPORT int posix_memalign(void **out, size_t alignment, size_t n)
+{
+	void *p;
+	int saved = errno;
+
+	if (!valid_alignment(alignment) || alignment % sizeof(void *) != 0)
+		return EINVAL;
+	p = aligned(alignment, n);
+	if (!p) {
+		errno = saved;
+		return ENOMEM;
+	}
+	*out = p;
+	return 0;
+}
+
+EXPORT void *aligned_alloc(size_t alignment, size_t n)
+{
+	if (!valid_alignment(alignment)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return aligned(alignment, n);
+}
+
+EXPORT void *memalign(size_t alignment, size_t n)
+{
+	if (!valid_alignment(alignment)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return aligned(alignment, n);
+}
+
+EXPORT void *valloc(size_t n)
+{
+	return aligned((size_t)sysconf(_SC_PAGESIZE), n);
+}
+
+EXPORT void *pvalloc(size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t rounded;
+
+	if (n > SIZE_MAX - page) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	rounded = n ? (n + page - 1) & ~(page - 1) : page;
+	/* reserve whole pages, count what the program asked for */
+	return aligned_sized(page, rounded, n);
+}
+
+EXPORT size_t malloc_usable_size(void *p)
+{
+	struct header *h;
+	size_t usable;
+
+	if (!p)
+		return 0;
+	h = header_of(p);
+	if (!h)
+		return libc_usable(p);
+	usable = libc_usable((char *)p - h->offset);
+	/* glibc unreachable: what the program asked for is always usable */
+	return usable > h->offset ? usable - h->offset : h->size;
+}
+
+__attribute__((constructor)) static void alloc_init(void)
+{
+	hp_alloc_linked = 1;
+}
