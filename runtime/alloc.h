@@ -1,5 +1,5 @@
 /* alloc.h - per-thread allocation counters shared by the allocator
- * interposer (alloc.c, linked only with `hpcc --alloc`) and the frame code.
+ * interposer (alloc/interpose.c, linked only with `hpcc --alloc`) and the frame code.
  *
  * The interposer is the only writer of a thread's counters and it writes
  * them from that thread only, so plain (non-atomic) thread-local fields are

@@ -1,4 +1,4 @@
-/* alloc.c - the allocation tracker: glibc's malloc family, interposed.
+/* interpose.c - the allocation tracker: glibc's malloc family, interposed.
  *
  * DESIGN
  * Linked only into programs built with `hpcc --alloc` (its own archive,
@@ -31,7 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alloc.h"
+#include "../alloc.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define HEADER_SIZE 16u
