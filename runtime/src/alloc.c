@@ -1,0 +1,82 @@
+/* alloc.c - see alloc.h.  No state but the fault-injection counter. */
+#include "alloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HP_PLAIN_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HP_PLAIN_MALLOC 1
+#endif
+#endif
+
+#ifdef HP_PLAIN_MALLOC
+#define raw_malloc malloc
+#define raw_calloc calloc
+#define raw_realloc realloc
+#define raw_free free
+#else
+/* glibc's own allocator, underneath any interposed malloc. */
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t size);
+extern void __libc_free(void *p);
+#define raw_malloc __libc_malloc
+#define raw_calloc __libc_calloc
+#define raw_realloc __libc_realloc
+#define raw_free __libc_free
+#endif
+
+static _Atomic long fail_after = -1;
+
+/* Fault injection: true when this allocation must fail. */
+static int injected_failure(void)
+{
+	long n = hp_atomic_load_relaxed(&fail_after);
+
+	if (n < 0)
+		return 0;
+	if (n == 0)
+		return 1;
+	hp_atomic_store_relaxed(&fail_after, n - 1);
+	return 0;
+}
+
+void hp_alloc_fail_after(long n)
+{
+	hp_atomic_store_relaxed(&fail_after, n);
+}
+
+void *hp_malloc(size_t size)
+{
+	return injected_failure() ? NULL : raw_malloc(size);
+}
+
+void *hp_calloc(size_t n, size_t size)
+{
+	return injected_failure() ? NULL : raw_calloc(n, size);
+}
+
+void *hp_realloc(void *p, size_t size)
+{
+	return injected_failure() ? NULL : raw_realloc(p, size);
+}
+
+void hp_free(void *p)
+{
+	raw_free(p);
+}
+
+char *hp_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *copy = hp_malloc(n);
+
+	if (copy)
+		memcpy(copy, s, n);
+	return copy;
+}

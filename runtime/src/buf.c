@@ -1,0 +1,110 @@
+/* buf.c - ring allocation, the writer's wait, and the registry.
+ * The design is in buf.h. */
+#include "buf.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "worker.h"
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hp_buf *registry;
+static _Atomic uint64_t lost_freed; /* lost counts of freed buffers */
+
+struct hp_buf *hp_buf_create(void)
+{
+	/* The struct is 64-byte aligned: over-allocate and align by hand so
+	 * hp_free() gets the original pointer back from just before it. */
+	char *raw = hp_malloc(sizeof(struct hp_buf) + 64);
+	struct hp_buf *b;
+
+	if (!raw)
+		return NULL;
+	b = (struct hp_buf *)(((uintptr_t)raw + 64) & ~(uintptr_t)63);
+	((char **)b)[-1] = raw;
+	memset(b, 0, offsetof(struct hp_buf, rec));
+	pthread_mutex_lock(&registry_lock);
+	b->next = registry;
+	registry = b;
+	pthread_mutex_unlock(&registry_lock);
+	return b;
+}
+
+int hp_buf_wait_space(struct hp_buf *b)
+{
+	unsigned int spins = 0;
+
+	for (;;) {
+		b->tail_seen = hp_atomic_load_acquire(&b->tail);
+		if (b->head_own - b->tail_seen < HP_BUF_CAP)
+			return 0;
+		if (!hp_worker_running()) {
+			hp_atomic_add_relaxed(&b->lost, 1);
+			return 1;
+		}
+		if (spins == 0)
+			hp_worker_wake();
+		if (++spins < 200)
+			hp_cpu_relax();
+		else
+			sched_yield();
+	}
+}
+
+struct hp_buf *hp_buf_first(void)
+{
+	struct hp_buf *b;
+
+	pthread_mutex_lock(&registry_lock);
+	b = registry;
+	pthread_mutex_unlock(&registry_lock);
+	return b;
+}
+
+void hp_buf_remove(struct hp_buf *prev, struct hp_buf *b)
+{
+	pthread_mutex_lock(&registry_lock);
+	if (prev)
+		prev->next = b->next;
+	else if (registry == b)
+		registry = b->next;
+	else {
+		/* New buffers were pushed in front since our walk began. */
+		struct hp_buf *p = registry;
+
+		while (p->next != b)
+			p = p->next;
+		p->next = b->next;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	hp_atomic_add_relaxed(&lost_freed, hp_atomic_load_relaxed(&b->lost));
+	hp_free(((char **)b)[-1]);
+}
+
+uint64_t hp_buf_lost_total(void)
+{
+	uint64_t n = hp_atomic_load_relaxed(&lost_freed);
+	struct hp_buf *b;
+
+	for (b = hp_buf_first(); b; b = b->next)
+		n += hp_atomic_load_relaxed(&b->lost);
+	return n;
+}
+
+void hp_buf_count_lost(uint64_t n)
+{
+	hp_atomic_add_relaxed(&lost_freed, n);
+}
+
+void hp_buf_lock(void)
+{
+	pthread_mutex_lock(&registry_lock);
+}
+
+void hp_buf_unlock(void)
+{
+	pthread_mutex_unlock(&registry_lock);
+}

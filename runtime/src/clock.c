@@ -1,0 +1,84 @@
+/* clock.c - clock selection and the session-long TSC calibration.
+ * See clock.h for the design. */
+#include "clock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+int hp_clock_use_tsc;
+
+static uint64_t start_ticks, start_ns, end_ticks, end_ns;
+
+static int has_invariant_tsc(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int a, b, c, d;
+
+	if (!__get_cpuid(0x80000000u, &a, &b, &c, &d) || a < 0x80000007u)
+		return 0;
+	__cpuid(0x80000007u, a, b, c, d);
+	return (d >> 8) & 1;
+#else
+	return 0;
+#endif
+}
+
+/* A (ticks, ns) pair read as close together as possible: the ns read is
+ * bracketed by two tick reads and paired with their midpoint. */
+static void read_pair(uint64_t *ticks, uint64_t *ns)
+{
+	uint64_t t0, t1, n;
+
+	if (!hp_clock_use_tsc) {
+		*ns = *ticks = hp_clock_mono_ns();
+		return;
+	}
+	t0 = hp_clock_now();
+	n = hp_clock_mono_ns();
+	t1 = hp_clock_now();
+	*ticks = t0 + (t1 - t0) / 2;
+	*ns = n;
+}
+
+void hp_clock_init(void)
+{
+	const char *force = getenv("HOTPATH_CLOCK");
+
+	hp_clock_use_tsc = has_invariant_tsc() &&
+			   !(force && strcmp(force, "monotonic") == 0);
+	read_pair(&start_ticks, &start_ns);
+}
+
+uint64_t hp_clock_finish(void)
+{
+	uint64_t wall;
+
+	read_pair(&end_ticks, &end_ns);
+	wall = end_ns - start_ns;
+	/* A short session gives a poor ratio: stretch it to 2 ms. */
+	while (hp_clock_use_tsc && end_ns - start_ns < 2000000u)
+		read_pair(&end_ticks, &end_ns);
+	return wall;
+}
+
+uint64_t hp_clock_to_ns(uint64_t ticks)
+{
+	if (!hp_clock_use_tsc || end_ticks <= start_ticks)
+		return ticks;
+	return (uint64_t)((unsigned __int128)ticks * (end_ns - start_ns) /
+			  (end_ticks - start_ticks));
+}
+
+uint64_t hp_clock_start_ticks(void)
+{
+	return start_ticks;
+}
+
+const char *hp_clock_name(void)
+{
+	return hp_clock_use_tsc ? "tsc" : "monotonic";
+}

@@ -1,0 +1,50 @@
+/* clock.h - timestamps for the record path, and their conversion to ns.
+ *
+ * The record path reads raw ticks with hp_clock_now(): rdtsc when the CPU
+ * has an invariant TSC (CPUID 0x80000007 EDX bit 8), else
+ * clock_gettime(CLOCK_MONOTONIC) in ns.  Nothing on the record path
+ * converts: the worker keeps statistics in ticks, and the report converts
+ * with one ratio measured over the whole session (a (tsc, ns) pair taken at
+ * hp_clock_init() and another at hp_clock_finish()), which is far more
+ * precise than any short calibration at start-up.  Relative errors (the
+ * histogram's 1%) survive a linear scale unchanged.
+ *
+ * HOTPATH_CLOCK=monotonic forces the fallback (tests use it).
+ */
+#ifndef HP_CLOCK_H
+#define HP_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Set once by hp_clock_init(), before any thread can record. */
+extern int hp_clock_use_tsc;
+
+static inline uint64_t hp_clock_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t hp_clock_now(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (__builtin_expect(hp_clock_use_tsc, 1))
+		return __builtin_ia32_rdtsc();
+#endif
+	return hp_clock_mono_ns();
+}
+
+void hp_clock_init(void);
+/* Takes the closing calibration pair (spinning if the session was under
+ * 2 ms) and returns the session's wall time in ns. */
+uint64_t hp_clock_finish(void);
+/* Ticks to ns with the session ratio; call after hp_clock_finish(). */
+uint64_t hp_clock_to_ns(uint64_t ticks);
+/* Ticks at session start (hp_clock_init). */
+uint64_t hp_clock_start_ticks(void);
+const char *hp_clock_name(void);
+
+#endif

@@ -1,0 +1,47 @@
+/* hist.h - log-linear histogram of durations, plus exact count/total/min/max.
+ *
+ * DESIGN.  Values (uint64, in clock ticks) below 64 are counted exactly.
+ * Above, each power of two [2^e, 2^(e+1)) is split into 64 equal
+ * sub-buckets of width 2^(e-6), so a bucket is at most 1/64 of its lower
+ * bound wide and its midpoint is within 1/128 (0.78%) of any value in it.
+ * Percentiles are reported as bucket midpoints clamped to the exact
+ * [min, max]; percentile 0 is the exact min and 100 the exact max.
+ *
+ * Footprint: 59 octaves (values < 64, then 2^6..2^63) of 64 uint64
+ * counters, 512 bytes each, allocated lazily on the first value falling in
+ * the octave: a site whose durations span a 16x range uses ~2.5 KiB, and the
+ * worst case is 59 * 512 + the header = ~30 KiB.
+ *
+ * Not thread-safe: one owner (the worker, then the reporter).
+ */
+#ifndef HP_HIST_H
+#define HP_HIST_H
+
+#include <stdint.h>
+
+#define HP_HIST_SUB_BITS 6
+#define HP_HIST_SUB (1u << HP_HIST_SUB_BITS)
+#define HP_HIST_OCTAVES (64 - HP_HIST_SUB_BITS + 1)
+
+struct hp_hist {
+	uint64_t count;
+	uint64_t total; /* exact sum */
+	uint64_t min;
+	uint64_t max;
+	uint64_t unbucketed; /* counted, but a chunk allocation failed */
+	uint64_t *octave[HP_HIST_OCTAVES];
+};
+
+void hp_hist_init(struct hp_hist *h);
+void hp_hist_free(struct hp_hist *h);
+/* Returns 0, or ENOMEM if the value could only be counted (count, total,
+ * min and max stay exact either way). */
+int hp_hist_record(struct hp_hist *h, uint64_t value);
+/* Adds src into dst; 0 or ENOMEM. */
+int hp_hist_merge(struct hp_hist *dst, const struct hp_hist *src);
+/* Nearest-rank percentile p in [0, 100]; 0 for an empty histogram. */
+uint64_t hp_hist_percentile(const struct hp_hist *h, unsigned int p);
+/* Bytes allocated for the histogram's buckets (not the struct). */
+uint64_t hp_hist_bytes(const struct hp_hist *h);
+
+#endif

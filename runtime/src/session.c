@@ -1,0 +1,259 @@
+/* session.c - the public API behind hotpath.h: the record path, the
+ * session's life cycle, and the report's orchestration.
+ *
+ * DESIGN.  Record path: hp_frame_enter() reads the clock into the frame on
+ * the caller's stack; hp_frame_exit() reads it again and pushes
+ * (site, ticks) into the calling thread's ring (buf.h), found through an
+ * initial-exec TLS pointer.  No lock, malloc, syscall or stdio there.  A
+ * NULL ring pointer sends enter to the slow path (attach_thread), which
+ * starts the session on first use (pthread_once: clock, percentiles, TLS
+ * key, atexit and fork handlers, worker) and gives the thread its ring.
+ *
+ * The session ends exactly once (atomic `reported`): when the annotated
+ * main's guard runs, or from the atexit handler when the program calls
+ * exit() (main still open: its row ends now).  Signals end nothing.  The
+ * report stops and joins the worker (writers then drop instead of waiting,
+ * so exit cannot hang), drains every ring itself, converts ticks to ns
+ * with the session-long calibration and hands plain rows to report.c.
+ *
+ * Threads: a pthread key destructor marks a finished thread's ring dead;
+ * the worker drains and frees it.  fork(): the child has no worker; its
+ * records are dropped and it does not report (the parent does).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "alloc.h"
+#include "atomic.h"
+#include "buf.h"
+#include "clock.h"
+#include "format.h"
+#include "hotpath.h"
+#include "report.h"
+#include "worker.h"
+
+static __thread struct hp_buf *tls_buf __attribute__((tls_model("initial-exec")));
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_key_t thread_key;
+static int thread_key_ok;
+static _Atomic int reported;
+
+static unsigned int pcts[HP_MAX_PERCENTILES] = { 95 };
+static int npcts = 1;
+static int pcts_from_env;
+
+static struct hp_site *_Atomic main_site;
+static uint64_t main_start;
+
+static void at_exit(void);
+
+static void thread_gone(void *p)
+{
+	struct hp_buf *b = p;
+
+	tls_buf = NULL;
+	hp_atomic_store_release(&b->dead, 1);
+}
+
+static void fork_prepare(void)
+{
+	hp_buf_lock();
+}
+
+static void fork_parent(void)
+{
+	hp_buf_unlock();
+}
+
+static void fork_child(void)
+{
+	hp_buf_unlock();
+	hp_worker_forget();
+	hp_atomic_store_release(&reported, 1);
+}
+
+static void init_session(void)
+{
+	unsigned int p[HP_MAX_PERCENTILES];
+	int n = hp_fmt_parse_percentiles(getenv("HOTPATH_PERCENTILES"), p);
+
+	hp_clock_init();
+	if (n > 0) {
+		memcpy(pcts, p, sizeof p);
+		npcts = n;
+		pcts_from_env = 1;
+	}
+	thread_key_ok = pthread_key_create(&thread_key, thread_gone) == 0;
+	atexit(at_exit);
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	hp_worker_start();
+}
+
+static __attribute__((noinline, cold)) void attach_thread(void)
+{
+	struct hp_buf *b;
+
+	pthread_once(&once, init_session);
+	if (hp_atomic_load_acquire(&reported))
+		return; /* too late: the report is out */
+	b = hp_buf_create();
+	if (!b)
+		return;
+	if (thread_key_ok)
+		pthread_setspecific(thread_key, b);
+	tls_buf = b;
+}
+
+struct hp_frame hp_frame_enter(struct hp_site *site)
+{
+	struct hp_frame f;
+
+	if (__builtin_expect(tls_buf == NULL, 0))
+		attach_thread();
+	f.site = site;
+	f.start = hp_clock_now();
+	return f;
+}
+
+void hp_frame_exit(struct hp_frame *frame)
+{
+	uint64_t end = hp_clock_now();
+	struct hp_buf *b = tls_buf;
+
+	if (__builtin_expect(b == NULL, 0)) {
+		hp_buf_count_lost(1);
+		return;
+	}
+	hp_buf_push(b, frame->site, end - frame->start);
+}
+
+struct hp_frame hp_main_enter(struct hp_site *site, const char *percentiles)
+{
+	unsigned int p[HP_MAX_PERCENTILES];
+	struct hp_frame f;
+	int n;
+
+	if (tls_buf == NULL)
+		attach_thread();
+	pthread_once(&once, init_session);
+	n = hp_fmt_parse_percentiles(percentiles, p);
+	if (!pcts_from_env && n > 0) {
+		memcpy(pcts, p, sizeof p);
+		npcts = n;
+	}
+	f.site = site;
+	f.start = main_start = hp_clock_now();
+	hp_atomic_store_release(&main_site, site);
+	return f;
+}
+
+static long env_limit(void)
+{
+	const char *s = getenv("HOTPATH_LIMIT");
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	return (*end || errno || n < 0) ? -1 : n;
+}
+
+static const char *program_name(const struct hp_site *main)
+{
+	if (program_invocation_short_name && *program_invocation_short_name)
+		return program_invocation_short_name;
+	return main && main->name ? main->name : "?";
+}
+
+static int render(struct hp_str *out, const struct hp_report *r,
+		  enum hp_format format)
+{
+	cJSON_Hooks hooks = { hp_malloc, hp_free };
+	int err;
+
+	if (format == HP_FORMAT_TABLE)
+		return hp_report_table(out, r);
+	/* cJSON's allocations are the runtime's: keep them off malloc. */
+	cJSON_InitHooks(&hooks);
+	err = hp_report_json(out, r, format == HP_FORMAT_JSON_PRETTY);
+	cJSON_InitHooks(NULL);
+	return err;
+}
+
+static void report(uint64_t now)
+{
+	enum hp_format format = hp_report_parse_format(getenv("HOTPATH_FORMAT"));
+	struct hp_report r;
+	struct hp_str text = { 0 };
+	struct hp_site *msite;
+	size_t i;
+	int k;
+
+	if (hp_atomic_exchange(&reported, 1))
+		return;
+	hp_worker_stop();
+	hp_worker_drain_all();
+	msite = hp_atomic_load_acquire(&main_site);
+	if (msite)
+		hp_worker_add(msite, now - main_start);
+	memset(&r, 0, sizeof r);
+	r.total_ns = hp_clock_finish();
+	/* The user's notion of the session is main, not our start-up. */
+	if (msite)
+		r.total_ns = hp_clock_to_ns(now - main_start);
+	if (format == HP_FORMAT_NONE)
+		return;
+	r.program = program_name(msite);
+	r.clock = hp_clock_name();
+	r.lost = hp_buf_lost_total();
+	memcpy(r.pcts, pcts, sizeof pcts);
+	r.npcts = npcts;
+	r.limit = env_limit();
+	r.nrows = hp_stats_count();
+	r.rows = hp_calloc(r.nrows ? r.nrows : 1, sizeof *r.rows);
+	if (!r.rows)
+		return;
+	for (i = 0; i < r.nrows; i++) {
+		const struct hp_stat *s = hp_stats_get(i);
+		struct hp_row *w = &r.rows[i];
+
+		w->name = s->site->name;
+		w->file = s->site->file;
+		w->line = s->site->line;
+		w->kind = s->site->kind;
+		w->calls = s->hist.count;
+		w->total_ns = hp_clock_to_ns(s->hist.total);
+		w->min_ns = hp_clock_to_ns(s->hist.min);
+		w->max_ns = hp_clock_to_ns(s->hist.max);
+		for (k = 0; k < npcts; k++)
+			w->pct_ns[k] = hp_clock_to_ns(
+				hp_hist_percentile(&s->hist, pcts[k]));
+	}
+	hp_report_sort(&r);
+	if (render(&text, &r, format) == 0)
+		hp_report_write(getenv("HOTPATH_OUTPUT"), text.s, text.len);
+	hp_str_free(&text);
+	hp_free(r.rows);
+}
+
+void hp_main_exit(struct hp_frame *frame)
+{
+	(void)frame;
+	report(hp_clock_now());
+}
+
+static void at_exit(void)
+{
+	uint64_t now = hp_clock_now();
+
+	pthread_once(&once, init_session); /* orders us after the init */
+	report(now);
+}

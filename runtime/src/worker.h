@@ -1,0 +1,52 @@
+/* worker.h - the background thread that drains every ring and owns the
+ * statistics.
+ *
+ * DESIGN.  One worker per process.  It walks the registry of rings,
+ * consumes each ring's records in one batch (acquire head, release tail),
+ * and folds them into per-site statistics.  The statistics slot of a site
+ * is cached in the site's runtime-owned `slot` field, which only the
+ * consumer reads or writes, so the hot loop does no hashing; a site seen
+ * for the first time is looked up by (name, file, line, kind) in a hash
+ * table so that copies of one source site (a measured static function in a
+ * header included by several files) share one row.
+ *
+ * Sleeping: when a whole pass finds nothing, the worker sleeps on a futex
+ * for at most 1 ms.  A writer whose ring is full bumps `wake_seq` and wakes
+ * it; because the worker reads wake_seq before its pass and futex_wait
+ * compares it, a wake-up between the pass and the sleep is never missed.
+ *
+ * hp_worker_stop() clears `running` (writers then drop rather than wait),
+ * joins the thread, and hands ownership of the statistics to the caller,
+ * which must then drain with hp_worker_drain_all() itself.
+ */
+#ifndef HP_WORKER_H
+#define HP_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hist.h"
+
+struct hp_site;
+
+struct hp_stat {
+	struct hp_site *site; /* first site seen with this identity */
+	struct hp_hist hist;  /* in clock ticks */
+};
+
+int hp_worker_start(void);
+void hp_worker_stop(void);
+int hp_worker_running(void);
+void hp_worker_wake(void);
+/* Fork child: there is no worker thread any more. */
+void hp_worker_forget(void);
+/* Drains every ring once; returns the number of records consumed.
+ * Consumer only: the worker, or the caller after hp_worker_stop(). */
+uint64_t hp_worker_drain_all(void);
+/* Adds one record directly (consumer only). */
+void hp_worker_add(struct hp_site *site, uint64_t ticks);
+
+size_t hp_stats_count(void);
+struct hp_stat *hp_stats_get(size_t i);
+
+#endif
