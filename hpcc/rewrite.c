@@ -1,0 +1,350 @@
+/* rewrite.c - insert guard macros without moving a single line or column.
+ *
+ * DESIGN
+ * Every site gets one edit: an insertion right after its body's '{'.
+ *
+ *  - If only blanks or a comment follow the brace on its line, the guard is
+ *    appended directly after the brace: ` HP_FUNCTION(0, "f", 12);`.  Only
+ *    comment text moves right; every token keeps its line and column.
+ *  - Otherwise the line is split after the brace:
+ *        {
+ *        HP_FUNCTION(0, "f", 12);
+ *        #line 12 "src/x.c"
+ *        <padding>rest of the original line
+ *    The padding repeats the original line up to and including the brace
+ *    with every byte turned into a space except tabs, which stay tabs, so
+ *    byte columns (clang) and tab-expanded display columns (gcc) agree with
+ *    the original.  The directive cannot land inside a comment or string:
+ *    it follows a '{' token, which is code.
+ *
+ * The #line directive must name the line the compiler would otherwise have
+ * presumed, so `#line` directives of the source itself (generated parsers
+ * are full of them) are followed: the resynchronising directive repeats the
+ * last one's file name and continues its numbering.
+ *
+ * The prologue `#include "<header>"` + `#line 1 "<file>"` goes before the
+ * first byte of the file, after a UTF-8 byte order mark if there is one.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rewrite.h"
+
+struct sbuf {
+	char *s;
+	size_t n, cap;
+	int oom;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		char *p;
+
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		p = realloc(b->s, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->s = p;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	char tmp[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* A C string literal body: quotes, backslashes and control bytes escaped,
+ * a '?' after another '?' escaped so trigraphs (-std=c99) cannot form. */
+static void sb_cstring(struct sbuf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			sb_add(b, "\\", 1), sb_add(b, s + i, 1);
+		else if (c == '?' && i > 0 && s[i - 1] == '?')
+			sb_str(b, "\\?");
+		else if (c < 0x20 || c == 0x7f)
+			sb_printf(b, "\\%03o", c);
+		else
+			sb_add(b, s + i, 1);
+	}
+}
+
+/* The presumed position at the start of each physical line, after the
+ * source's own #line directives. */
+struct presumed {
+	const char *file; /* raw bytes of the directive's "..." contents, or NULL */
+	size_t file_len;
+	long delta;       /* presumed line = physical line + delta */
+};
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f';
+}
+
+/* If the line at `p` is `# line N "f"` or `# N "f" flags`, update `pr` for
+ * the lines that follow; `phys` is this directive's physical line. */
+static void scan_line_directive(const char *p, const char *end, unsigned long phys,
+				struct presumed *pr)
+{
+	unsigned long n = 0;
+	int digits = 0;
+
+	while (p < end && is_space(*p))
+		p++;
+	if (p >= end || *p != '#')
+		return;
+	p++;
+	while (p < end && is_space(*p))
+		p++;
+	if (end - p >= 4 && memcmp(p, "line", 4) == 0 && (end - p == 4 || is_space(p[4])))
+		p += 4;
+	while (p < end && is_space(*p))
+		p++;
+	while (p < end && *p >= '0' && *p <= '9') {
+		n = n * 10 + (unsigned long)(*p - '0');
+		p++;
+		digits++;
+	}
+	if (!digits || (p < end && !is_space(*p) && *p != '\r'))
+		return;
+	pr->delta = (long)n - (long)(phys + 1);
+	while (p < end && is_space(*p))
+		p++;
+	if (p < end && *p == '"') {
+		const char *q = ++p;
+
+		while (q < end && *q != '"') {
+			if (*q == '\\' && q + 1 < end)
+				q++;
+			q++;
+		}
+		if (q < end) {
+			pr->file = p;
+			pr->file_len = (size_t)(q - p);
+		}
+	}
+}
+
+static const char *macro_of(enum site_kind k)
+{
+	return k == SITE_BLOCK ? "HP_BLOCK" : k == SITE_MAIN ? "HP_MAIN" : "HP_FUNCTION";
+}
+
+static void guard_text(struct sbuf *b, const struct site *s, size_t id)
+{
+	sb_printf(b, "%s(%zu, \"", macro_of(s->kind), id);
+	sb_cstring(b, s->name, strlen(s->name));
+	sb_printf(b, "\", %u", s->line);
+	if (s->kind == SITE_MAIN) {
+		const char *p = s->percentiles ? s->percentiles : "";
+
+		sb_str(b, ", \"");
+		sb_cstring(b, p, strlen(p));
+		sb_str(b, "\"");
+	}
+	sb_str(b, ");");
+}
+
+/* Only blanks, or blanks and a comment that runs to (or closes before) the
+ * end of the line, follow position `p`? */
+static int rest_is_blank(const char *p, const char *end)
+{
+	while (p < end && is_space(*p))
+		p++;
+	if (p >= end || *p == '\n' || *p == '\r')
+		return 1;
+	if (end - p >= 2 && p[0] == '/' && p[1] == '/')
+		return 1;
+	if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+		/* a block comment closing on this line, then blanks */
+		for (p += 2; p + 1 < end && *p != '\n'; p++) {
+			if (p[0] == '*' && p[1] == '/')
+				return rest_is_blank(p + 2, end);
+		}
+		return 1; /* it spans lines: nothing but comment follows */
+	}
+	return 0;
+}
+
+static int cmp_site_ptr(const void *a, const void *b)
+{
+	const struct site *x = *(const struct site *const *)a;
+	const struct site *y = *(const struct site *const *)b;
+
+	return x->brace < y->brace ? -1 : x->brace > y->brace;
+}
+
+int hpcc_rewrite_plan(const char *buf, size_t len, const struct site_list *sites,
+		      const char *display_path, struct edit_list *out)
+{
+	const struct site **order;
+	struct presumed pr = { NULL, 0, 0 };
+	size_t i, pos = 0, line_start = 0;
+	unsigned long phys = 1; /* physical line of `line_start` */
+
+	out->v = NULL;
+	out->n = 0;
+	if (!sites->n)
+		return 0;
+	order = malloc(sites->n * sizeof *order);
+	out->v = calloc(sites->n, sizeof *out->v);
+	if (!order || !out->v) {
+		free(order);
+		free(out->v);
+		out->v = NULL;
+		return -1;
+	}
+	for (i = 0; i < sites->n; i++)
+		order[i] = &sites->v[i];
+	qsort(order, sites->n, sizeof *order, cmp_site_ptr);
+
+	for (i = 0; i < sites->n; i++) {
+		const struct site *s = order[i];
+		struct sbuf b = { NULL, 0, 0, 0 };
+		size_t brace = s->brace, k, eol;
+
+		if (brace >= len || buf[brace] != '{' || (i && brace == order[i - 1]->brace))
+			continue; /* not a brace: the finder's bug; stay correct */
+		/* advance line bookkeeping to the brace's line */
+		for (; pos < brace; pos++) {
+			if (buf[pos] == '\n') {
+				scan_line_directive(buf + line_start, buf + pos, phys, &pr);
+				line_start = pos + 1;
+				phys++;
+			}
+		}
+		for (eol = brace + 1; eol < len && buf[eol] != '\n'; eol++)
+			;
+		if (rest_is_blank(buf + brace + 1, buf + eol)) {
+			sb_str(&b, " ");
+			guard_text(&b, s, out->n);
+		} else {
+			sb_str(&b, "\n");
+			guard_text(&b, s, out->n);
+			sb_printf(&b, "\n#line %ld \"", (long)phys + pr.delta);
+			if (pr.file)
+				sb_add(&b, pr.file, pr.file_len);
+			else
+				sb_cstring(&b, display_path, strlen(display_path));
+			sb_str(&b, "\"\n");
+			for (k = line_start; k <= brace; k++)
+				sb_add(&b, buf[k] == '\t' ? "\t" : " ", 1);
+		}
+		if (b.oom) {
+			free(b.s);
+			free(order);
+			hpcc_edits_free(out);
+			return -1;
+		}
+		out->v[out->n].offset = brace + 1;
+		out->v[out->n].len = 0;
+		out->v[out->n].text = b.s;
+		out->n++;
+	}
+	free(order);
+	return 0;
+}
+
+static int put(FILE *out, const char *s, size_t n)
+{
+	return n && fwrite(s, 1, n, out) != n ? -1 : 0;
+}
+
+int hpcc_rewrite_apply(const char *buf, size_t len, const struct edit_list *edits,
+		       const char *header_path, const char *display_path, FILE *out)
+{
+	struct sbuf pro = { NULL, 0, 0, 0 };
+	size_t pos = 0, i;
+	int rc = 0;
+
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		pos = 3; /* a BOM is only skipped at the very start */
+	/* #include takes no escapes; a '"' in the path needs the <> form. */
+	if (strchr(header_path, '"')) {
+		if (strchr(header_path, '>')) {
+			errno = EINVAL;
+			return -1;
+		}
+		sb_str(&pro, "#include <");
+		sb_str(&pro, header_path);
+		sb_str(&pro, ">\n#line 1 \"");
+	} else {
+		sb_str(&pro, "#include \"");
+		sb_str(&pro, header_path);
+		sb_str(&pro, "\"\n#line 1 \"");
+	}
+	sb_cstring(&pro, display_path, strlen(display_path));
+	sb_str(&pro, "\"\n");
+	if (pro.oom) {
+		free(pro.s);
+		errno = ENOMEM;
+		return -1;
+	}
+	if (put(out, buf, pos) || put(out, pro.s, pro.n))
+		rc = -1;
+	free(pro.s);
+	for (i = 0; i < edits->n && rc == 0; i++) {
+		const struct edit *e = &edits->v[i];
+
+		if (e->offset < pos || e->offset + e->len > len) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (put(out, buf + pos, e->offset - pos) || put(out, e->text, strlen(e->text)))
+			rc = -1;
+		pos = e->offset + e->len;
+	}
+	if (rc == 0 && put(out, buf + pos, len - pos))
+		rc = -1;
+	if (rc == 0 && ferror(out))
+		rc = -1;
+	if (rc && !errno)
+		errno = EIO;
+	return rc;
+}
+
+void hpcc_edits_free(struct edit_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		free(list->v[i].text);
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
+}

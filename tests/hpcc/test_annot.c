@@ -1,0 +1,246 @@
+/* test_annot.c - the annotation grammar: every spelling, every malformed case. */
+#include <string.h>
+
+#include "annot.h"
+#include "test.h"
+
+static int comment(const char *text, struct annot *a)
+{
+	return hpcc_annot_parse_comment(text, strlen(text), a);
+}
+
+static int attr(const char *text, struct annot *a)
+{
+	return hpcc_annot_parse_attribute(text, strlen(text), a);
+}
+
+/* Expect a malformed comment: message and offset of the problem. */
+#define BAD_COMMENT(text, msg, at)                               \
+	do {                                                         \
+		struct annot bad_;                                         \
+		CHECK_INT(ANNOT_MALFORMED, comment(text, &bad_));          \
+		CHECK_STR(msg, bad_.detail);                               \
+		CHECK_INT(at, bad_.error_at);                              \
+		hpcc_annot_free(&bad_);                                    \
+	} while (0)
+
+#define BAD_ATTR(text, msg, at)                                  \
+	do {                                                         \
+		struct annot bad_;                                         \
+		CHECK_INT(ANNOT_MALFORMED, attr(text, &bad_));             \
+		CHECK_STR(msg, bad_.detail);                               \
+		CHECK_INT(at, bad_.error_at);                              \
+		hpcc_annot_free(&bad_);                                    \
+	} while (0)
+
+static void comment_function_forms(void)
+{
+	static const char *const ok[] = {
+		"/* @hotpath */", "// @hotpath", "//@hotpath", "/*@hotpath*/",
+		"/* @hotpath measure */", "/**\n * Sums.\n * @hotpath\n */",
+		"/* @hotpath\n * free text on later lines (is fine) */",
+		"// @hotpath\r", "/* note: @hotpath */",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		struct annot a;
+
+		CHECK_INT(ANNOT_OK, comment(ok[i], &a));
+		CHECK_INT(ANNOT_FUNCTION, a.kind);
+		CHECK(a.label == NULL && a.percentiles == NULL);
+		hpcc_annot_free(&a);
+	}
+}
+
+static void comment_marker_offset(void)
+{
+	struct annot a;
+
+	CHECK_INT(ANNOT_OK, comment("/* x  @hotpath */", &a));
+	CHECK_INT(6, a.at);
+	hpcc_annot_free(&a);
+}
+
+static void not_a_marker(void)
+{
+	static const char *const no[] = {
+		"/* @hotpathx */", "// @hotpath_fast", "/* me@hotpath */", "/* hotpath */",
+		"// @HOTPATH", "/* @hot path */", "/**/", "//",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof no / sizeof no[0]; i++) {
+		struct annot a;
+
+		CHECK_INT(ANNOT_ABSENT, comment(no[i], &a));
+		hpcc_annot_free(&a);
+	}
+}
+
+static void comment_main(void)
+{
+	struct annot a;
+
+	CHECK_INT(ANNOT_OK, comment("/* @hotpath main */", &a));
+	CHECK_INT(ANNOT_MAIN, a.kind);
+	CHECK_STR("", a.percentiles);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, comment("/* @hotpath main(percentiles = [50, 99]) */", &a));
+	CHECK_INT(ANNOT_MAIN, a.kind);
+	CHECK_STR("50,99", a.percentiles);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, comment("// @hotpath main(percentiles=[0,99.9,100,])", &a));
+	CHECK_STR("0,99.9,100", a.percentiles);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, comment("/* @hotpath main(\n   percentiles = [ 95 ]\n) */", &a));
+	CHECK_STR("95", a.percentiles);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, comment("/* @hotpath main() */", &a));
+	CHECK_STR("", a.percentiles);
+	hpcc_annot_free(&a);
+}
+
+static void comment_block(void)
+{
+	struct annot a;
+
+	CHECK_INT(ANNOT_OK, comment("/* @hotpath measure_block(\"inner loop\") */", &a));
+	CHECK_INT(ANNOT_BLOCK, a.kind);
+	CHECK_STR("inner loop", a.label);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, comment("// @hotpath measure_block ( \"a\\\"b\\\\c\\n\\t\\x41\\101\\?\" )", &a));
+	CHECK_STR("a\"b\\c\n\tAA?", a.label);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, comment("/* @hotpath measure_block(\"caf\xc3\xa9\") */", &a));
+	CHECK_STR("caf\xc3\xa9", a.label);
+	hpcc_annot_free(&a);
+}
+
+static void comment_malformed(void)
+{
+	/*            0123456789012345678901234567890 */
+	BAD_COMMENT("/* @hotpath foo */",
+		    "unknown annotation '@hotpath foo' (expected main or measure_block)", 12);
+	BAD_COMMENT("/* @hotpath main(percentiles = [abc]) */",
+		    "expected a number from 0 to 100 in percentiles", 32);
+	BAD_COMMENT("/* @hotpath main(percentiles = [50, 101]) */",
+		    "percentile 101 is outside 0..100", 36);
+	BAD_COMMENT("/* @hotpath main(percentiles = [-5]) */",
+		    "expected a number from 0 to 100 in percentiles", 32);
+	BAD_COMMENT("/* @hotpath main(percentiles = [5.]) */",
+		    "expected a digit after '.' in percentiles", 34);
+	BAD_COMMENT("/* @hotpath main(percentiles = []) */",
+		    "expected a number from 0 to 100 in percentiles", 32);
+	BAD_COMMENT("/* @hotpath main(percentiles = [50 99]) */",
+		    "expected ',' or ']' in percentiles", 35);
+	BAD_COMMENT("/* @hotpath main(pct = [50]) */",
+		    "unknown option 'pct' for main (expected percentiles)", 17);
+	BAD_COMMENT("/* @hotpath main(percentiles [50]) */",
+		    "expected '=' after percentiles", 29);
+	BAD_COMMENT("/* @hotpath main(percentiles = 50) */",
+		    "expected '[' after percentiles =", 31);
+	BAD_COMMENT("/* @hotpath main(percentiles = [50] */", "unterminated main(...)", 36);
+	BAD_COMMENT("/* @hotpath main(percentiles = [50] x) */",
+		    "expected ')' after the percentile list", 36);
+	BAD_COMMENT("/* @hotpath main(percentiles = [50, */", "unterminated percentile list", 36);
+	BAD_COMMENT("// @hotpath main(percentiles = [50", "unterminated percentile list", 34);
+	BAD_COMMENT("// @hotpath main(", "unterminated main(...)", 17);
+	BAD_COMMENT("/* @hotpath measure_block() */",
+		    "measure_block needs a label: measure_block(\"label\")", 12);
+	BAD_COMMENT("/* @hotpath measure_block */",
+		    "measure_block needs a label: measure_block(\"label\")", 12);
+	BAD_COMMENT("/* @hotpath measure_block(x) */",
+		    "expected a string literal label in measure_block(...)", 26);
+	BAD_COMMENT("/* @hotpath measure_block(\"\") */",
+		    "empty label in measure_block(\"\")", 12);
+	BAD_COMMENT("// @hotpath measure_block(\"abc", "unterminated string", 26);
+	BAD_COMMENT("// @hotpath measure_block(\"abc\"", "unterminated measure_block(...)", 31);
+	BAD_COMMENT("/* @hotpath measure_block(\"a\" \"b\") */", "expected ')' after the label", 30);
+	BAD_COMMENT("/* @hotpath measure_block(\"a\\q\") */",
+		    "unknown escape sequence '\\q' in label", 28);
+	BAD_COMMENT("/* @hotpath measure_block(\"a\\0\") */", "label contains a NUL character", 28);
+	BAD_COMMENT("/* @hotpath measure_block(\"a\\xg\") */",
+		    "\\x used with no following hex digits", 28);
+	BAD_COMMENT("/* @hotpath main extra */", "unexpected text after the annotation", 17);
+	BAD_COMMENT("/* @hotpath (main) */", "unexpected text after @hotpath", 12);
+}
+
+static void attribute_forms(void)
+{
+	struct annot a;
+
+	CHECK_INT(ANNOT_OK, attr("hotpath::measure", &a));
+	CHECK_INT(ANNOT_FUNCTION, a.kind);
+	CHECK_INT(0, a.at);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, attr("gnu::noinline, hotpath::measure", &a));
+	CHECK_INT(ANNOT_FUNCTION, a.kind);
+	CHECK_INT(15, a.at);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, attr(" hotpath :: measure , gnu::cold", &a));
+	CHECK_INT(ANNOT_FUNCTION, a.kind);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, attr("hotpath::main", &a));
+	CHECK_INT(ANNOT_MAIN, a.kind);
+	CHECK_STR("", a.percentiles);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, attr("hotpath::main(percentiles = [50, 99])", &a));
+	CHECK_STR("50,99", a.percentiles);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, attr("hotpath::measure_block(\"lbl\\\"x\")", &a));
+	CHECK_INT(ANNOT_BLOCK, a.kind);
+	CHECK_STR("lbl\"x", a.label);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, attr("deprecated(\"a, ) hotpath::x\"), hotpath::measure", &a));
+	CHECK_INT(ANNOT_FUNCTION, a.kind);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, attr(", hotpath::measure,", &a));
+	hpcc_annot_free(&a);
+}
+
+static void attribute_not_ours(void)
+{
+	struct annot a;
+
+	CHECK_INT(ANNOT_ABSENT, attr("gnu::noinline", &a));
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_ABSENT, attr("hotpath", &a));
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_ABSENT, attr("nodiscard(\"hotpath::measure\")", &a));
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_ABSENT, attr("hotpathx::measure", &a));
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_ABSENT, attr("", &a));
+	hpcc_annot_free(&a);
+}
+
+static void attribute_malformed(void)
+{
+	BAD_ATTR("hotpath::fast",
+		 "unknown attribute 'hotpath::fast' (expected measure, main or measure_block)", 9);
+	BAD_ATTR("hotpath::main(percentiles = [abc])",
+		 "expected a number from 0 to 100 in percentiles", 29);
+	BAD_ATTR("hotpath::main(percentiles = [150])", "percentile 150 is outside 0..100", 29);
+	BAD_ATTR("hotpath::measure_block()",
+		 "measure_block needs a label: measure_block(\"label\")", 9);
+	BAD_ATTR("hotpath::measure_block",
+		 "measure_block needs a label: measure_block(\"label\")", 9);
+	BAD_ATTR("hotpath::measure, hotpath::main",
+		 "more than one hotpath attribute in one list", 18);
+	BAD_ATTR("hotpath::measure(1)", "unexpected text after the attribute", 16);
+	BAD_ATTR("hotpath::", "expected a name after 'hotpath::'", 9);
+	BAD_ATTR("hotpath::measure_block(\"x", "unterminated string", 23);
+}
+
+static void quick_byte_tests(void)
+{
+	CHECK(hpcc_annot_maybe_present("int x; /* @hotpath */", 21));
+	CHECK(!hpcc_annot_maybe_present("int hot_path;", 13));
+	CHECK(hpcc_annot_maybe_block("measure_block(\"x\")", 18));
+	CHECK(!hpcc_annot_maybe_block("@hotpath main", 13));
+}
+
+TEST_MAIN(T(comment_function_forms), T(comment_marker_offset), T(not_a_marker),
+	  T(comment_main), T(comment_block), T(comment_malformed), T(attribute_forms),
+	  T(attribute_not_ours), T(attribute_malformed), T(quick_byte_tests))

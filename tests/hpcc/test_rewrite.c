@@ -1,0 +1,279 @@
+/* test_rewrite.c - the rewriter's exact output, byte for byte. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rewrite.h"
+#include "test.h"
+
+#define MAX_SITES 8
+
+struct fixture {
+	struct site v[MAX_SITES];
+	size_t n;
+};
+
+static void add(struct fixture *f, enum site_kind kind, const char *name, unsigned line,
+		const char *src, const char *brace_at, const char *pct)
+{
+	struct site *s = &f->v[f->n++];
+	const char *p = strstr(src, brace_at);
+
+	memset(s, 0, sizeof *s);
+	s->kind = kind;
+	s->name = (char *)name;
+	s->line = line;
+	s->brace = p ? (size_t)(p - src) : (size_t)-1;
+	while (p && src[s->brace] != '{')
+		s->brace++;
+	s->percentiles = (char *)pct;
+}
+
+/* Plan + apply; returns the whole output (malloc'd). */
+static char *run(const char *src, struct fixture *f, const char *display)
+{
+	struct site_list list = { f->v, f->n };
+	struct edit_list edits;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *fp = open_memstream(&out, &outlen);
+
+	if (hpcc_rewrite_plan(src, strlen(src), &list, display, &edits) != 0)
+		return NULL;
+	if (hpcc_rewrite_apply(src, strlen(src), &edits, "/rt/hotpath.h", display, fp) != 0)
+		return NULL;
+	fclose(fp);
+	hpcc_edits_free(&edits);
+	return out;
+}
+
+#define PRO "#include \"/rt/hotpath.h\"\n#line 1 \"x.c\"\n"
+
+static void brace_at_eol(void)
+{
+	const char *src = "int f(void) {\n\treturn 1;\n}\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 1, src, "{", NULL);
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "int f(void) { HP_FUNCTION(0, \"f\", 1);\n\treturn 1;\n}\n", out);
+	free(out);
+}
+
+static void brace_then_line_comment(void)
+{
+	const char *src = "int f(void) { // hot\n\treturn 1;\n}\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 1, src, "{", NULL);
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "int f(void) { HP_FUNCTION(0, \"f\", 1); // hot\n\treturn 1;\n}\n", out);
+	free(out);
+}
+
+static void brace_then_closed_comment(void)
+{
+	const char *src = "int f(void) { /* a */ \n}\nint g(void) { /* b */ return 2; }\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 1, src, "{ /* a", NULL);
+	add(&f, SITE_FUNCTION, "g", 3, src, "{ /* b", NULL);
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "int f(void) { HP_FUNCTION(0, \"f\", 1); /* a */ \n}\n"
+		  "int g(void) {\nHP_FUNCTION(1, \"g\", 3);\n#line 3 \"x.c\"\n"
+		  "              /* b */ return 2; }\n", out);
+	free(out);
+}
+
+static void brace_then_multiline_comment(void)
+{
+	const char *src = "int f(void) { /* a\n b */ return 1; }\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 1, src, "{", NULL);
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "int f(void) { HP_FUNCTION(0, \"f\", 1); /* a\n b */ return 1; }\n", out);
+	free(out);
+}
+
+static void text_after_brace(void)
+{
+	const char *src = "int f(void) { return 1; }\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 1, src, "{", NULL);
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "int f(void) {\nHP_FUNCTION(0, \"f\", 1);\n#line 1 \"x.c\"\n"
+		  "              return 1; }\n", out);
+	free(out);
+}
+
+static void tabs_kept_in_padding(void)
+{
+	const char *src = "void f(int x)\n{\n\tif (x)\t{ g(); }\n}\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 1, src, "{\n\tif", NULL);
+	add(&f, SITE_BLOCK, "then", 3, src, "{ g", NULL);
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "void f(int x)\n{ HP_FUNCTION(0, \"f\", 1);\n\tif (x)\t{\n"
+		  "HP_BLOCK(1, \"then\", 3);\n#line 3 \"x.c\"\n\t      \t  g(); }\n}\n", out);
+	free(out);
+}
+
+static void crlf_line_endings(void)
+{
+	const char *src = "int f(void) {\r\n\treturn 1;\r\n}\r\nint g(void) { return 2; }\r\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 1, src, "{\r", NULL);
+	add(&f, SITE_FUNCTION, "g", 4, src, "{ return 2", NULL);
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "int f(void) { HP_FUNCTION(0, \"f\", 1);\r\n\treturn 1;\r\n}\r\n"
+		  "int g(void) {\nHP_FUNCTION(1, \"g\", 4);\n#line 4 \"x.c\"\n"
+		  "              return 2; }\r\n", out);
+	free(out);
+}
+
+/* Sites given out of order get ids in file order; three on one line. */
+static void several_sites_one_line(void)
+{
+	const char *src = "void f(void) { { a(); } { b(); } }\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_BLOCK, "two", 1, src, "{ b", NULL);
+	add(&f, SITE_FUNCTION, "f", 1, src, "{ {", NULL);
+	add(&f, SITE_BLOCK, "one", 1, src, "{ a", NULL);
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "void f(void) {\nHP_FUNCTION(0, \"f\", 1);\n#line 1 \"x.c\"\n"
+		  "               {\nHP_BLOCK(1, \"one\", 1);\n#line 1 \"x.c\"\n"
+		  "                 a(); } {\nHP_BLOCK(2, \"two\", 1);\n#line 1 \"x.c\"\n"
+		  "                          b(); } }\n", out);
+	free(out);
+}
+
+static void nested_blocks(void)
+{
+	const char *src = "void f(void)\n{\n\tfor (;;) {\n\t\tif (x) {\n\t\t\tbreak;\n\t\t}\n\t}\n}\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_BLOCK, "inner", 4, src, "{\n\t\t\tbreak", NULL);
+	add(&f, SITE_BLOCK, "outer", 3, src, "{\n\t\tif", NULL);
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "void f(void)\n{\n\tfor (;;) { HP_BLOCK(0, \"outer\", 3);\n"
+		  "\t\tif (x) { HP_BLOCK(1, \"inner\", 4);\n\t\t\tbreak;\n\t\t}\n\t}\n}\n", out);
+	free(out);
+}
+
+static void main_with_percentiles(void)
+{
+	const char *src = "int main(void) {\n\treturn 0;\n}\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_MAIN, "main", 1, src, "{", "50,99.9");
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "int main(void) { HP_MAIN(0, \"main\", 1, \"50,99.9\");\n\treturn 0;\n}\n", out);
+	free(out);
+	f.n = 0;
+	add(&f, SITE_MAIN, "main", 1, src, "{", "");
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "int main(void) { HP_MAIN(0, \"main\", 1, \"\");\n\treturn 0;\n}\n", out);
+	free(out);
+}
+
+static void label_and_path_escaped(void)
+{
+	const char *src = "void f(void) { { x(); }\n}\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_BLOCK, "a\"b\\c\nd?" "?=e\x01", 1, src, "{ x", NULL);
+	out = run(src, &f, "dir\\q\"x.c");
+	CHECK_STR("#include \"/rt/hotpath.h\"\n#line 1 \"dir\\\\q\\\"x.c\"\n"
+		  "void f(void) { {\nHP_BLOCK(0, \"a\\\"b\\\\c\\012d?\\?=e\\001\", 1);\n"
+		  "#line 1 \"dir\\\\q\\\"x.c\"\n                 x(); }\n}\n", out);
+	free(out);
+}
+
+/* The source's own #line directives are continued, not overridden. */
+static void follows_source_line_directives(void)
+{
+	const char *src = "#line 100 \"gen.y\"\nint f(void) { return 1; }\n"
+			  "# 7 \"other.y\" 2\n\nint g(void) { return 2; }\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 2, src, "{ return 1", NULL);
+	add(&f, SITE_FUNCTION, "g", 5, src, "{ return 2", NULL);
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "#line 100 \"gen.y\"\nint f(void) {\nHP_FUNCTION(0, \"f\", 2);\n"
+		  "#line 100 \"gen.y\"\n              return 1; }\n# 7 \"other.y\" 2\n\n"
+		  "int g(void) {\nHP_FUNCTION(1, \"g\", 5);\n#line 8 \"other.y\"\n"
+		  "              return 2; }\n", out);
+	free(out);
+}
+
+static void bom_stays_first(void)
+{
+	const char *src = "\xef\xbb\xbfint f(void) {\n}\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 1, src, "{", NULL);
+	out = run(src, &f, "x.c");
+	CHECK_STR("\xef\xbb\xbf" PRO "int f(void) { HP_FUNCTION(0, \"f\", 1);\n}\n", out);
+	free(out);
+}
+
+static void no_sites_only_prologue(void)
+{
+	const char *src = "int x;\n";
+	struct fixture f = { .n = 0 };
+	char *out = run(src, &f, "x.c");
+
+	CHECK_STR(PRO "int x;\n", out);
+	free(out);
+}
+
+static void header_path_with_quote_uses_angle_form(void)
+{
+	struct edit_list none = { NULL, 0 };
+	char *out = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&out, &n);
+
+	CHECK_INT(0, hpcc_rewrite_apply("x\n", 2, &none, "/a\"b/hotpath.h", "x.c", fp));
+	fclose(fp);
+	CHECK_STR("#include </a\"b/hotpath.h>\n#line 1 \"x.c\"\nx\n", out);
+	free(out);
+}
+
+static void non_brace_offset_is_ignored(void)
+{
+	const char *src = "int f(void) {\n}\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 1, src, "{", NULL);
+	f.v[0].brace = 2;
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "int f(void) {\n}\n", out);
+	free(out);
+}
+
+TEST_MAIN(T(brace_at_eol), T(brace_then_line_comment), T(brace_then_closed_comment),
+	  T(brace_then_multiline_comment), T(text_after_brace), T(tabs_kept_in_padding),
+	  T(crlf_line_endings), T(several_sites_one_line), T(nested_blocks),
+	  T(main_with_percentiles), T(label_and_path_escaped),
+	  T(follows_source_line_directives), T(bom_stays_first), T(no_sites_only_prologue),
+	  T(header_path_with_quote_uses_angle_form), T(non_brace_offset_is_ignored))
