@@ -57,23 +57,62 @@ struct hp_frame {
 #error "hotpath.h needs GCC or Clang (__attribute__((cleanup)))"
 #endif
 
+/* The record path.  Entry and exit read the clock inline (rdtsc when the
+ * runtime chose the TSC: hp_clock_mode == 1); exit then hands
+ * (site, ticks) to hp_record(), which appends it to the thread's buffer.
+ * Mode 0 means "session not started": hp_clock_slow() starts it (lazily,
+ * when main is not annotated) and returns the time; mode 2 is
+ * CLOCK_MONOTONIC, read by hp_clock_slow() too. */
+__extension__ typedef unsigned long long hp_ticks_;
+
+HP_API_ extern int hp_clock_mode;
+HP_API_ hp_ticks_ hp_clock_slow(void);
+HP_API_ void hp_record(struct hp_site *site, hp_ticks_ ticks);
 HP_API_ struct hp_frame hp_frame_enter(struct hp_site *site);
 HP_API_ void hp_frame_exit(struct hp_frame *frame);
 HP_API_ struct hp_frame hp_main_enter(struct hp_site *site, const char *percentiles);
 HP_API_ void hp_main_exit(struct hp_frame *frame);
+
+static __inline__ __attribute__((always_inline, unused))
+hp_ticks_ hp_now_(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (__builtin_expect(__atomic_load_n(&hp_clock_mode, __ATOMIC_RELAXED) == 1, 1)) {
+		unsigned int lo, hi;
+		__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+		return ((hp_ticks_)hi << 32) | lo;
+	}
+#endif
+	return hp_clock_slow();
+}
+
+static __inline__ __attribute__((always_inline, unused))
+struct hp_frame hp_enter_(struct hp_site *site)
+{
+	struct hp_frame f;
+	f.site = site;
+	f.start = hp_now_();
+	return f;
+}
+
+static __inline__ __attribute__((always_inline, unused))
+void hp_exit_(struct hp_frame *frame)
+{
+	hp_record(frame->site, hp_now_() - frame->start);
+}
 
 #define HP_SITE_(id, name, line, kind)                                  \
 	static struct hp_site hp_site_##id = { name, __FILE__, line, kind, 0, 0 }
 
 #define HP_FUNCTION(id, name, line)                                     \
 	HP_SITE_(id, name, line, HP_KIND_FUNCTION);                         \
-	struct hp_frame hp_frame_##id HP_GUARD_ATTR_(hp_frame_exit) =       \
-		hp_frame_enter(&hp_site_##id)
+	struct hp_frame hp_frame_##id HP_GUARD_ATTR_(hp_exit_) =            \
+		hp_enter_(&hp_site_##id)
 
 #define HP_BLOCK(id, label, line)                                       \
 	HP_SITE_(id, label, line, HP_KIND_BLOCK);                           \
-	struct hp_frame hp_frame_##id HP_GUARD_ATTR_(hp_frame_exit) =       \
-		hp_frame_enter(&hp_site_##id)
+	struct hp_frame hp_frame_##id HP_GUARD_ATTR_(hp_exit_) =            \
+		hp_enter_(&hp_site_##id)
 
 #define HP_MAIN(id, name, line, percentiles)                            \
 	HP_SITE_(id, name, line, HP_KIND_MAIN);                             \

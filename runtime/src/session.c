@@ -93,6 +93,9 @@ static void init_session(void)
 	atexit(at_exit);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	hp_worker_start();
+	/* Last: a thread that sees the mode may skip pthread_once until it
+	 * needs a buffer (attach_thread passes through it). */
+	__atomic_store_n(&hp_clock_mode, hp_clock_use_tsc ? 1 : 2, __ATOMIC_RELEASE);
 }
 
 static __attribute__((noinline, cold)) void attach_thread(void)
@@ -110,27 +113,38 @@ static __attribute__((noinline, cold)) void attach_thread(void)
 	tls_buf = b;
 }
 
+int hp_clock_mode;
+
+unsigned long long hp_clock_slow(void)
+{
+	if (__builtin_expect(__atomic_load_n(&hp_clock_mode, __ATOMIC_ACQUIRE) == 0, 0))
+		pthread_once(&once, init_session);
+	return hp_clock_now();
+}
+
+void hp_record(struct hp_site *site, unsigned long long ticks)
+{
+	struct hp_buf *b = tls_buf;
+
+	if (__builtin_expect(b == NULL, 0)) {
+		attach_thread();
+		b = tls_buf;
+		if (!b) {
+			hp_buf_count_lost(1);
+			return;
+		}
+	}
+	hp_buf_push(b, site, ticks);
+}
+
 struct hp_frame hp_frame_enter(struct hp_site *site)
 {
-	struct hp_frame f;
-
-	if (__builtin_expect(tls_buf == NULL, 0))
-		attach_thread();
-	f.site = site;
-	f.start = hp_clock_now();
-	return f;
+	return hp_enter_(site);
 }
 
 void hp_frame_exit(struct hp_frame *frame)
 {
-	uint64_t end = hp_clock_now();
-	struct hp_buf *b = tls_buf;
-
-	if (__builtin_expect(b == NULL, 0)) {
-		hp_buf_count_lost(1);
-		return;
-	}
-	hp_buf_push(b, frame->site, end - frame->start);
+	hp_exit_(frame);
 }
 
 struct hp_frame hp_main_enter(struct hp_site *site, const char *percentiles)
@@ -256,4 +270,12 @@ static void at_exit(void)
 
 	pthread_once(&once, init_session); /* orders us after the init */
 	report(now);
+}
+
+/* For bench/overhead: the report, now, as at exit.  Not in hotpath.h. */
+void hp_session_report_now(void);
+void hp_session_report_now(void)
+{
+	pthread_once(&once, init_session);
+	report(hp_clock_now());
 }

@@ -1,0 +1,181 @@
+/* overhead.c - what a measured call costs, in the same run:
+ *
+ *   plain     N calls of an empty noinline function
+ *   measured  N calls of the same function with HP_FUNCTION
+ *   floor     N pairs of clock reads (the clock the runtime chose)
+ *
+ * overhead = measured - plain per call; ratio = overhead / floor (target
+ * <= 1.25).  Each figure is the median of REPS repetitions, interleaved so
+ * that frequency drift hits all three alike.  Then, with the worker
+ * stopped, the consumer's drain rate on full rings, and the time of the
+ * report for 1,000 sites (written to HOTPATH_OUTPUT, default /dev/null).
+ *
+ * Usage: bench_overhead [N] [REPS]
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hotpath.h"
+
+#include "buf.h"
+#include "clock.h"
+#include "worker.h"
+
+#define MAX_REPS 64
+
+void hp_session_report_now(void);
+
+static __attribute__((noinline)) void plain(void)
+{
+	__asm__ __volatile__("");
+}
+
+static __attribute__((noinline)) void measured(void)
+{
+	HP_FUNCTION(1, "measured", 1);
+	__asm__ __volatile__("");
+}
+
+static __attribute__((noinline)) void measured_b(void)
+{
+	HP_FUNCTION(2, "measured_b", 2);
+	__asm__ __volatile__("");
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double time_plain(long n)
+{
+	uint64_t t0 = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++)
+		plain();
+	return (double)(now_ns() - t0) / (double)n;
+}
+
+static double time_measured(long n)
+{
+	uint64_t t0 = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++)
+		measured();
+	return (double)(now_ns() - t0) / (double)n;
+}
+
+static volatile uint64_t sink;
+
+static double time_floor(long n)
+{
+	uint64_t t0 = now_ns(), acc = 0;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t a = hp_clock_now();
+		uint64_t b = hp_clock_now();
+
+		acc += b - a;
+	}
+	sink = acc;
+	return (double)(now_ns() - t0) / (double)n;
+}
+
+int main(int argc, char **argv)
+{
+	HP_MAIN(0, "main", 0, "");
+	long n = argc > 1 ? atol(argv[1]) : 10000000L;
+	int reps = argc > 2 ? atoi(argv[2]) : 5, r, i;
+	double p[MAX_REPS], m[MAX_REPS], f[MAX_REPS], o[MAX_REPS];
+	double drain[MAX_REPS], mp, mm, mf, mo;
+	static struct hp_site sites[1000];
+	static char names[1000][16];
+	uint64_t t0, t1;
+
+	if (reps < 1 || reps > MAX_REPS)
+		reps = 5;
+	time_measured(n / 10); /* warm up: rings, pages, the worker */
+	for (r = 0; r < reps; r++) {
+		p[r] = time_plain(n);
+		m[r] = time_measured(n);
+		f[r] = time_floor(n);
+		o[r] = m[r] - p[r];
+	}
+	mp = median(p, reps);
+	mm = median(m, reps);
+	mf = median(f, reps);
+	mo = median(o, reps);
+	printf("clock:                  %s\n", hp_clock_name());
+	printf("N:                      %ld calls x %d repetitions (medians)\n", n, reps);
+	printf("plain call:             %.2f ns\n", mp);
+	printf("measured call:          %.2f ns\n", mm);
+	printf("overhead per call:      %.2f ns\n", mo);
+	printf("floor (2 clock reads):  %.2f ns\n", mf);
+	printf("ratio overhead/floor:   %.3f\n", mo / mf);
+
+	/* Drain rate: the worker is stopped, each rep fills this thread's
+	 * ring exactly (two sites alternating) and drains it here. */
+	hp_worker_stop();
+	hp_worker_drain_all();
+	for (r = 0; r < reps; r++) {
+		int k, rounds = 64;
+		uint64_t spent = 0;
+
+		for (k = 0; k < rounds; k++) {
+			unsigned int j;
+
+			for (j = 0; j < HP_BUF_CAP / 2; j++) {
+				measured();
+				measured_b();
+			}
+			t0 = now_ns();
+			hp_worker_drain_all();
+			spent += now_ns() - t0;
+		}
+		drain[r] = (double)rounds * HP_BUF_CAP / ((double)spent / 1e9);
+	}
+	printf("drain throughput:       %.1f M records/s\n", median(drain, reps) / 1e6);
+
+	/* 1,000 sites with 1,000 varied durations each, then the report. */
+	for (i = 0; i < 1000; i++) {
+		int k;
+
+		snprintf(names[i], sizeof names[i], "site_%04d", i);
+		sites[i].name = names[i];
+		sites[i].file = "bench.c";
+		sites[i].line = i + 10;
+		for (k = 0; k < 1000; k++)
+			hp_worker_add(&sites[i], (uint64_t)(k * 37 + i) * 13 % 500000);
+	}
+	setenv("HOTPATH_OUTPUT", getenv("BENCH_REPORT_OUTPUT") ?
+	       getenv("BENCH_REPORT_OUTPUT") : "/dev/null", 1);
+	t0 = now_ns();
+	hp_session_report_now();
+	t1 = now_ns();
+	printf("report, 1000 sites:     %.2f ms (HOTPATH_FORMAT=%s)\n",
+	       (double)(t1 - t0) / 1e6,
+	       getenv("HOTPATH_FORMAT") ? getenv("HOTPATH_FORMAT") : "table");
+	return 0;
+}
