@@ -1,0 +1,88 @@
+/* args.h - what one compiler command asks for.
+ *
+ * hpcc_args_process() reads a compiler command (compiler name first) and
+ * fills a struct invocation: the mode, the C sources hpcc may instrument and
+ * where they sit in argv, the output, the dependency-file flags, and whether
+ * hpcc must leave the command alone (`passthrough`, with a reason).  No
+ * globals, no I/O except reading @response files.
+ *
+ * hpcc_opts_parse() reads hpcc's own options, which come before the
+ * compiler, and their environment equivalents.
+ */
+#ifndef HPCC_ARGS_H
+#define HPCC_ARGS_H
+
+struct args {
+	int argc;
+	char **argv; /* argv[0] is the compiler as the user named it */
+};
+
+enum cc_mode {
+	MODE_LINK,       /* no stop option: compile and link */
+	MODE_COMPILE,    /* -c */
+	MODE_ASSEMBLY,   /* -S */
+	MODE_SYNTAX,     /* -fsyntax-only */
+	MODE_PREPROCESS, /* -E, -M, -MM */
+};
+
+struct source {
+	const char *path; /* as given */
+	int argi;         /* its index in invocation.argv */
+};
+
+struct invocation {
+	/* The command with @response files expanded; argv[argc] == NULL.
+	 * The instrumented compile is built from this; the fall-back and
+	 * pass-through runs use the original argv. */
+	int argc;
+	char **argv;
+
+	enum cc_mode mode;
+	int passthrough;     /* run the compiler with the original arguments */
+	const char *why;     /* ...because (for -v) */
+
+	struct source *src;  /* C sources (by extension or -x c) */
+	int nsrc;
+	int ninputs;         /* all input files, C sources included */
+
+	const char *output;  /* -o value, or NULL */
+	int links;           /* the command runs the linker */
+	int shared;          /* -shared */
+	int dep;             /* -MD or -MMD */
+	const char *dep_file;/* -MF value, or NULL */
+	int dep_target;      /* -MT or -MQ given */
+	int diag_color;      /* the user chose diagnostics colours */
+
+	/* options libclang must see to parse like the compiler, in order */
+	int parse_argc;
+	char **parse_argv;
+
+	/* private: storage of expanded @response files */
+	char **owned_;
+	int nowned_;
+};
+
+/* Returns 0, or -1 on allocation failure (out is then freed). */
+int hpcc_args_process(const struct args *in, struct invocation *out);
+void hpcc_invocation_free(struct invocation *inv);
+
+/* Splits the text of a response file as gcc does (whitespace, '' "",
+ * backslash); appends malloc'd words to *v.  Returns 0 or -1 (ENOMEM). */
+int hpcc_args_split(const char *text, char ***v, int *n);
+
+struct hpcc_opts {
+	int instrument_all; /* --instrument=all / HPCC_INSTRUMENT=all */
+	int strict;         /* --strict / HPCC_STRICT=1 */
+	int keep;           /* --keep / HPCC_KEEP=1 */
+	int verbose;        /* -v, --verbose / HPCC_DEBUG=1 */
+};
+
+enum opts_result { OPTS_RUN, OPTS_HELP, OPTS_VERSION, OPTS_ERROR };
+
+/* Reads hpcc's options from argv[1..] (up to the compiler) and the
+ * environment.  On OPTS_RUN, *compiler_at is the index of the compiler.
+ * On OPTS_ERROR a message was printed.  `envp` lookups go through getenv. */
+enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
+				 int *compiler_at);
+
+#endif

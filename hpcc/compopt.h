@@ -1,0 +1,38 @@
+/* compopt.h - the one table of gcc/clang options hpcc needs to know about.
+ *
+ * Options not in the table are treated as flags without an argument that
+ * neither change parsing nor the mode: passed on untouched.  An option is
+ * in the table when hpcc must know where its argument is (TAKES_ARG), must
+ * hand it to libclang (AFFECTS_PARSE), or when it changes what the command
+ * does (OUTPUT_MODE, DEP_OPT, PASS_THROUGH, TOO_HARD).
+ */
+#ifndef HPCC_COMPOPT_H
+#define HPCC_COMPOPT_H
+
+#define TOO_HARD         (1u << 0) /* hpcc cannot instrument: run as is */
+#define TAKES_ARG        (1u << 1) /* "-o x": the next argument is its value */
+#define TAKES_CONCAT_ARG (1u << 2) /* "-ox", "-std=c11": value glued on */
+#define TAKES_PATH       (1u << 3) /* the value is a path */
+#define AFFECTS_PARSE    (1u << 4) /* libclang must see it too */
+#define OUTPUT_MODE      (1u << 5) /* -c -S -E -M -MM -fsyntax-only */
+#define DEP_OPT          (1u << 6) /* -MD -MMD -MF -MT -MQ -MP -MG */
+#define PASS_THROUGH     (1u << 7) /* --version, -print-*: never compiles */
+#define DIAG_COLOR       (1u << 8) /* the user chose diagnostics colours */
+#define LINK_SHARED      (1u << 9) /* -shared: the link makes a library */
+
+struct compopt {
+	const char *name;
+	unsigned flags;
+};
+
+/* The option spelled exactly `arg`, or NULL. */
+const struct compopt *hpcc_compopt_find(const char *arg);
+
+/* The longest TAKES_CONCAT_ARG option that is a proper prefix of `arg`
+ * ("-I" for "-Iinc", "-std=" for "-std=c11"), or NULL. */
+const struct compopt *hpcc_compopt_prefix(const char *arg);
+
+/* For the sortedness test. */
+const struct compopt *hpcc_compopt_table(unsigned *n);
+
+#endif

@@ -1,0 +1,35 @@
+/* exec.h - find and run the real compiler.
+ *
+ * Never through a shell: arguments reach the compiler exactly as given.
+ */
+#ifndef HPCC_EXEC_H
+#define HPCC_EXEC_H
+
+#include <stddef.h>
+
+/* The real compiler for `name`: `name` itself when it contains a '/',
+ * else the first executable `dir/name` in PATH that is not hpcc itself
+ * (same device and inode as /proc/self/exe), so `CC=hpcc` or a
+ * `gcc -> hpcc` symlink earlier in PATH never recurses.  Returns a
+ * malloc'd path, or NULL with errno set (ENOENT: not found; ELOOP: `name`
+ * is hpcc). */
+char *hpcc_exec_find(const char *name);
+
+/* Replaces this process with `path` (argv[0] as given).  Returns only on
+ * failure, with errno set. */
+int hpcc_exec_replace(const char *path, char *const argv[]);
+
+/* Runs `path` and waits.  When `err` is non-NULL the child's stderr is
+ * collected into *err / *err_len (malloc'd, NUL-terminated) instead of
+ * reaching ours.  Returns the exit status 0..255, 128+n when the child was
+ * killed by signal n (then *sig = n, else 0), or -1 with errno set when it
+ * could not be started. */
+int hpcc_exec_run(const char *path, char *const argv[], char **err,
+		  size_t *err_len, int *sig);
+
+/* Exits like a process whose child ended with `status` / `sig`: a killed
+ * child makes us die of the same signal (so make sees it), else
+ * exit(status). */
+void hpcc_exec_exit(int status, int sig) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,677 @@
+/* main.c - hpcc: a compiler wrapper that instruments annotated functions.
+ *
+ *     hpcc [hpcc options] COMPILER [compiler args...]
+ *
+ * DESIGN
+ * The pipeline is argv -> struct invocation -> (per C source) sites ->
+ * edits -> temp file -> compiler argv.  Three rules shape it:
+ *
+ * 1. Pass-through is cheap.  A command hpcc has nothing to do for (no C
+ *    source, -E, --version, a source without the text "hotpath", ...) is
+ *    exec'd in place with the original arguments: no fork, no temp dir, no
+ *    libclang.
+ * 2. Nobody notices the rewrite.  A rewritten source lives in a private
+ *    temp dir under its original basename (so a.o, a.d, a.s keep their
+ *    names), starts with `#line 1 "<path as given>"` (diagnostics, __FILE__,
+ *    line tables), gets `-iquote <its original dir>` in front of the user's
+ *    flags (quote includes resolve as before: the including file's own
+ *    directory is searched first) and `-fdebug-prefix-map=<tmp>/<n>/=<dir>/`
+ *    (the compile unit's DW_AT_name is the original path as given), and
+ *    the .d file is edited afterwards to name the original source and to
+ *    drop hotpath.h.  All C sources of one command go to ONE compiler run
+ *    with only their paths replaced, so everything the compiler derives
+ *    from the inputs stays the same.
+ * 3. Never break a build.  If the instrumented command fails, the original
+ *    command runs; if that succeeds, one warning says so.  The instrumented
+ *    run's stderr is collected and shown only when it succeeded.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "diff.h"
+#include "exec.h"
+#include "finder.h"
+#include "rewrite.h"
+#include "tmp.h"
+
+#ifndef HPCC_VERSION
+#define HPCC_VERSION "unknown"
+#endif
+#ifndef HPCC_REL_LIBDIR
+#define HPCC_REL_LIBDIR "lib"
+#endif
+#ifndef HPCC_REL_INCLUDEDIR
+#define HPCC_REL_INCLUDEDIR "include"
+#endif
+
+static const char usage[] =
+	"usage: hpcc [hpcc options] COMPILER [compiler args...]\n"
+	"\n"
+	"Compiles with COMPILER, measuring the functions annotated with\n"
+	"/* @hotpath */, // @hotpath or [[hotpath::measure]], and links the\n"
+	"hotpath runtime into programs and shared libraries.\n"
+	"\n"
+	"options (before COMPILER):\n"
+	"  --instrument=annotated|all  measure annotated functions (default) or\n"
+	"                              every function defined in each source\n"
+	"                              (env HPCC_INSTRUMENT)\n"
+	"  --strict                    bad annotations are errors (HPCC_STRICT=1)\n"
+	"  --keep                      keep the rewritten sources, print where\n"
+	"                              (HPCC_KEEP=1)\n"
+	"  -v, --verbose               say what was found and done (HPCC_DEBUG=1)\n"
+	"  --help                      this text\n"
+	"  --version                   hpcc's version\n"
+	"\n"
+	"       hpcc --diff BASE.json HEAD.json [--threshold=PCT] [--format=markdown]\n"
+	"compares two JSON reports per call.\n"
+	"\n"
+	"Called through a symlink named like a compiler (gcc -> hpcc), hpcc runs\n"
+	"the next compiler of that name in PATH; options then come from the\n"
+	"environment.\n";
+
+/* One C source being instrumented. */
+struct work {
+	const struct source *src;
+	char *tmp_path;      /* <tmp>/<n>/<basename> */
+	char *dir;           /* original directory for -iquote ("." if none) */
+	char *prefix_map;    /* -fdebug-prefix-map=<tmp>/<n>/=<dir>/ */
+};
+
+struct strvec {
+	char **v;
+	int n, cap;
+	char **owned; /* strings to free */
+	int nowned;
+};
+
+static void die_nomem(void) __attribute__((noreturn));
+static void die_nomem(void)
+{
+	fprintf(stderr, "hpcc: error: out of memory\n");
+	hpcc_tmp_cleanup();
+	exit(1);
+}
+
+static void sv_push(struct strvec *sv, char *s)
+{
+	if (sv->n + 2 > sv->cap) {
+		int cap = sv->cap ? sv->cap * 2 : 64;
+		char **v = realloc(sv->v, (size_t)cap * sizeof *v);
+
+		if (!v)
+			die_nomem();
+		sv->v = v;
+		sv->cap = cap;
+	}
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		die_nomem();
+	return d;
+}
+
+static char *xasprintf(const char *fmt, const char *a, const char *b)
+{
+	size_t n = strlen(fmt) + strlen(a) + (b ? strlen(b) : 0) + 1;
+	char *s = malloc(n);
+
+	if (!s)
+		die_nomem();
+	snprintf(s, n, fmt, a, b ? b : "");
+	return s;
+}
+
+/* <exe dir>/../<rel>/<name>, from /proc/self/exe: the same layout in the
+ * build tree and after install, wherever the prefix is moved. */
+static char *beside_exe(const char *rel, const char *name)
+{
+	char exe[PATH_MAX], *slash, *out;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	size_t len;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	len = strlen(exe) + strlen(rel) + strlen(name) + 8;
+	out = malloc(len);
+	if (!out)
+		die_nomem();
+	snprintf(out, len, "%s/../%s/%s", exe, rel, name);
+	return out;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	for (;;) {
+		size_t got;
+
+		if (cap - *len < 65536) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 131072);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + *len, 1, cap - *len - 1, f);
+		*len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[*len] = '\0';
+	return buf;
+}
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+
+	return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* What make sees in a .d file for `path`: spaces and '#' escaped with a
+ * backslash, '$' doubled (gcc's and clang's spelling). */
+static char *make_escape(const char *path)
+{
+	char *out = malloc(strlen(path) * 2 + 1), *o = out;
+
+	if (!out)
+		die_nomem();
+	for (; *path; path++) {
+		if (*path == ' ' || *path == '#')
+			*o++ = '\\';
+		else if (*path == '$')
+			*o++ = '$';
+		*o++ = *path;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Where the compiler wrote the dependency file of `src`: -MF, else the
+ * output with its suffix replaced by .d, else <basename>.d in the current
+ * directory (what gcc 12 and clang 14 both do). */
+static char *dep_path(const struct invocation *inv, const char *src)
+{
+	const char *base, *dot, *slash;
+	char *out;
+
+	if (inv->dep_file)
+		return xstrdup(inv->dep_file);
+	base = inv->output;
+	if (!base) {
+		slash = strrchr(src, '/');
+		base = slash ? slash + 1 : src;
+	}
+	slash = strrchr(base, '/');
+	dot = strrchr(base, '.');
+	if (dot && (!slash || dot > slash) && dot != (slash ? slash + 1 : base))
+		out = malloc((size_t)(dot - base) + 3);
+	else
+		out = malloc(strlen(base) + 3), dot = base + strlen(base);
+	if (!out)
+		die_nomem();
+	memcpy(out, base, (size_t)(dot - base));
+	strcpy(out + (dot - base), ".d");
+	return out;
+}
+
+static int is_sep(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\\' || c == ':' || c == '\0';
+}
+
+/* Rewrites a .d file so it names `work` sources by their original paths
+ * and no longer mentions hotpath.h.  A file that is not there is fine
+ * (-MF of another source of the same command, or no deps at all). */
+static void fix_deps(const char *path, const struct work *w, int nw, const char *header,
+		     int verbose)
+{
+	size_t len, i, hlen;
+	char *buf = read_file(path, &len), *hdr, *out, *o;
+	int changed = 0, k;
+	FILE *f;
+
+	if (!buf)
+		return;
+	hdr = make_escape(header);
+	hlen = strlen(hdr);
+	out = malloc(len * 2 + 1);
+	if (!out)
+		die_nomem();
+	o = out;
+	for (i = 0; i < len;) {
+		int done = 0;
+
+		if (i == 0 || is_sep(buf[i - 1])) {
+			/* ` <header>` as a prerequisite, `<header>:` as a -MP target */
+			if (!strncmp(buf + i, hdr, hlen) && is_sep(buf[i + hlen])) {
+				i += hlen;
+				if (buf[i] == ':') {
+					while (i < len && buf[i] != '\n')
+						i++;
+					if (i < len)
+						i++;
+					/* clang separates -MP rules with a blank line */
+					if (o > out + 1 && o[-1] == '\n' && o[-2] == '\n')
+						o--;
+				} else {
+					while (o > out && (o[-1] == ' ' || o[-1] == '\t'))
+						o--;
+				}
+				changed = done = 1;
+			}
+			for (k = 0; !done && k < nw; k++) {
+				char *t = make_escape(w[k].tmp_path);
+				size_t tl = strlen(t);
+
+				if (!strncmp(buf + i, t, tl) && is_sep(buf[i + tl])) {
+					char *orig = make_escape(w[k].src->path);
+
+					strcpy(o, orig);
+					o += strlen(orig);
+					i += tl;
+					free(orig);
+					changed = done = 1;
+				}
+				free(t);
+			}
+		}
+		if (!done)
+			*o++ = buf[i++];
+	}
+	if (changed) {
+		f = fopen(path, "wb");
+		if (!f || fwrite(out, 1, (size_t)(o - out), f) != (size_t)(o - out) ||
+		    fclose(f) != 0)
+			fprintf(stderr, "hpcc: warning: cannot rewrite %s: %s\n", path,
+				strerror(errno));
+		else if (verbose)
+			fprintf(stderr, "hpcc: %s now names the original sources\n", path);
+	}
+	free(hdr);
+	free(out);
+	free(buf);
+}
+
+static void run_or_die(const char *compiler, char **argv) __attribute__((noreturn));
+static void run_or_die(const char *compiler, char **argv)
+{
+	int e;
+
+	hpcc_exec_replace(compiler, argv);
+	e = errno;
+	fprintf(stderr, "hpcc: error: cannot run %s: %s\n", compiler, strerror(e));
+	exit(e == ENOENT ? 127 : 126);
+}
+
+static void verbose_argv(const char *what, char **argv)
+{
+	int i;
+
+	fprintf(stderr, "hpcc: %s:", what);
+	for (i = 0; argv[i]; i++)
+		fprintf(stderr, " %s", argv[i]);
+	fputc('\n', stderr);
+}
+
+/* Decides whether `src` is worth instrumenting; if so rewrites it into
+ * the temp dir and fills `w`.  Returns 1 (instrumented), 0 (compile it as
+ * is), or -1 (--strict and bad annotations: the command must fail). */
+static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
+		   const struct source *src, char **hdr_path, const char **headerp,
+		   struct work *w)
+{
+	struct finder_opts fo;
+	struct site_list sites = { 0 };
+	struct edit_list edits = { 0 };
+	const char *header;
+	size_t len;
+	char *buf = read_file(src->path, &len);
+	const char *slash, *base;
+	FILE *f;
+	int r;
+
+	if (!buf)
+		return 0; /* the compiler will say what is wrong with it */
+	if (!o->instrument_all && !memmem(buf, len, "hotpath", 7)) {
+		free(buf);
+		return 0; /* no marker: no libclang */
+	}
+	if (!*hdr_path) {
+		*hdr_path = beside_exe(HPCC_REL_INCLUDEDIR, "hotpath.h");
+		if (file_exists(*hdr_path))
+			*headerp = *hdr_path;
+		else
+			fprintf(stderr, "hpcc: error: runtime not found at %s\n",
+				*hdr_path ? *hdr_path : "(unknown)");
+	}
+	if (!*headerp) {
+		free(buf);
+		return 0;
+	}
+	header = *headerp;
+
+	memset(&fo, 0, sizeof fo);
+	fo.path = src->path;
+	fo.buf = buf;
+	fo.len = len;
+	fo.argv = (const char *const *)inv->parse_argv;
+	fo.argc = inv->parse_argc;
+	fo.instrument_all = o->instrument_all;
+	fo.strict = o->strict;
+	fo.verbose = o->verbose;
+	r = hpcc_finder_find(&fo, &sites);
+	if (r == FINDER_ERROR) {
+		free(buf);
+		hpcc_sites_free(&sites);
+		return -1;
+	}
+	if (r != FINDER_OK || sites.n == 0) {
+		if (o->verbose && r == FINDER_OK)
+			fprintf(stderr, "hpcc: %s: nothing to measure\n", src->path);
+		free(buf);
+		hpcc_sites_free(&sites);
+		return 0;
+	}
+	if (hpcc_rewrite_plan(buf, len, &sites, src->path, &edits) != 0)
+		die_nomem();
+
+	if (!hpcc_tmp_dir() && hpcc_tmp_init(o->keep) != 0) {
+		fprintf(stderr, "hpcc: warning: cannot create a temporary directory in %s: "
+			"%s; compiling %s unmodified\n",
+			getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+			strerror(errno), src->path);
+		goto skip;
+	}
+	slash = strrchr(src->path, '/');
+	base = slash ? slash + 1 : src->path;
+	w->tmp_path = hpcc_tmp_file(base);
+	if (!w->tmp_path) {
+		fprintf(stderr, "hpcc: warning: cannot create a temporary file in %s: %s; "
+			"compiling %s unmodified\n", hpcc_tmp_dir(), strerror(errno), src->path);
+		goto skip;
+	}
+	f = fopen(w->tmp_path, "wb");
+	if (!f || hpcc_rewrite_apply(buf, len, &edits, header, src->path, f) != 0 ||
+	    fclose(f) != 0) {
+		fprintf(stderr, "hpcc: warning: cannot write %s: %s; compiling %s unmodified\n",
+			w->tmp_path, strerror(errno), src->path);
+		free(w->tmp_path);
+		w->tmp_path = NULL;
+		goto skip;
+	}
+	if (o->verbose)
+		fprintf(stderr, "hpcc: %s: %zu site%s, rewritten to %s\n", src->path,
+			sites.n, sites.n == 1 ? "" : "s", w->tmp_path);
+	if (o->keep)
+		fprintf(stderr, "hpcc: %s: rewritten source kept at %s\n", src->path,
+			w->tmp_path);
+
+	w->src = src;
+	if (slash) {
+		w->dir = malloc((size_t)(slash - src->path) + 2);
+		if (!w->dir)
+			die_nomem();
+		if (slash == src->path) /* "/a.c" */
+			strcpy(w->dir, "/");
+		else {
+			memcpy(w->dir, src->path, (size_t)(slash - src->path));
+			w->dir[slash - src->path] = '\0';
+		}
+	} else {
+		w->dir = xstrdup(".");
+	}
+	{
+		size_t tl = strlen(w->tmp_path) - strlen(base);
+		char *tdir = malloc(tl + 1);
+
+		if (!tdir)
+			die_nomem();
+		memcpy(tdir, w->tmp_path, tl); /* keeps the trailing '/' */
+		tdir[tl] = '\0';
+		/* "a.c" maps to "", "src/a.c" to "src/", "/x/a.c" to "/x/" */
+		if (slash) {
+			char *d = malloc((size_t)(slash - src->path) + 2);
+
+			if (!d)
+				die_nomem();
+			memcpy(d, src->path, (size_t)(slash - src->path) + 1);
+			d[slash - src->path + 1] = '\0';
+			w->prefix_map = xasprintf("-fdebug-prefix-map=%s=%s", tdir, d);
+			free(d);
+		} else {
+			w->prefix_map = xasprintf("-fdebug-prefix-map=%s=%s", tdir, NULL);
+		}
+		free(tdir);
+	}
+	hpcc_edits_free(&edits);
+	hpcc_sites_free(&sites);
+	free(buf);
+	return 1;
+skip:
+	hpcc_edits_free(&edits);
+	hpcc_sites_free(&sites);
+	free(buf);
+	return 0;
+}
+
+static void append_runtime(struct strvec *sv, const char *lib)
+{
+	sv_push(sv, (char *)lib);
+	sv_push(sv, "-lcjson");
+	sv_push(sv, "-pthread");
+}
+
+int main(int argc, char **argv)
+{
+	struct hpcc_opts o;
+	struct invocation inv;
+	struct args in;
+	struct work *w;
+	struct strvec cmd = { 0 }, orig = { 0 };
+	const char *self, *header = NULL, *lib = NULL;
+	char *compiler, *err = NULL, *hdr_path = NULL, *lib_path = NULL;
+	size_t err_len = 0;
+	int at, i, nw = 0, status, sig;
+
+	self = strrchr(argv[0], '/');
+	self = self ? self + 1 : argv[0];
+	if (strncmp(self, "hpcc", 4) != 0) {
+		/* masquerading as the compiler: gcc -> hpcc */
+		char *env_only[] = { argv[0], argv[0], NULL };
+
+		if (hpcc_opts_parse(2, env_only, &o, &at) == OPTS_ERROR)
+			return 2;
+		at = 0;
+		argv[0] = (char *)self;
+	} else if (argc > 1 && !strcmp(argv[1], "--diff")) {
+		return hpcc_diff_main(argc - 2, argv + 2);
+	} else {
+		switch (hpcc_opts_parse(argc, argv, &o, &at)) {
+		case OPTS_HELP:
+			fputs(usage, stdout);
+			return 0;
+		case OPTS_VERSION:
+			printf("hpcc %s\n", HPCC_VERSION);
+			return 0;
+		case OPTS_ERROR:
+			return 2;
+		case OPTS_RUN:
+			break;
+		}
+	}
+
+	compiler = hpcc_exec_find(argv[at]);
+	if (!compiler) {
+		if (errno == ELOOP)
+			fprintf(stderr, "hpcc: error: '%s' is hpcc itself\n", argv[at]);
+		else
+			fprintf(stderr, "hpcc: error: cannot find compiler '%s' in PATH\n",
+				argv[at]);
+		return 127;
+	}
+	in.argc = argc - at;
+	in.argv = argv + at;
+	if (hpcc_args_process(&in, &inv) != 0)
+		run_or_die(compiler, in.argv);
+	if (inv.passthrough) {
+		if (o.verbose)
+			fprintf(stderr, "hpcc: running %s unchanged: %s\n", compiler, inv.why);
+		run_or_die(compiler, in.argv);
+	}
+
+	/* the runtime first: without it a link of instrumented objects fails,
+	 * so nothing gets instrumented */
+	if (inv.links) {
+		lib_path = beside_exe(HPCC_REL_LIBDIR, "libhotpath.a");
+		if (file_exists(lib_path))
+			lib = lib_path;
+		else {
+			fprintf(stderr, "hpcc: error: runtime not found at %s\n",
+				lib_path ? lib_path : "(unknown)");
+			run_or_die(compiler, in.argv);
+		}
+	}
+
+	w = calloc((size_t)inv.nsrc + 1, sizeof *w);
+	if (!w)
+		die_nomem();
+	for (i = 0; i < inv.nsrc; i++) {
+		int r = prepare(&inv, &o, &inv.src[i], &hdr_path, &header, &w[nw]);
+
+		if (r < 0) {
+			hpcc_tmp_cleanup();
+			return 1;
+		}
+		nw += r;
+	}
+
+	if (nw == 0 && !lib) {
+		hpcc_tmp_cleanup();
+		if (o.verbose)
+			fprintf(stderr, "hpcc: nothing to instrument: running %s unchanged\n",
+				compiler);
+		run_or_die(compiler, in.argv);
+	}
+
+	/* the instrumented command */
+	sv_push(&cmd, inv.argv[0]);
+	for (i = 0; i < nw; i++) {
+		int k, dup = 0;
+
+		for (k = 0; k < i; k++)
+			dup |= !strcmp(w[k].dir, w[i].dir);
+		if (!dup) {
+			sv_push(&cmd, "-iquote");
+			sv_push(&cmd, w[i].dir);
+		}
+	}
+	for (i = 1; i < inv.argc; i++) {
+		char *a = inv.argv[i];
+		int k;
+
+		for (k = 0; k < nw; k++)
+			if (w[k].src->argi == i)
+				a = w[k].tmp_path;
+		sv_push(&cmd, a);
+	}
+	for (i = 0; i < nw; i++)
+		sv_push(&cmd, w[i].prefix_map);
+	if (nw > 0 && !inv.diag_color && isatty(STDERR_FILENO))
+		sv_push(&cmd, "-fdiagnostics-color=always");
+	if (lib)
+		append_runtime(&cmd, lib);
+
+	/* the fall-back: the user's command (plus the runtime for the link:
+	 * other objects may be instrumented) */
+	for (i = 0; i < in.argc; i++)
+		sv_push(&orig, in.argv[i]);
+	if (lib && nw > 0)
+		append_runtime(&orig, lib);
+
+	if (o.verbose)
+		verbose_argv("running", cmd.v);
+	status = hpcc_exec_run(compiler, cmd.v, &err, &err_len, &sig);
+	if (status < 0) {
+		fprintf(stderr, "hpcc: error: cannot run %s: %s\n", compiler, strerror(errno));
+		hpcc_tmp_cleanup();
+		return 127;
+	}
+	if (sig) {
+		hpcc_tmp_cleanup();
+		hpcc_exec_exit(status, sig);
+	}
+	if (status == 0) {
+		if (err_len)
+			fwrite(err, 1, err_len, stderr);
+		if (inv.dep && nw > 0) {
+			for (i = 0; i < nw; i++) {
+				char *d = dep_path(&inv, w[i].src->path);
+
+				fix_deps(d, w, nw, header, o.verbose);
+				free(d);
+			}
+		}
+		hpcc_tmp_cleanup();
+		return 0;
+	}
+
+	/* never break a build: the user's own command decides */
+	hpcc_tmp_cleanup();
+	if (o.verbose) {
+		fprintf(stderr, "hpcc: instrumented command failed (status %d); its output:\n",
+			status);
+		if (err_len)
+			fwrite(err, 1, err_len, stderr);
+		verbose_argv("running the original command", orig.v);
+	}
+	free(err);
+	status = hpcc_exec_run(compiler, orig.v, NULL, NULL, &sig);
+	if (status < 0) {
+		fprintf(stderr, "hpcc: error: cannot run %s: %s\n", compiler, strerror(errno));
+		return 127;
+	}
+	if (sig)
+		hpcc_exec_exit(status, sig);
+	if (status == 0) {
+		for (i = 0; i < nw; i++)
+			fprintf(stderr, "hpcc: warning: instrumented compile of %s failed; "
+				"compiled it unmodified\n", w[i].src->path);
+		if (nw == 0)
+			fprintf(stderr, "hpcc: warning: linking with the hotpath runtime "
+				"failed; linked without it\n");
+	}
+	return status;
+}

@@ -1,0 +1,174 @@
+/* tmp.c - the private temporary directory (see tmp.h).
+ *
+ * Everything the signal handler touches is prepared beforehand: a fixed
+ * table of paths that hpcc created, removed in reverse order with unlink()
+ * and rmdir(), both async-signal-safe.  Only hpcc writes into the
+ * directory (compiler outputs go where the user asked), so the table is the
+ * whole content.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tmp.h"
+
+#define MAX_PATHS 1024
+
+static char *dir;
+static char *paths[MAX_PATHS]; /* files and subdirectories, in creation order */
+static volatile sig_atomic_t npaths;
+static volatile sig_atomic_t child;
+static int keep;
+static unsigned counter;
+
+static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void remove_all(void)
+{
+	int i;
+
+	for (i = npaths - 1; i >= 0; i--)
+		if (unlink(paths[i]) != 0)
+			rmdir(paths[i]);
+	if (dir)
+		rmdir(dir);
+}
+
+static void on_signal(int sig)
+{
+	struct sigaction sa;
+
+	if (child > 0)
+		kill((pid_t)child, sig);
+	if (!keep)
+		remove_all();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigaction(sig, &sa, NULL);
+	raise(sig);
+}
+
+int hpcc_tmp_init(int keep_files)
+{
+	const char *base = getenv("TMPDIR");
+	struct sigaction sa;
+	size_t i;
+
+	if (dir)
+		return 0;
+	if (!base || !*base)
+		base = "/tmp";
+	dir = malloc(strlen(base) + sizeof "/hpcc-XXXXXX");
+	if (!dir)
+		return -1;
+	sprintf(dir, "%s/hpcc-XXXXXX", base);
+	keep = keep_files;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof signals / sizeof signals[0]; i++)
+		sigaddset(&sa.sa_mask, signals[i]);
+	/* block the signals while the directory comes into existence so the
+	 * handler never sees a half-made table */
+	sigprocmask(SIG_BLOCK, &sa.sa_mask, NULL);
+	if (!mkdtemp(dir)) {
+		int e = errno;
+
+		free(dir);
+		dir = NULL;
+		sigprocmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
+		errno = e;
+		return -1;
+	}
+	for (i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+		struct sigaction old;
+
+		/* a shell running us in the background set SIGINT to ignored:
+		 * leave it that way */
+		if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(signals[i], &sa, NULL);
+	}
+	sigprocmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
+	return 0;
+}
+
+const char *hpcc_tmp_dir(void)
+{
+	return dir;
+}
+
+static int add_path(char *p)
+{
+	if (npaths >= MAX_PATHS) {
+		errno = EMFILE;
+		return -1;
+	}
+	paths[npaths] = p;
+	npaths = npaths + 1;
+	return 0;
+}
+
+char *hpcc_tmp_file(const char *basename)
+{
+	char *sub, *file;
+
+	if (!dir) {
+		errno = EINVAL;
+		return NULL;
+	}
+	sub = malloc(strlen(dir) + 16);
+	file = malloc(strlen(dir) + 16 + strlen(basename) + 2);
+	if (!sub || !file)
+		goto fail;
+	sprintf(sub, "%s/%u", dir, ++counter);
+	sprintf(file, "%s/%s", sub, basename);
+	if (npaths + 2 > MAX_PATHS) {
+		errno = EMFILE;
+		goto fail;
+	}
+	if (mkdir(sub, 0700) != 0)
+		goto fail;
+	add_path(sub);
+	add_path(strdup(file)); /* not created yet; unlink of a missing file is harmless */
+	if (!paths[npaths - 1])
+		npaths = npaths - 1;
+	return file;
+fail:
+	free(sub);
+	free(file);
+	return NULL;
+}
+
+void hpcc_tmp_child(pid_t pid)
+{
+	child = pid;
+}
+
+void hpcc_tmp_cleanup(void)
+{
+	sigset_t set, old;
+	size_t i;
+
+	if (!dir)
+		return;
+	sigemptyset(&set);
+	for (i = 0; i < sizeof signals / sizeof signals[0]; i++)
+		sigaddset(&set, signals[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (keep)
+		fprintf(stderr, "hpcc: kept temporary files in %s\n", dir);
+	else
+		remove_all();
+	for (i = 0; i < (size_t)npaths; i++)
+		free(paths[i]);
+	npaths = 0;
+	free(dir);
+	dir = NULL;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}

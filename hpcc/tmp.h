@@ -1,0 +1,36 @@
+/* tmp.h - hpcc's private temporary directory.
+ *
+ * One mkdtemp directory under $TMPDIR (or /tmp) per invocation, holding
+ * each rewritten source as <dir>/<n>/<original basename>, so names the
+ * compiler derives from the basename (a.o, a.d, a.s, -save-temps files)
+ * come out as without hpcc.  It is removed on every exit path: normal exit,
+ * error, and SIGINT/SIGTERM/SIGHUP (the handler removes it, forwards the
+ * signal to a running compiler, then dies of the same signal).  --keep
+ * keeps it and prints its path.
+ *
+ * This module owns process-wide state by necessity: a signal handler must
+ * find what to delete.
+ */
+#ifndef HPCC_TMP_H
+#define HPCC_TMP_H
+
+#include <sys/types.h>
+
+/* Creates the directory and installs the handlers.  Returns 0, or -1 with
+ * errno set. */
+int hpcc_tmp_init(int keep);
+
+/* The directory, or NULL before hpcc_tmp_init(). */
+const char *hpcc_tmp_dir(void);
+
+/* Creates <dir>/<n>/ (n = 1, 2, ...) and returns the malloc'd path
+ * <dir>/<n>/<basename> for the caller to write, or NULL with errno set. */
+char *hpcc_tmp_file(const char *basename);
+
+/* Removes the directory (or, with keep, prints where it is).  Idempotent. */
+void hpcc_tmp_cleanup(void);
+
+/* The compiler currently running (0: none), to forward signals to. */
+void hpcc_tmp_child(pid_t pid);
+
+#endif
