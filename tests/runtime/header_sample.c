@@ -1,0 +1,31 @@
+/* header_sample.c - every guard macro, nested, as hpcc emits them: the
+ * macro is the first thing in its block. */
+#include <hotpath.h>
+
+static int leaf(int x)
+{
+	HP_FUNCTION(1, "leaf", 6);
+	return x + 1;
+}
+
+static int looped(int n)
+{
+	HP_FUNCTION(2, "looped", 12);
+	int i, s = 0;
+	for (i = 0; i < n; i++) {
+		HP_BLOCK(3, "body", 15);
+		int y = leaf(i);
+		{
+			HP_BLOCK(4, "inner", 18);
+			s += y;
+		}
+	}
+	return s;
+}
+
+int main(void)
+{
+	HP_MAIN(5, "main", 27, "50,99");
+	int r = looped(3);
+	return r == 6 ? 0 : 1;
+}

@@ -1,0 +1,23 @@
+#!/bin/bash
+# header_std.sh INCLUDE_DIR SAMPLE.c - hotpath.h and the guard macros compile
+# warning-free (-Werror) under every -std from gnu89 to c2x, with gcc and
+# clang.
+set -u
+inc=$1 sample=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+for cc in gcc clang; do
+	if ! command -v $cc >/dev/null; then
+		echo "FAIL $cc not found"; fail=1; continue
+	fi
+	for std in c89 gnu89 c99 gnu99 c11 gnu11 c17 gnu17 c2x gnu2x; do
+		if $cc -std=$std -Wall -Wextra -pedantic -Wdeclaration-after-statement \
+			-Wshadow -Werror -I"$inc" -c "$sample" -o "$tmp/s.o" 2>"$tmp/err"; then
+			echo "ok   $cc -std=$std"
+		else
+			echo "FAIL $cc -std=$std"; cat "$tmp/err"; fail=1
+		fi
+	done
+done
+exit $fail

@@ -1,0 +1,233 @@
+/* test_format.c - exact strings: durations, percentile lists, the bordered
+ * table, the whole table report (hotpath's README example, to the byte),
+ * same-name disambiguation, HOTPATH_LIMIT, and the JSON document. */
+#include <cjson/cJSON.h>
+
+#include "test.h"
+
+#include "format.h"
+#include "hotpath.h"
+#include "report.h"
+
+static const char *dur(double ns)
+{
+	static char buf[64];
+
+	return hp_fmt_duration(buf, sizeof buf, ns);
+}
+
+static void durations(void)
+{
+	CHECK_STR("0.00ns", dur(0));
+	CHECK_STR("7.00ns", dur(7));
+	CHECK_STR("512.00ns", dur(512));
+	CHECK_STR("999.99ns", dur(999.994));
+	CHECK_STR("1.00\xc2\xb5s", dur(999.996));
+	CHECK_STR("1.00\xc2\xb5s", dur(1000));
+	CHECK_STR("17.09\xc2\xb5s", dur(17090));
+	CHECK_STR("999.99\xc2\xb5s", dur(999990));
+	CHECK_STR("1.00ms", dur(999999));
+	CHECK_STR("1.16ms", dur(1160000));
+	CHECK_STR("122.13ms", dur(122130000));
+	CHECK_STR("3.50s", dur(3.5e9));
+	CHECK_STR("4000.00s", dur(4e12));
+}
+
+static void percentile_lists(void)
+{
+	unsigned p[HP_MAX_PERCENTILES];
+
+	CHECK_INT(2, hp_fmt_parse_percentiles("50,99", p));
+	CHECK_INT(50, p[0]);
+	CHECK_INT(99, p[1]);
+	CHECK_INT(3, hp_fmt_parse_percentiles(" 0 , 95,100 ", p));
+	CHECK_INT(0, p[0]);
+	CHECK_INT(100, p[2]);
+	CHECK_INT(1, hp_fmt_parse_percentiles("95", p));
+	CHECK_INT(-1, hp_fmt_parse_percentiles("", p));
+	CHECK_INT(-1, hp_fmt_parse_percentiles(NULL, p));
+	CHECK_INT(-1, hp_fmt_parse_percentiles("101", p));
+	CHECK_INT(-1, hp_fmt_parse_percentiles("50,,99", p));
+	CHECK_INT(-1, hp_fmt_parse_percentiles("50,", p));
+	CHECK_INT(-1, hp_fmt_parse_percentiles("p50", p));
+	CHECK_INT(-1, hp_fmt_parse_percentiles("99.9", p));
+	CHECK_INT(16, hp_fmt_parse_percentiles("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16", p));
+	CHECK_INT(-1, hp_fmt_parse_percentiles("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", p));
+}
+
+static void table_layout(void)
+{
+	static const char *const cells[] = {
+		"A", "Bee", "x\xc2\xb5s",
+		"long cell", "2", "",
+	};
+	struct hp_str out = { 0 };
+
+	hp_fmt_table(&out, cells, 2, 3);
+	CHECK_STR("+-----------+-----+-----+\n"
+		  "| A         | Bee | x\xc2\xb5s |\n"
+		  "+-----------+-----+-----+\n"
+		  "| long cell | 2   |     |\n"
+		  "+-----------+-----+-----+\n", out.s);
+	CHECK_INT(3, (int)hp_fmt_width("x\xc2\xb5s"));
+	hp_str_free(&out);
+}
+
+/* hotpath 0.2's README example, as rows. */
+static struct hp_row readme_rows[] = {
+	{ "basic::sync_function", "basic.rs", 10, HP_KIND_FUNCTION, 100,
+	  1699000, 1000, 40000, { 35420 } },
+	{ "basic::main", "basic.rs", 20, HP_KIND_MAIN, 1,
+	  122130000, 122130000, 122130000, { 122130000 } },
+	{ "basic::async_function", "basic.rs", 15, HP_KIND_FUNCTION, 100,
+	  116030000, 1000000, 1300000, { 1200000 } },
+	{ "custom_block", "basic.rs", 30, HP_KIND_BLOCK, 100,
+	  1709000, 1000, 40000, { 39550 } },
+};
+
+static void readme_report(struct hp_report *r)
+{
+	memset(r, 0, sizeof *r);
+	r->program = "basic::main";
+	r->clock = "tsc";
+	r->total_ns = 122130000;
+	r->pcts[0] = 99;
+	r->npcts = 1;
+	r->limit = -1;
+	r->rows = readme_rows;
+	r->nrows = sizeof readme_rows / sizeof readme_rows[0];
+	hp_report_sort(r);
+}
+
+static void table_report_matches_hotpath(void)
+{
+	struct hp_report r;
+	struct hp_str out = { 0 };
+
+	readme_report(&r);
+	CHECK_INT(0, hp_report_table(&out, &r));
+	CHECK_STR(
+"[hotpath] Performance summary from basic::main (Total time: 122.13ms):\n"
+"+-----------------------+-------+---------+---------+----------+---------+\n"
+"| Function              | Calls | Avg     | P99     | Total    | % Total |\n"
+"+-----------------------+-------+---------+---------+----------+---------+\n"
+"| basic::async_function | 100   | 1.16ms  | 1.20ms  | 116.03ms | 95.01%  |\n"
+"+-----------------------+-------+---------+---------+----------+---------+\n"
+"| custom_block          | 100   | 17.09\xc2\xb5s | 39.55\xc2\xb5s | 1.71ms   | 1.40%   |\n"
+"+-----------------------+-------+---------+---------+----------+---------+\n"
+"| basic::sync_function  | 100   | 16.99\xc2\xb5s | 35.42\xc2\xb5s | 1.70ms   | 1.39%   |\n"
+"+-----------------------+-------+---------+---------+----------+---------+\n",
+		out.s);
+	hp_str_free(&out);
+}
+
+static void table_limit_and_lost(void)
+{
+	struct hp_report r;
+	struct hp_str out = { 0 };
+
+	readme_report(&r);
+	r.limit = 1;
+	r.lost = 12;
+	CHECK_INT(0, hp_report_table(&out, &r));
+	CHECK_CONTAINS(out.s, "| basic::async_function |");
+	CHECK_NOT_CONTAINS(out.s, "custom_block");
+	CHECK_CONTAINS(out.s, "\n[hotpath] 2 more not shown (HOTPATH_LIMIT=1)\n");
+	CHECK_CONTAINS(out.s, "\n[hotpath] 12 measurements lost\n");
+	hp_str_free(&out);
+}
+
+static void same_names_get_file_prefix(void)
+{
+	struct hp_row rows[] = {
+		{ "helper", "src/a.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 } },
+		{ "helper", "lib/b.c", 9, HP_KIND_FUNCTION, 1, 500, 500, 500, { 500 } },
+		{ "solo", "lib/b.c", 19, HP_KIND_FUNCTION, 1, 100, 100, 100, { 100 } },
+	};
+	struct hp_report r;
+	struct hp_str out = { 0 };
+
+	readme_report(&r);
+	r.rows = rows;
+	r.nrows = 3;
+	hp_report_sort(&r);
+	CHECK_INT(0, hp_report_table(&out, &r));
+	CHECK_CONTAINS(out.s, "| a.c:helper | 2 ");
+	CHECK_CONTAINS(out.s, "| b.c:helper | 1 ");
+	CHECK_CONTAINS(out.s, "| solo       | 1 ");
+	hp_str_free(&out);
+}
+
+static void json_has_all_fields(void)
+{
+	static const char *const fields[] = {
+		"name", "file", "line", "kind", "calls", "total_ns", "avg_ns",
+		"min_ns", "max_ns", "percent_total", "percentiles",
+	};
+	struct hp_report r;
+	struct hp_str out = { 0 };
+	cJSON *root, *fns, *fn;
+	int n = 0;
+	size_t i;
+
+	readme_report(&r);
+	r.pcts[1] = 50;
+	r.npcts = 2;
+	CHECK_INT(0, hp_report_json(&out, &r, 0));
+	root = cJSON_Parse(out.s);
+	CHECK(root != NULL);
+	CHECK_STR("basic::main", cJSON_GetStringValue(cJSON_GetObjectItem(root, "program")));
+	CHECK_STR("tsc", cJSON_GetStringValue(cJSON_GetObjectItem(root, "clock")));
+	CHECK(cJSON_GetObjectItem(root, "total_ns")->valuedouble == 122130000.0);
+	CHECK(cJSON_GetObjectItem(root, "lost")->valuedouble == 0.0);
+	fns = cJSON_GetObjectItem(root, "functions");
+	CHECK(cJSON_IsArray(fns));
+	CHECK_INT(4, cJSON_GetArraySize(fns));
+	cJSON_ArrayForEach(fn, fns) {
+		for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
+			CHECK(cJSON_GetObjectItem(fn, fields[i]) != NULL);
+		CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(fn, "percentiles"), "p99"));
+		CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(fn, "percentiles"), "p50"));
+		n++;
+	}
+	fn = cJSON_GetArrayItem(fns, 1); /* sorted: main, async, block, sync */
+	CHECK_STR("basic::async_function", cJSON_GetStringValue(cJSON_GetObjectItem(fn, "name")));
+	CHECK_STR("function", cJSON_GetStringValue(cJSON_GetObjectItem(fn, "kind")));
+	CHECK(cJSON_GetObjectItem(fn, "calls")->valuedouble == 100.0);
+	CHECK(cJSON_GetObjectItem(fn, "avg_ns")->valuedouble == 1160300.0);
+	CHECK(cJSON_GetObjectItem(fn, "total_ns")->valuedouble == 116030000.0);
+	CHECK_STR("main", cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(fns, 0), "kind")));
+	CHECK_STR("block", cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(fns, 2), "kind")));
+	CHECK_INT(4, n);
+	cJSON_Delete(root);
+	hp_str_free(&out);
+}
+
+static void output_path_pattern(void)
+{
+	struct hp_str a = { 0 }, b = { 0 }, c = { 0 };
+
+	hp_report_expand_path("out-%p.txt", 4242, &a);
+	hp_report_expand_path("100%%-%p-%p%", 7, &b);
+	hp_report_expand_path("plain", 7, &c);
+	CHECK_STR("out-4242.txt", a.s);
+	CHECK_STR("100%-7-7%", b.s);
+	CHECK_STR("plain", c.s);
+	hp_str_free(&a);
+	hp_str_free(&b);
+	hp_str_free(&c);
+}
+
+static void formats(void)
+{
+	CHECK_INT(HP_FORMAT_TABLE, hp_report_parse_format(NULL));
+	CHECK_INT(HP_FORMAT_TABLE, hp_report_parse_format("table"));
+	CHECK_INT(HP_FORMAT_JSON, hp_report_parse_format("json"));
+	CHECK_INT(HP_FORMAT_JSON_PRETTY, hp_report_parse_format("json-pretty"));
+	CHECK_INT(HP_FORMAT_NONE, hp_report_parse_format("none"));
+}
+
+TEST_MAIN(T(durations), T(percentile_lists), T(table_layout),
+	  T(table_report_matches_hotpath), T(table_limit_and_lost),
+	  T(same_names_get_file_prefix), T(json_has_all_fields),
+	  T(output_path_pattern), T(formats))

@@ -1,0 +1,674 @@
+/* test_session.c - whole sessions, end to end, without hpcc: each test
+ * re-executes this binary with HPTEST_CHILD=<scenario> in the environment,
+ * where a constructor runs the scenario (which uses the HP_ macros
+ * directly) instead of the tests, and then checks the child's report
+ * (HOTPATH_OUTPUT, a scratch file), its stderr and its exit status.
+ * Nothing here depends on timing: only counts, structure and text. */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test.h"
+
+#include "hotpath.h"
+
+void fixture_other_call(void);
+
+/* ---- the scenarios (run in the child) ---- */
+
+static __attribute__((noinline)) void work(void)
+{
+	HP_FUNCTION(1, "work", 1);
+	__asm__ __volatile__("");
+}
+
+static __attribute__((noinline)) void helper(void)
+{
+	HP_FUNCTION(2, "helper", 2);
+	__asm__ __volatile__("");
+}
+
+static __attribute__((noinline)) void early(void)
+{
+	HP_FUNCTION(3, "early", 3);
+	__asm__ __volatile__("");
+}
+
+static __attribute__((noinline)) void late(void)
+{
+	HP_FUNCTION(4, "late", 4);
+	__asm__ __volatile__("");
+}
+
+static __attribute__((noinline)) void leave(int status)
+{
+	HP_FUNCTION(5, "leave", 5);
+	exit(status);
+}
+
+static __attribute__((noinline)) void outer(void)
+{
+	HP_FUNCTION(6, "outer", 6);
+	leave(3);
+}
+
+static __attribute__((noinline)) unsigned long recurse(unsigned long depth)
+{
+	HP_FUNCTION(7, "recurse", 7);
+	if (depth == 0)
+		return 0;
+	return 1 + recurse(depth - 1);
+}
+
+#define DEFINE_F(n) \
+	static __attribute__((noinline)) void f##n(void) \
+	{ HP_FUNCTION(1##n, "f" #n, 10 + n); __asm__ __volatile__(""); }
+DEFINE_F(1) DEFINE_F(2) DEFINE_F(3) DEFINE_F(4) DEFINE_F(5)
+
+static void *million(void *arg)
+{
+	long i;
+
+	(void)arg;
+	for (i = 0; i < 1000000; i++)
+		work();
+	return NULL;
+}
+
+static void *thousand_early(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 1000; i++)
+		early();
+	return NULL;
+}
+
+static void *some_late(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 500; i++)
+		late();
+	return NULL;
+}
+
+static void *deep(void *arg)
+{
+	*(unsigned long *)arg = recurse(99999);
+	return NULL;
+}
+
+static void run_threads(void *(*fn)(void *), int n, size_t stack, void *arg)
+{
+	pthread_t t[8];
+	pthread_attr_t attr;
+	int i;
+
+	pthread_attr_init(&attr);
+	if (stack)
+		pthread_attr_setstacksize(&attr, stack);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i], &attr, fn, arg))
+			abort();
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	pthread_attr_destroy(&attr);
+}
+
+static int child_threads8(void)
+{
+	HP_MAIN(20, "main", 20, "");
+	run_threads(million, 8, 0, NULL);
+	return 0;
+}
+
+static int child_early_thread(void)
+{
+	HP_MAIN(21, "main", 21, "");
+	struct timespec pause = { 0, 20000000 };
+	run_threads(thousand_early, 1, 0, NULL);
+	/* Lets the worker free the dead buffer first (not needed to pass). */
+	nanosleep(&pause, NULL);
+	run_threads(some_late, 1, 0, NULL);
+	return 0;
+}
+
+static int child_exit_nested(void)
+{
+	HP_MAIN(22, "main", 22, "");
+	int i;
+	for (i = 0; i < 5; i++)
+		work();
+	outer();
+	return 0;
+}
+
+static void post_report_work(void)
+{
+	work(); /* after the report: must neither crash nor print again */
+}
+
+static int child_main_once(void)
+{
+	HP_MAIN(23, "main", 23, "");
+	int i;
+	atexit(post_report_work);
+	for (i = 0; i < 10; i++)
+		work();
+	return 0;
+}
+
+static int child_lazy(void)
+{
+	int i;
+
+	for (i = 0; i < 10; i++)
+		work();
+	return 0;
+}
+
+static int child_five(void)
+{
+	HP_MAIN(24, "main", 24, "90");
+	f1(); f2(); f3(); f4(); f5();
+	return 0;
+}
+
+static int child_same_name(void)
+{
+	HP_MAIN(25, "main", 25, "");
+	helper();
+	fixture_other_call();
+	fixture_other_call();
+	return 0;
+}
+
+static int child_recursion(void)
+{
+	HP_MAIN(26, "main", 26, "");
+	unsigned long depth = 0;
+	run_threads(deep, 1, (size_t)512 << 20, &depth);
+	return depth == 99999 ? 0 : 1;
+}
+
+static int child_signal(void)
+{
+	HP_MAIN(27, "main", 27, "");
+	work();
+	raise(SIGTERM);
+	return 0;
+}
+
+static int child_fork(void)
+{
+	HP_MAIN(28, "main", 28, "");
+	pid_t pid;
+	int status;
+	work();
+	pid = fork();
+	if (pid == 0) {
+		work();
+		exit(0);
+	}
+	waitpid(pid, &status, 0);
+	work();
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} scenarios[] = {
+	{ "threads8", child_threads8 },
+	{ "early_thread", child_early_thread },
+	{ "exit_nested", child_exit_nested },
+	{ "main_once", child_main_once },
+	{ "lazy", child_lazy },
+	{ "five", child_five },
+	{ "same_name", child_same_name },
+	{ "recursion", child_recursion },
+	{ "signal", child_signal },
+	{ "fork", child_fork },
+};
+
+__attribute__((constructor)) static void child_dispatch(void)
+{
+	const char *name = getenv("HPTEST_CHILD");
+	size_t i;
+
+	if (!name)
+		return;
+	for (i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+		if (strcmp(scenarios[i].name, name) == 0)
+			exit(scenarios[i].fn());
+	exit(99);
+}
+
+/* ---- the driver (run in the parent) ---- */
+
+static char scratch[256];
+
+struct run {
+	int status; /* waitpid status */
+	pid_t pid;
+	char *out;  /* NULL if no report file */
+	char *err;
+};
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *s;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	s = malloc((size_t)n + 1);
+	if (fread(s, 1, (size_t)n, f) != (size_t)n)
+		n = 0;
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+static void ensure_scratch(void)
+{
+	if (scratch[0])
+		return;
+	snprintf(scratch, sizeof scratch, "%s/hp_rt_XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(scratch))
+		abort();
+}
+
+static void remove_scratch(void)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[512];
+
+	if (!scratch[0] || !(d = opendir(scratch)))
+		return;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			snprintf(path, sizeof path, "%s/%s", scratch, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(scratch);
+}
+
+/* Runs a scenario; env is a NULL-terminated list of "K=V" (a HOTPATH_OUTPUT
+ * there replaces the default scratch/<name>.out). */
+static void run_child(const char *name, const char *const *env, struct run *r)
+{
+	char out[512], err[512];
+	pid_t pid;
+
+	ensure_scratch();
+	snprintf(out, sizeof out, "%s/%s.out", scratch, name);
+	snprintf(err, sizeof err, "%s/%s.err", scratch, name);
+	unlink(out);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, 2);
+		setenv("HPTEST_CHILD", name, 1);
+		setenv("HOTPATH_OUTPUT", out, 1);
+		setenv("HOTPATH_FORMAT", "json", 1);
+		unsetenv("HOTPATH_LIMIT");
+		unsetenv("HOTPATH_PERCENTILES");
+		unsetenv("HOTPATH_CLOCK");
+		for (; env && *env; env++)
+			putenv((char *)*env);
+		execl("/proc/self/exe", "rt_test_session", (char *)NULL);
+		_exit(127);
+	}
+	r->pid = pid;
+	waitpid(pid, &r->status, 0);
+	r->out = slurp(out);
+	r->err = slurp(err);
+	unlink(out);
+	unlink(err);
+}
+
+static void free_run(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static int exited(const struct run *r, int code)
+{
+	return WIFEXITED(r->status) && WEXITSTATUS(r->status) == code;
+}
+
+static cJSON *fn_named(cJSON *root, const char *name)
+{
+	cJSON *fn;
+
+	cJSON_ArrayForEach(fn, cJSON_GetObjectItem(root, "functions"))
+		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(fn, "name")), name) == 0)
+			return fn;
+	return NULL;
+}
+
+static double num(cJSON *o, const char *key)
+{
+	cJSON *v = cJSON_GetObjectItem(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+static int count_substr(const char *h, const char *n)
+{
+	int c = 0;
+
+	for (; h && (h = strstr(h, n)); h += strlen(n))
+		c++;
+	return c;
+}
+
+static void eight_threads_exact(void)
+{
+	struct run r;
+	cJSON *root, *fn;
+
+	run_child("threads8", NULL, &r);
+	CHECK(exited(&r, 0));
+	root = cJSON_Parse(r.out);
+	CHECK(root != NULL);
+	fn = fn_named(root, "work");
+	CHECK(fn != NULL);
+	CHECK_U64(8000000, (uint64_t)num(fn, "calls"));
+	CHECK_STR("function", cJSON_GetStringValue(cJSON_GetObjectItem(fn, "kind")));
+	CHECK(num(fn, "min_ns") <= num(fn, "avg_ns"));
+	CHECK(num(fn, "avg_ns") <= num(fn, "max_ns"));
+	CHECK(num(cJSON_GetObjectItem(fn, "percentiles"), "p95") >= num(fn, "min_ns"));
+	CHECK_U64(1, (uint64_t)num(fn_named(root, "main"), "calls"));
+	CHECK_U64(0, (uint64_t)num(root, "lost"));
+	cJSON_Delete(root);
+	free_run(&r);
+}
+
+static void thread_exits_early(void)
+{
+	struct run r;
+	cJSON *root;
+
+	run_child("early_thread", NULL, &r);
+	CHECK(exited(&r, 0));
+	root = cJSON_Parse(r.out);
+	CHECK(root != NULL);
+	CHECK_U64(1000, (uint64_t)num(fn_named(root, "early"), "calls"));
+	CHECK_U64(500, (uint64_t)num(fn_named(root, "late"), "calls"));
+	cJSON_Delete(root);
+	free_run(&r);
+}
+
+static void exit_from_nested_function_reports(void)
+{
+	struct run r;
+	cJSON *root, *m;
+
+	run_child("exit_nested", NULL, &r);
+	CHECK(exited(&r, 3));
+	root = cJSON_Parse(r.out);
+	CHECK(root != NULL);
+	CHECK_U64(5, (uint64_t)num(fn_named(root, "work"), "calls"));
+	m = fn_named(root, "main");
+	CHECK(m != NULL);
+	CHECK_STR("main", cJSON_GetStringValue(cJSON_GetObjectItem(m, "kind")));
+	CHECK_U64(1, (uint64_t)num(m, "calls"));
+	CHECK(fn_named(root, "outer") == NULL); /* never returned */
+	CHECK_STR("", r.err);
+	cJSON_Delete(root);
+	free_run(&r);
+}
+
+static void main_return_reports_once(void)
+{
+	static const char *const env[] = { "HOTPATH_FORMAT=table", NULL };
+	struct run r;
+
+	run_child("main_once", env, &r);
+	CHECK(exited(&r, 0));
+	CHECK_INT(1, count_substr(r.out, "[hotpath] Performance summary from "));
+	CHECK(strncmp(r.out, "[hotpath] Performance summary from rt_test_session "
+		      "(Total time: ", 60) == 0);
+	CHECK_CONTAINS(r.out, "\n| Function | Calls | Avg ");
+	CHECK_CONTAINS(r.out, "| P95 ");
+	CHECK_CONTAINS(r.out, "\n| work     | 10    | ");
+	CHECK_NOT_CONTAINS(r.out, "| main");
+	CHECK_STR("", r.err);
+	free_run(&r);
+}
+
+static void lazy_session_without_main(void)
+{
+	struct run r;
+	cJSON *root;
+
+	run_child("lazy", NULL, &r);
+	CHECK(exited(&r, 0));
+	root = cJSON_Parse(r.out);
+	CHECK(root != NULL);
+	CHECK_U64(10, (uint64_t)num(fn_named(root, "work"), "calls"));
+	CHECK(fn_named(root, "main") == NULL);
+	CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(fn_named(root, "work"),
+						      "percentiles"), "p95") != NULL);
+	CHECK_STR("rt_test_session", cJSON_GetStringValue(cJSON_GetObjectItem(root, "program")));
+	cJSON_Delete(root);
+	free_run(&r);
+}
+
+static void output_file_pid(void)
+{
+	char env0[600], path[600];
+	const char *env[] = { env0, NULL };
+	struct run r;
+	char *text;
+
+	ensure_scratch();
+	snprintf(env0, sizeof env0, "HOTPATH_OUTPUT=%s/rep-%%p.txt", scratch);
+	run_child("lazy", env, &r);
+	CHECK(exited(&r, 0));
+	snprintf(path, sizeof path, "%s/rep-%ld.txt", scratch, (long)r.pid);
+	text = slurp(path);
+	unlink(path);
+	CHECK(text != NULL);
+	CHECK_CONTAINS(text, "\"calls\":10");
+	free(text);
+	free_run(&r);
+}
+
+static void limit_rows(void)
+{
+	static const char *const table[] = { "HOTPATH_LIMIT=2", "HOTPATH_FORMAT=table", NULL };
+	static const char *const json[] = { "HOTPATH_LIMIT=2", NULL };
+	struct run r;
+	cJSON *root;
+
+	run_child("five", table, &r);
+	CHECK(exited(&r, 0));
+	CHECK_INT(3, count_substr(r.out, "\n| "));
+	CHECK_CONTAINS(r.out, "+\n[hotpath] 3 more not shown (HOTPATH_LIMIT=2)\n");
+	CHECK_CONTAINS(r.out, "| P90 ");
+	free_run(&r);
+	run_child("five", json, &r);
+	root = cJSON_Parse(r.out);
+	CHECK(root != NULL);
+	CHECK_INT(3, cJSON_GetArraySize(cJSON_GetObjectItem(root, "functions")));
+	CHECK_U64(3, (uint64_t)num(root, "omitted"));
+	cJSON_Delete(root);
+	free_run(&r);
+}
+
+static void format_none_prints_nothing(void)
+{
+	static const char *const env[] = { "HOTPATH_FORMAT=none", NULL };
+	struct run r;
+
+	run_child("five", env, &r);
+	CHECK(exited(&r, 0));
+	CHECK(r.out == NULL);
+	CHECK_STR("", r.err);
+	free_run(&r);
+}
+
+static void stderr_by_default_and_unwritable_output(void)
+{
+	static const char *const none[] = { "HOTPATH_OUTPUT=", "HOTPATH_FORMAT=table", NULL };
+	static const char *const bad[] = { "HOTPATH_OUTPUT=/nonexistent-hp-dir/x.txt",
+					   "HOTPATH_FORMAT=table", NULL };
+	struct run r;
+
+	run_child("five", none, &r);
+	CHECK(strncmp(r.err, "[hotpath] Performance summary from ", 35) == 0);
+	free_run(&r);
+	run_child("five", bad, &r);
+	CHECK(exited(&r, 0));
+	CHECK(strncmp(r.err, "[hotpath] cannot write /nonexistent-hp-dir/x.txt: "
+		      "No such file or directory\n[hotpath] Performance summary from ",
+		      110) == 0);
+	free_run(&r);
+}
+
+static void percentiles_from_main_and_env(void)
+{
+	static const char *const env[] = { "HOTPATH_PERCENTILES=50,99", NULL };
+	struct run r;
+	cJSON *root, *p;
+
+	run_child("five", NULL, &r);
+	root = cJSON_Parse(r.out);
+	CHECK(root != NULL);
+	p = cJSON_GetObjectItem(fn_named(root, "f1"), "percentiles");
+	CHECK(cJSON_GetObjectItem(p, "p90") != NULL);
+	CHECK_INT(1, cJSON_GetArraySize(p));
+	cJSON_Delete(root);
+	free_run(&r);
+	run_child("five", env, &r);
+	root = cJSON_Parse(r.out);
+	CHECK(root != NULL);
+	p = cJSON_GetObjectItem(fn_named(root, "f1"), "percentiles");
+	CHECK(cJSON_GetObjectItem(p, "p50") != NULL);
+	CHECK(cJSON_GetObjectItem(p, "p99") != NULL);
+	CHECK_INT(2, cJSON_GetArraySize(p));
+	cJSON_Delete(root);
+	free_run(&r);
+}
+
+static void same_name_in_two_files(void)
+{
+	static const char *const env[] = { "HOTPATH_FORMAT=table", NULL };
+	struct run r;
+
+	run_child("same_name", env, &r);
+	CHECK(exited(&r, 0));
+	CHECK_CONTAINS(r.out, "| test_session.c:helper  | 1 ");
+	CHECK_CONTAINS(r.out, "| fixture_other.c:helper | 2 ");
+	free_run(&r);
+}
+
+static void deep_recursion(void)
+{
+	struct run r;
+	cJSON *root;
+
+	run_child("recursion", NULL, &r);
+	CHECK(exited(&r, 0));
+	root = cJSON_Parse(r.out);
+	CHECK(root != NULL);
+	CHECK_U64(100000, (uint64_t)num(fn_named(root, "recurse"), "calls"));
+	CHECK_U64(0, (uint64_t)num(root, "lost"));
+	cJSON_Delete(root);
+	free_run(&r);
+}
+
+static void no_report_on_signal(void)
+{
+	struct run r;
+
+	run_child("signal", NULL, &r);
+	CHECK(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGTERM);
+	CHECK(r.out == NULL);
+	free_run(&r);
+}
+
+static void monotonic_clock(void)
+{
+	static const char *const env[] = { "HOTPATH_CLOCK=monotonic", NULL };
+	struct run r;
+	cJSON *root;
+
+	run_child("five", env, &r);
+	root = cJSON_Parse(r.out);
+	CHECK(root != NULL);
+	CHECK_STR("monotonic", cJSON_GetStringValue(cJSON_GetObjectItem(root, "clock")));
+	CHECK_U64(1, (uint64_t)num(fn_named(root, "f3"), "calls"));
+	cJSON_Delete(root);
+	free_run(&r);
+}
+
+static void forked_child_does_not_report(void)
+{
+	char env0[600];
+	const char *env[] = { env0, NULL };
+	struct run r;
+	DIR *d;
+	struct dirent *e;
+	int reports = 0;
+
+	ensure_scratch();
+	snprintf(env0, sizeof env0, "HOTPATH_OUTPUT=%s/fork-%%p.json", scratch);
+	run_child("fork", env, &r);
+	CHECK(exited(&r, 0));
+	d = opendir(scratch);
+	CHECK(d != NULL);
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, "fork-", 5) == 0) {
+			char path[600], want[64];
+			char *text;
+
+			snprintf(path, sizeof path, "%s/%s", scratch, e->d_name);
+			snprintf(want, sizeof want, "fork-%ld.json", (long)r.pid);
+			text = slurp(path);
+			CHECK_STR(want, e->d_name);
+			CHECK_CONTAINS(text, "\"name\":\"work\"");
+			CHECK_CONTAINS(text, "\"calls\":2,");
+			free(text);
+			unlink(path);
+			reports++;
+		}
+	closedir(d);
+	CHECK_INT(1, reports);
+	free_run(&r);
+}
+
+static void cleanup(void)
+{
+	remove_scratch();
+}
+
+TEST_MAIN(T(eight_threads_exact), T(thread_exits_early),
+	  T(exit_from_nested_function_reports), T(main_return_reports_once),
+	  T(lazy_session_without_main), T(output_file_pid), T(limit_rows),
+	  T(format_none_prints_nothing), T(stderr_by_default_and_unwritable_output),
+	  T(percentiles_from_main_and_env), T(same_name_in_two_files),
+	  T(deep_recursion), T(no_report_on_signal), T(monotonic_clock),
+	  T(forked_child_does_not_report), T(cleanup))
