@@ -33,13 +33,14 @@ static int is_self(const struct stat *st)
 	return st->st_dev == self.st_dev && st->st_ino == self.st_ino;
 }
 
-char *hpcc_exec_find(const char *name)
+char *hpcc_exec_find(const char *name, int *skipped_self)
 {
 	const char *path = getenv("PATH");
 	char defpath[256];
 	size_t nlen = strlen(name);
 	struct stat st;
 
+	*skipped_self = 0;
 	if (!*name) {
 		errno = ENOENT;
 		return NULL;
@@ -72,8 +73,11 @@ char *hpcc_exec_find(const char *name)
 		strcat(cand, "/");
 		strcat(cand, name);
 		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(cand, X_OK) == 0 && !is_self(&st))
-			return cand;
+		    access(cand, X_OK) == 0) {
+			if (!is_self(&st))
+				return cand;
+			*skipped_self = 1;
+		}
 		free(cand);
 		if (!end)
 			break;

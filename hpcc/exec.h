@@ -12,8 +12,8 @@
  * (same device and inode as /proc/self/exe), so `CC=hpcc` or a
  * `gcc -> hpcc` symlink earlier in PATH never recurses.  Returns a
  * malloc'd path, or NULL with errno set (ENOENT: not found; ELOOP: `name`
- * is hpcc). */
-char *hpcc_exec_find(const char *name);
+ * is hpcc).  *skipped_self tells whether a PATH entry was hpcc. */
+char *hpcc_exec_find(const char *name, int *skipped_self);
 
 /* Replaces this process with `path` (argv[0] as given).  Returns only on
  * failure, with errno set. */

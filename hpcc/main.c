@@ -504,7 +504,7 @@ int main(int argc, char **argv)
 	const char *self, *header = NULL, *lib = NULL;
 	char *compiler, *err = NULL, *hdr_path = NULL, *lib_path = NULL;
 	size_t err_len = 0;
-	int at, i, nw = 0, status, sig;
+	int at, i, nw = 0, status, sig, skipped_self;
 
 	self = strrchr(argv[0], '/');
 	self = self ? self + 1 : argv[0];
@@ -533,7 +533,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	compiler = hpcc_exec_find(argv[at]);
+	compiler = hpcc_exec_find(argv[at], &skipped_self);
 	if (!compiler) {
 		if (errno == ELOOP)
 			fprintf(stderr, "hpcc: error: '%s' is hpcc itself\n", argv[at]);
@@ -544,6 +544,11 @@ int main(int argc, char **argv)
 	}
 	in.argc = argc - at;
 	in.argv = argv + at;
+	/* gcc finds cc1 relative to argv[0], searching PATH when it has no '/':
+	 * past a gcc -> hpcc symlink it would look beside hpcc.  Then give it
+	 * its full path; otherwise keep the user's spelling (gcc -v shows it). */
+	if (skipped_self || at == 0)
+		argv[at] = compiler;
 	if (hpcc_args_process(&in, &inv) != 0)
 		run_or_die(compiler, in.argv);
 	if (inv.passthrough) {
