@@ -33,17 +33,19 @@ struct hp_buf *hp_buf_create(void)
 	return b;
 }
 
-int hp_buf_wait_space(struct hp_buf *b)
+void hp_buf_push_slow(struct hp_buf *b, struct hp_site *site, uint64_t ticks)
 {
+	uint64_t h = hp_atomic_load_relaxed(&b->head), t, limit;
 	unsigned int spins = 0;
+	struct hp_rec *r;
 
 	for (;;) {
-		b->tail_seen = hp_atomic_load_acquire(&b->tail);
-		if (b->head_own - b->tail_seen < HP_BUF_CAP)
-			return 0;
+		t = hp_atomic_load_acquire(&b->tail);
+		if (h - t < HP_BUF_CAP)
+			break;
 		if (!hp_worker_running()) {
 			hp_atomic_add_relaxed(&b->lost, 1);
-			return 1;
+			return;
 		}
 		if (spins == 0)
 			hp_worker_wake();
@@ -52,6 +54,14 @@ int hp_buf_wait_space(struct hp_buf *b)
 		else
 			sched_yield();
 	}
+	if (h - t >= HP_BUF_CAP / 2 && spins == 0)
+		hp_worker_wake();
+	limit = h + HP_BUF_CAP / 4;
+	b->limit = limit < t + HP_BUF_CAP ? limit : t + HP_BUF_CAP;
+	r = &b->rec[h & HP_BUF_MASK];
+	r->site = site;
+	r->ticks = ticks;
+	hp_atomic_store_release(&b->head, h + 1);
 }
 
 struct hp_buf *hp_buf_first(void)

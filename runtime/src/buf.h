@@ -1,14 +1,17 @@
 /* buf.h - per-thread record rings and the registry of all of them.
  *
  * DESIGN.  Each thread that records owns one single-producer,
- * single-consumer ring of (site, duration) records.  The writer keeps its
- * own copy of the head and a cached copy of the consumer's tail, so a push
- * touches only its own cache line plus the slot: one release store of
- * `head` publishes the record (a plain mov on x86).  Only when the cached
- * tail says "full" does it acquire-load the real tail, and only if the ring
- * is really full does it wait (hp_buf_wait_space), which is the one place
- * a writer may block; it never blocks once the worker has stopped: the
- * record is then counted in `lost`.
+ * single-consumer ring of (site, duration) records.  A push touches only
+ * the writer's own line plus the slot: one release store of `head`
+ * publishes the record (a plain mov on x86).  The writer does not read the
+ * consumer's `tail` on every push: it keeps a private `limit` (at most a
+ * quarter ring ahead, never past the free space seen) and only there
+ * takes the slow path, which re-reads `tail`, wakes a sleeping worker when
+ * the ring is half full (so the worker drains big batches instead of
+ * fighting the writer for the cache lines record by record), and, only if
+ * the ring is really full, waits: the one place a writer may block.  It
+ * never blocks once the worker has stopped: the record is then counted in
+ * `lost`.
  *
  * The consumer is the worker thread, and after the worker has been joined,
  * the reporting thread: never two at once.  It acquire-loads `head`, reads
@@ -39,9 +42,8 @@ struct hp_rec {
 
 struct hp_buf {
 	/* Writer's line. */
-	uint64_t head_own;   /* writer's copy of head */
-	uint64_t tail_seen;  /* last tail the writer read */
-	_Atomic uint64_t head;
+	_Atomic uint64_t head; /* written by the writer only */
+	uint64_t limit;        /* writer-private: look at tail again here */
 	_Atomic uint64_t lost; /* records dropped: ring full, no consumer */
 	/* Consumer's line. */
 	_Alignas(64) _Atomic uint64_t tail;
@@ -52,23 +54,26 @@ struct hp_buf {
 
 /* A new registered buffer for the calling thread, or NULL. */
 struct hp_buf *hp_buf_create(void);
-/* Returns 0 when there is room again, or 1 if the caller must drop the
- * record (no consumer is running). */
-int hp_buf_wait_space(struct hp_buf *b);
+/* The writer reached `limit`: looks at the consumer's tail, wakes the
+ * worker if the ring is half full, waits if it is full (or, with no
+ * consumer running, counts the record in `lost`), pushes, and sets the
+ * next limit at most a quarter ring ahead. */
+void hp_buf_push_slow(struct hp_buf *b, struct hp_site *site, uint64_t ticks);
 
 static inline void hp_buf_push(struct hp_buf *b, struct hp_site *site,
 			       uint64_t ticks)
 {
-	uint64_t h = b->head_own;
+	/* Only this thread writes head: a relaxed load reads its own value. */
+	uint64_t h = hp_atomic_load_relaxed(&b->head);
 	struct hp_rec *r;
 
-	if (__builtin_expect(h - b->tail_seen >= HP_BUF_CAP, 0) &&
-	    hp_buf_wait_space(b))
+	if (__builtin_expect(h >= b->limit, 0)) {
+		hp_buf_push_slow(b, site, ticks); /* a tail call */
 		return;
+	}
 	r = &b->rec[h & HP_BUF_MASK];
 	r->site = site;
 	r->ticks = ticks;
-	b->head_own = h + 1;
 	hp_atomic_store_release(&b->head, h + 1);
 }
 

@@ -122,17 +122,25 @@ unsigned long long hp_clock_slow(void)
 	return hp_clock_now();
 }
 
+/* First record of a thread (or one whose buffer could not be had). */
+static __attribute__((noinline, cold)) void record_attach(struct hp_site *site,
+							 uint64_t ticks)
+{
+	attach_thread();
+	if (!tls_buf) {
+		hp_buf_count_lost(1);
+		return;
+	}
+	hp_buf_push(tls_buf, site, ticks);
+}
+
 void hp_record(struct hp_site *site, unsigned long long ticks)
 {
 	struct hp_buf *b = tls_buf;
 
 	if (__builtin_expect(b == NULL, 0)) {
-		attach_thread();
-		b = tls_buf;
-		if (!b) {
-			hp_buf_count_lost(1);
-			return;
-		}
+		record_attach(site, ticks); /* a tail call */
+		return;
 	}
 	hp_buf_push(b, site, ticks);
 }

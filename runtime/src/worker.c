@@ -174,10 +174,17 @@ static void *worker_main(void *arg)
 	for (;;) {
 		unsigned int seq = hp_atomic_load_acquire(&wake_seq);
 
-		if (hp_worker_drain_all())
+		uint64_t n = hp_worker_drain_all();
+
+		/* Busy: go on.  Otherwise let the rings fill (a writer wakes
+		 * us at half full) rather than chase every record. */
+		if (n >= HP_BUF_CAP / 8)
 			continue;
-		if (hp_atomic_load_acquire(&stopping))
+		if (hp_atomic_load_acquire(&stopping)) {
+			if (n)
+				continue;
 			break;
+		}
 		/* seq_cst: pairs with the writer's increment-then-load in
 		 * hp_worker_wake() (either it sees us asleep, or we see its
 		 * new wake_seq and futex_wait returns at once). */
