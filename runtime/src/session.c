@@ -1,13 +1,15 @@
 /* session.c - the public API behind hotpath.h: the record path, the
  * session's life cycle, and the report's orchestration.
  *
- * DESIGN.  Record path: hp_frame_enter() reads the clock into the frame on
- * the caller's stack; hp_frame_exit() reads it again and pushes
- * (site, ticks) into the calling thread's ring (buf.h), found through an
- * initial-exec TLS pointer.  No lock, malloc, syscall or stdio there.  A
- * NULL ring pointer sends enter to the slow path (attach_thread), which
- * starts the session on first use (pthread_once: clock, percentiles, TLS
- * key, atexit and fork handlers, worker) and gives the thread its ring.
+ * DESIGN.  Record path: the guard's inline entry (hotpath.h) reads the
+ * clock into the frame on the caller's stack; its inline exit reads it
+ * again and calls hp_record(site, ticks), which pushes into the calling
+ * thread's ring (buf.h), found through an initial-exec TLS pointer.  No
+ * lock, malloc, syscall or stdio there.  hp_clock_mode == 0 sends the
+ * clock read to hp_clock_slow(), which starts the session on first use
+ * (pthread_once: clock, percentiles, TLS key, atexit and fork handlers,
+ * worker); a NULL ring pointer sends hp_record to attach_thread(), which
+ * gives the thread its ring.
  *
  * The session ends exactly once (atomic `reported`): when the annotated
  * main's guard runs, or from the atexit handler when the program calls
