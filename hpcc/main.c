@@ -325,6 +325,62 @@ static void fix_deps(const char *path, const struct work *w, int nw, const char 
 	free(buf);
 }
 
+/* gcc names a header found through `-iquote .` "./x.h" where, included
+ * from a source named without a directory, it would say "x.h" (clang says
+ * "./x.h" both ways).  Undo that in the diagnostics we replay: a "./" that
+ * starts a location, after optional colour escapes, at the start of a line
+ * or after "In file included from " / "from ". */
+static size_t strip_dot_slash(char *buf, size_t len)
+{
+	static const char *const leads[] = { "In file included from ",
+					     "                 from " };
+	char *out = buf, *p = buf, *end = buf + len;
+
+	while (p < end) {
+		char *eol = memchr(p, '\n', (size_t)(end - p));
+		char *q = p;
+		size_t k, n;
+
+		eol = eol ? eol + 1 : end;
+		for (k = 0; k < 2; k++) {
+			n = strlen(leads[k]);
+			if ((size_t)(eol - q) > n && !memcmp(q, leads[k], n)) {
+				q += n;
+				break;
+			}
+		}
+		while (eol - q > 3 && q[0] == '\033' && q[1] == '[') {
+			char *m = memchr(q, 'm', (size_t)(eol - q));
+			char *kk = memchr(q, 'K', (size_t)(eol - q));
+			char *e = m && (!kk || m < kk) ? m : kk;
+
+			if (!e)
+				break;
+			q = e + 1;
+		}
+		n = (size_t)(q - p);
+		memmove(out, p, n);
+		out += n;
+		if (eol - q > 2 && q[0] == '.' && q[1] == '/' && q[2] != '/')
+			q += 2;
+		memmove(out, q, (size_t)(eol - q));
+		out += eol - q;
+		p = eol;
+	}
+	return (size_t)(out - buf);
+}
+
+static int is_clang(const char *compiler)
+{
+	char real[PATH_MAX];
+	const char *base;
+
+	if (!realpath(compiler, real))
+		snprintf(real, sizeof real, "%s", compiler);
+	base = strrchr(real, '/');
+	return strstr(base ? base + 1 : real, "clang") != NULL;
+}
+
 static void run_or_die(const char *compiler, char **argv) __attribute__((noreturn));
 static void run_or_die(const char *compiler, char **argv)
 {
@@ -356,7 +412,7 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 	struct finder_opts fo;
 	struct site_list sites = { 0 };
 	struct edit_list edits = { 0 };
-	const char *header;
+	const char *header, *dot, **xargv = NULL;
 	size_t len;
 	char *buf = read_file(src->path, &len);
 	const char *slash, *base;
@@ -389,10 +445,24 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 	fo.len = len;
 	fo.argv = (const char *const *)inv->parse_argv;
 	fo.argc = inv->parse_argc;
+	dot = strrchr(src->path, '.');
+	if (!dot || strcmp(dot, ".c") != 0) {
+		/* a C source by -x c: libclang must be told too */
+		xargv = malloc(((size_t)inv->parse_argc + 3) * sizeof *xargv);
+		if (!xargv)
+			die_nomem();
+		memcpy(xargv, inv->parse_argv, (size_t)inv->parse_argc * sizeof *xargv);
+		xargv[inv->parse_argc] = "-x";
+		xargv[inv->parse_argc + 1] = "c";
+		xargv[inv->parse_argc + 2] = NULL;
+		fo.argv = xargv;
+		fo.argc = inv->parse_argc + 2;
+	}
 	fo.instrument_all = o->instrument_all;
 	fo.strict = o->strict;
 	fo.verbose = o->verbose;
 	r = hpcc_finder_find(&fo, &sites);
+	free(xargv);
 	if (r == FINDER_ERROR) {
 		free(buf);
 		hpcc_sites_free(&sites);
@@ -639,6 +709,11 @@ int main(int argc, char **argv)
 		hpcc_exec_exit(status, sig);
 	}
 	if (status == 0) {
+		for (i = 0; i < nw; i++)
+			if (!strcmp(w[i].dir, ".") && err_len && !is_clang(compiler)) {
+				err_len = strip_dot_slash(err, err_len);
+				break;
+			}
 		if (err_len)
 			fwrite(err, 1, err_len, stderr);
 		if (inv.dep && nw > 0) {
