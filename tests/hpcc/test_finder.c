@@ -4,6 +4,7 @@
  * compiler's file:line:col. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +359,20 @@ static int run_cmd(char *const argv[], const char *errfile)
 
 static char tmpdir[64];
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_tmpdir(void)
+{
+	if (*tmpdir)
+		nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 /* Rewrite fixture `name` into tmpdir/name; returns 0. */
 static int rewrite_fixture(const char *name, char *out_path, size_t cap)
 {
@@ -370,6 +385,7 @@ static int rewrite_fixture(const char *name, char *out_path, size_t cap)
 		strcpy(tmpdir, "/tmp/hpcc_test_finder_XXXXXX");
 		if (!mkdtemp(tmpdir))
 			return -1;
+		atexit(remove_tmpdir);
 	}
 	if (find_file(name, 0, 0, &r) != 0 || r.rc != FINDER_OK)
 		return -1;
