@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # same_deps DEPFILE FLAGS...: the plain and hpcc runs write DEPFILE with the
-# same facts; the hpcc object is instrumented.
+# same facts (and bytes).
 same_deps() {
 	local dep=$1
 	shift
@@ -16,6 +16,8 @@ same_deps() {
 	"$HPCC" $cc "$@" 2>err || fail "hpcc failed: $(cat err)"
 	[ -f "$dep" ] || { fail "hpcc wrote no $dep"; return; }
 	assert_eq "$(normalize_deps plain.deps)" "$(normalize_deps "$dep")" "dependencies in $dep"
+	# and byte for byte: hpcc re-wraps lines the way the compiler does
+	assert_same_file plain.deps "$dep"
 	assert_not_contains "$dep" "hpcc-"
 	assert_not_contains "$dep" "hotpath.h"
 	assert_not_contains "$dep" "$TMPDIR"
