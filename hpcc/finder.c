@@ -25,6 +25,7 @@
  * position, so that a second parse never prints anything twice.
  */
 #include <dlfcn.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -959,6 +960,23 @@ static void reset_analysis(struct ctx *c, struct site_list *out)
 
 #define NEED_BODIES 1
 
+/* Is `f` one of the functions this run measures? */
+static int wanted(const struct finder_opts *o, const struct fn *f)
+{
+	int i;
+
+	if (f->linked)
+		return 1; /* an annotation beats an exclusion */
+	if (!o->instrument_all)
+		return 0;
+	if (strcmp(f->name, "main") == 0)
+		return 1;
+	for (i = 0; i < o->nexclude; i++)
+		if (o->exclude[i] && fnmatch(o->exclude[i], f->name, 0) == 0)
+			return 0;
+	return 1;
+}
+
 /* One analysis of the parsed file: 0, NEED_BODIES, or -1 (out of memory). */
 static int analyse(struct ctx *c, struct site_list *out)
 {
@@ -978,7 +996,7 @@ static int analyse(struct ctx *c, struct site_list *out)
 	for (i = 0; i < c->nfns; i++) {
 		struct fn *f = &c->fns[i];
 
-		if (!f->linked && !o->instrument_all)
+		if (!wanted(o, f))
 			continue;
 		if (c->skip_bodies)
 			classify_from_tokens(c, f);
@@ -991,7 +1009,7 @@ static int analyse(struct ctx *c, struct site_list *out)
 		const char *pct = NULL;
 		size_t where = f->name_off;
 
-		if (!f->linked && !o->instrument_all)
+		if (!wanted(o, f))
 			continue;
 		if (f->state == FN_DECL) {
 			/* a prototype; in --instrument=all mode, silently */

@@ -18,6 +18,13 @@ struct finder_opts {
 				    -std, -include, -isystem, -iquote, ...) */
 	int argc;
 	int instrument_all;      /* every function defined in the file */
+	const char *const *exclude; /* --instrument=all only: fnmatch(3) globs
+				       on function names; a matching function
+				       is not measured unless annotated, and
+				       `main` always is (it starts the
+				       session).  Excluding whole files by
+				       path is the caller's job. */
+	int nexclude;
 	int strict;              /* annotation problems are errors */
 	int verbose;             /* say what was found on stderr */
 };
