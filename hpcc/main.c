@@ -677,10 +677,16 @@ skip:
 	return 0;
 }
 
+/* The runtime goes last, after the user's objects and libraries.  An
+ * archive only contributes what is referenced, and libcjson is linked
+ * --as-needed, so a program without instrumented objects links to the same
+ * bytes as without hpcc. */
 static void append_runtime(struct strvec *sv, const char *lib)
 {
 	sv_push(sv, (char *)lib);
+	sv_push(sv, "-Wl,--push-state,--as-needed");
 	sv_push(sv, "-lcjson");
+	sv_push(sv, "-Wl,--pop-state");
 	sv_push(sv, "-pthread");
 }
 
