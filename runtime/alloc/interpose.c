@@ -18,20 +18,24 @@
  * __libc_* entry points, which the runtime itself uses via hp_malloc so its
  * own allocations are never counted) goes straight back to glibc.
  *
- * Counting is per thread (alloc.h): the tracker only touches the calling
+ * Counting is per thread (alloc_count.h): the tracker only touches the calling
  * thread's counters, so it takes no lock and cannot contend.  realloc of a
  * live block counts as one allocation of the new size (bytes_total and
  * count_total grow) that replaces the old block in the live figures.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../alloc.h"
+#include "alloc_count.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define HEADER_SIZE 16u
@@ -127,9 +131,13 @@ static void *aligned(size_t alignment, size_t n)
 
 static size_t libc_usable(void *base)
 {
-	if (!libc_usable_size)
-		libc_usable_size = (size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
-	return libc_usable_size ? libc_usable_size(base) : 0;
+	size_t (*fn)(void *) = __atomic_load_n(&libc_usable_size, __ATOMIC_RELAXED);
+
+	if (!fn) { /* racing threads find the same function */
+		fn = (size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+		__atomic_store_n(&libc_usable_size, fn, __ATOMIC_RELAXED);
+	}
+	return fn ? fn(base) : 0;
 }
 
 EXPORT void *malloc(size_t n)

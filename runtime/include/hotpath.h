@@ -8,6 +8,12 @@
  *     HP_MAIN(id, "name", line, "50,99") main: starts the session, reports
  *                                        when main returns ("" = defaults)
  *
+ * Compiled with -DHOTPATH_ALLOC=1 (hpcc --alloc), the same three macros
+ * open an allocation-aware frame instead: it also holds the thread's
+ * allocation counters at entry, and its exit records the call's time
+ * together with the four allocation figures of the call (see "Allocation
+ * tracking" below).  Without HOTPATH_ALLOC nothing here changes.
+ *
  * `id` is a small integer unique within the translation unit; it only makes
  * the local names unique so nested guards do not shadow each other.  Each
  * macro expands to declarations only (a static site descriptor and a guard
@@ -101,23 +107,81 @@ void hp_exit_(struct hp_frame *frame)
 	hp_record(frame->site, hp_now_() - frame->start);
 }
 
+/* Allocation tracking.  The counters themselves are the runtime's
+ * (per-thread, written by the malloc interposer of libhotpath_alloc.a);
+ * the frame only carries their values at entry.  Entry takes the mark
+ * before reading the clock and exit reads the clock before turning the
+ * mark into figures, so the bookkeeping stays outside the timed span.
+ * Both steps are out of line: only programs built with --alloc pay them. */
+struct hp_alloc_mark {
+	__extension__ unsigned long long bytes_total;
+	__extension__ unsigned long long count_total;
+	__extension__ long long live_bytes;
+	__extension__ long long live_count;
+	__extension__ long long saved_peak_bytes;
+	__extension__ long long saved_peak_count;
+};
+
+struct hp_alloc_frame {
+	struct hp_site *site;
+	__extension__ unsigned long long start;
+	struct hp_alloc_mark mark;
+};
+
+HP_API_ void hp_alloc_enter(struct hp_alloc_frame *frame);
+HP_API_ void hp_alloc_record(struct hp_alloc_frame *frame, hp_ticks_ ticks);
+HP_API_ struct hp_frame hp_main_alloc_enter(struct hp_site *site, const char *percentiles);
+HP_API_ void hp_main_alloc_exit(struct hp_frame *frame);
+
+static __inline__ __attribute__((always_inline, unused))
+struct hp_alloc_frame hp_alloc_enter_(struct hp_site *site)
+{
+	struct hp_alloc_frame f;
+	f.site = site;
+	hp_alloc_enter(&f);
+	f.start = hp_now_();
+	return f;
+}
+
+static __inline__ __attribute__((always_inline, unused))
+void hp_alloc_exit_(struct hp_alloc_frame *frame)
+{
+	hp_alloc_record(frame, hp_now_() - frame->start);
+}
+
 #define HP_SITE_(id, name, line, kind)                                  \
 	static struct hp_site hp_site_##id = { name, __FILE__, line, kind, 0, 0 }
 
+#ifndef HOTPATH_ALLOC
+#define HP_FRAME_T_ struct hp_frame
+#define HP_ENTER_ hp_enter_
+#define HP_EXIT_ hp_exit_
+#define HP_MAIN_ENTER_ hp_main_enter
+#define HP_MAIN_EXIT_ hp_main_exit
+#else
+#define HP_FRAME_T_ struct hp_alloc_frame
+#define HP_ENTER_ hp_alloc_enter_
+#define HP_EXIT_ hp_alloc_exit_
+#define HP_MAIN_ENTER_ hp_main_alloc_enter
+#define HP_MAIN_EXIT_ hp_main_alloc_exit
+#endif
+
 #define HP_FUNCTION(id, name, line)                                     \
 	HP_SITE_(id, name, line, HP_KIND_FUNCTION);                         \
-	struct hp_frame hp_frame_##id HP_GUARD_ATTR_(hp_exit_) =            \
-		hp_enter_(&hp_site_##id)
+	HP_FRAME_T_ hp_frame_##id HP_GUARD_ATTR_(HP_EXIT_) =                \
+		HP_ENTER_(&hp_site_##id)
 
 #define HP_BLOCK(id, label, line)                                       \
 	HP_SITE_(id, label, line, HP_KIND_BLOCK);                           \
-	struct hp_frame hp_frame_##id HP_GUARD_ATTR_(hp_exit_) =            \
-		hp_enter_(&hp_site_##id)
+	HP_FRAME_T_ hp_frame_##id HP_GUARD_ATTR_(HP_EXIT_) =                \
+		HP_ENTER_(&hp_site_##id)
 
+/* main's allocation mark lives in the runtime (there is one main), so its
+ * frame is the plain one in both modes. */
 #define HP_MAIN(id, name, line, percentiles)                            \
 	HP_SITE_(id, name, line, HP_KIND_MAIN);                             \
-	struct hp_frame hp_frame_##id HP_GUARD_ATTR_(hp_main_exit) =        \
-		hp_main_enter(&hp_site_##id, percentiles)
+	struct hp_frame hp_frame_##id HP_GUARD_ATTR_(HP_MAIN_EXIT_) =       \
+		HP_MAIN_ENTER_(&hp_site_##id, percentiles)
 
 #ifdef __cplusplus
 }

@@ -33,19 +33,21 @@ struct hp_buf *hp_buf_create(void)
 	return b;
 }
 
-void hp_buf_push_slow(struct hp_buf *b, struct hp_site *site, uint64_t ticks)
+/* Waits until `n` more slots fit after head h (the writer's slow path);
+ * sets the next limit.  Returns 0, or -1 when the record must be dropped
+ * (ring full and no consumer running: counted in `lost`). */
+static int make_room(struct hp_buf *b, uint64_t h, unsigned int n)
 {
-	uint64_t h = hp_atomic_load_relaxed(&b->head), t, limit;
 	unsigned int spins = 0;
-	struct hp_rec *r;
+	uint64_t t, limit;
 
 	for (;;) {
 		t = hp_atomic_load_acquire(&b->tail);
-		if (h - t < HP_BUF_CAP)
+		if (h + n - t <= HP_BUF_CAP)
 			break;
 		if (!hp_worker_running()) {
 			hp_atomic_add_relaxed(&b->lost, 1);
-			return;
+			return -1;
 		}
 		if (spins == 0)
 			hp_worker_wake();
@@ -58,10 +60,30 @@ void hp_buf_push_slow(struct hp_buf *b, struct hp_site *site, uint64_t ticks)
 		hp_worker_wake();
 	limit = h + HP_BUF_CAP / 4;
 	b->limit = limit < t + HP_BUF_CAP ? limit : t + HP_BUF_CAP;
+	return 0;
+}
+
+void hp_buf_push_slow(struct hp_buf *b, struct hp_site *site, uint64_t ticks)
+{
+	uint64_t h = hp_atomic_load_relaxed(&b->head);
+	struct hp_rec *r;
+
+	if (make_room(b, h, 1))
+		return;
 	r = &b->rec[h & HP_BUF_MASK];
 	r->site = site;
 	r->ticks = ticks;
 	hp_atomic_store_release(&b->head, h + 1);
+}
+
+void hp_buf_push_alloc_slow(struct hp_buf *b, struct hp_site *site,
+			    uint64_t ticks, const struct hp_alloc_delta *d)
+{
+	uint64_t h = hp_atomic_load_relaxed(&b->head);
+
+	if (make_room(b, h, HP_REC_ALLOC_SLOTS))
+		return;
+	hp_buf_write_alloc(b, h, site, ticks, (const uint64_t *)(const void *)d);
 }
 
 struct hp_buf *hp_buf_first(void)

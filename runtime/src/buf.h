@@ -17,6 +17,14 @@
  * the reporting thread: never two at once.  It acquire-loads `head`, reads
  * the records, and release-stores `tail`.
  *
+ * Records: a plain record is one slot {site, ticks}.  A call of an
+ * allocation-aware frame (HOTPATH_ALLOC) takes three consecutive slots:
+ * {site | HP_REC_ALLOC, ticks}, {bytes_total, bytes_max},
+ * {count_total, count_max}; the tag is the low bit of the site pointer
+ * (sites hold pointers, so it is always clear in a real one).  The writer
+ * publishes all three with one store of `head`, so the consumer never sees
+ * part of a record, and loses nothing: it is as lossless as a plain record.
+ *
  * Registry: a singly linked list, new buffers pushed at the head under
  * `registry_lock` (only slow paths take it).  Only the consumer unlinks
  * (also under the lock), so it may walk the list without the lock from a
@@ -35,9 +43,21 @@ struct hp_site;
 #define HP_BUF_CAP 16384u /* records per thread: 256 KiB */
 #define HP_BUF_MASK (HP_BUF_CAP - 1)
 
+#define HP_REC_ALLOC ((uintptr_t)1) /* tag in the low bit of `site` */
+#define HP_REC_ALLOC_SLOTS 3u
+
+/* One slot.  `site`/`tag` and `ticks`/`second` are the same words: the
+ * second names serve the payload slots of an allocation record. */
 struct hp_rec {
-	struct hp_site *site;
-	uint64_t ticks;
+	union {
+		struct hp_site *site;
+		uintptr_t tag;
+		uint64_t first;
+	};
+	union {
+		uint64_t ticks;
+		uint64_t second;
+	};
 };
 
 struct hp_buf {
@@ -75,6 +95,43 @@ static inline void hp_buf_push(struct hp_buf *b, struct hp_site *site,
 	r->site = site;
 	r->ticks = ticks;
 	hp_atomic_store_release(&b->head, h + 1);
+}
+
+struct hp_alloc_delta;
+
+/* An allocation record: three slots, see the design note. */
+void hp_buf_push_alloc_slow(struct hp_buf *b, struct hp_site *site,
+			    uint64_t ticks, const struct hp_alloc_delta *d);
+
+static inline void hp_buf_write_alloc(struct hp_buf *b, uint64_t h,
+				      struct hp_site *site, uint64_t ticks,
+				      const uint64_t *fig)
+{
+	struct hp_rec *r = &b->rec[h & HP_BUF_MASK];
+
+	r->tag = (uintptr_t)site | HP_REC_ALLOC;
+	r->ticks = ticks;
+	r = &b->rec[(h + 1) & HP_BUF_MASK];
+	r->first = fig[0];
+	r->second = fig[1];
+	r = &b->rec[(h + 2) & HP_BUF_MASK];
+	r->first = fig[2];
+	r->second = fig[3];
+	hp_atomic_store_release(&b->head, h + HP_REC_ALLOC_SLOTS);
+}
+
+/* d points to four uint64_t: bytes_total, bytes_max, count_total,
+ * count_max (struct hp_alloc_delta). */
+static inline void hp_buf_push_alloc(struct hp_buf *b, struct hp_site *site,
+				     uint64_t ticks, const struct hp_alloc_delta *d)
+{
+	uint64_t h = hp_atomic_load_relaxed(&b->head);
+
+	if (__builtin_expect(h + HP_REC_ALLOC_SLOTS > b->limit, 0)) {
+		hp_buf_push_alloc_slow(b, site, ticks, d);
+		return;
+	}
+	hp_buf_write_alloc(b, h, site, ticks, (const uint64_t *)(const void *)d);
 }
 
 /* The consumer's view of the registry. */

@@ -86,6 +86,32 @@ char *hp_fmt_duration(char *out, size_t n, double ns)
 	return out;
 }
 
+char *hp_fmt_bytes(char *out, size_t n, double bytes)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB" };
+	double v = bytes < 0 ? 0 : bytes;
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof units / sizeof units[0]; i++) {
+		if (v < 1023.995) /* "1024.00KiB" reads better as MiB */
+			break;
+		v /= 1024;
+	}
+	snprintf(out, n, "%.2f%s", v, units[i]);
+	return out;
+}
+
+char *hp_fmt_count(char *out, size_t n, double count)
+{
+	if (count < 0)
+		count = 0;
+	if (count < 1e19 && count == (double)(unsigned long long)count)
+		snprintf(out, n, "%llu", (unsigned long long)count);
+	else
+		snprintf(out, n, "%.2f", count);
+	return out;
+}
+
 int hp_fmt_parse_percentiles(const char *text, unsigned int *out)
 {
 	int count = 0;

@@ -25,6 +25,54 @@ enum hp_format hp_report_parse_format(const char *text)
 	return HP_FORMAT_TABLE;
 }
 
+/* The allocation metrics: HOTPATH_ALLOC and JSON names, whether the
+ * values are bytes, and whether the row's "Total" is a sum (the -total
+ * metrics) or the largest per-call peak (the -max metrics). */
+static const struct {
+	const char *name;
+	const char *json;
+	int bytes;
+	int is_peak;
+} metrics[4] = {
+	{ "bytes-total", "bytes_total", 1, 0 },
+	{ "bytes-max", "bytes_max", 1, 1 },
+	{ "count-total", "count_total", 0, 0 },
+	{ "count-max", "count_max", 0, 1 },
+};
+
+unsigned int hp_report_parse_alloc(const char *text)
+{
+	unsigned int mask = 0, m;
+	const char *p = text, *end;
+	size_t n;
+
+	if (!text || !*text)
+		return HP_ALLOC_ALL;
+	if (strcmp(text, "none") == 0)
+		return 0;
+	while (*p) {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		while (n && *p == ' ') {
+			p++;
+			n--;
+		}
+		while (n && p[n - 1] == ' ')
+			n--;
+		for (m = 0; m < 4; m++)
+			if (strlen(metrics[m].name) == n &&
+			    strncmp(metrics[m].name, p, n) == 0)
+				break;
+		if (m == 4)
+			return HP_ALLOC_ALL; /* unknown name: show everything */
+		mask |= 1u << m;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return mask ? mask : HP_ALLOC_ALL;
+}
+
 static int cmp_str(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "");
@@ -96,6 +144,9 @@ static size_t shown_rows(const struct hp_report *r, size_t *cut)
 	return n;
 }
 
+static int alloc_table(struct hp_str *out, const struct hp_report *r, int m);
+static int any_alloc(const struct hp_report *r);
+
 int hp_report_table(struct hp_str *out, const struct hp_report *r)
 {
 	size_t ncols = 5 + (size_t)r->npcts, cut, nshown, row, i, c;
@@ -160,7 +211,138 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 	for (i = 0; i < (nshown + 1) * ncols; i++)
 		hp_free(cells[i]);
 	hp_free(cells);
+	if (!err && any_alloc(r)) {
+		int m;
+
+		for (m = 0; m < 4 && !err; m++)
+			if (r->alloc_tables & (1u << m))
+				err = alloc_table(out, r, m);
+	}
 	return err ? err : out->failed ? ENOMEM : 0;
+}
+
+/* What a row shows as "Total" in the table of metric m. */
+static uint64_t alloc_total(const struct hp_row *w, int m)
+{
+	return metrics[m].is_peak ? w->alloc[m].max : w->alloc[m].sum;
+}
+
+static char *dup_alloc_value(int m, double v)
+{
+	char buf[48];
+
+	return hp_strdup(metrics[m].bytes ? hp_fmt_bytes(buf, sizeof buf, v) :
+			 hp_fmt_count(buf, sizeof buf, v));
+}
+
+struct alloc_order {
+	const struct hp_report *r;
+	int m;
+};
+
+static int by_alloc_total(const void *pa, const void *pb, void *arg)
+{
+	const struct alloc_order *o = arg;
+	const struct hp_row *a = &o->r->rows[*(const size_t *)pa];
+	const struct hp_row *b = &o->r->rows[*(const size_t *)pb];
+	uint64_t x = alloc_total(a, o->m), y = alloc_total(b, o->m);
+	int c;
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	if ((c = cmp_str(a->name, b->name)) != 0)
+		return c;
+	if ((c = cmp_str(a->file, b->file)) != 0)
+		return c;
+	return a->line - b->line;
+}
+
+/* One allocation table (metric m), hotpath's layout: rows with figures
+ * (main excluded), largest Total first, HOTPATH_LIMIT applied.  Avg is
+ * per call; Total is the sum over calls for the -total metrics and the
+ * largest per-call peak for the -max ones; % Total is the row's Total as a
+ * share of the sum of Total over all rows of the table. */
+static int alloc_table(struct hp_str *out, const struct hp_report *r, int m)
+{
+	size_t ncols = 5 + (size_t)r->npcts, n = 0, nshown, row, i, c, k;
+	struct alloc_order order = { r, m };
+	uint64_t whole = 0;
+	size_t *idx;
+	char **cells;
+	char buf[256];
+	int err = 0;
+
+	idx = hp_calloc(r->nrows ? r->nrows : 1, sizeof *idx);
+	if (!idx)
+		return ENOMEM;
+	for (i = 0; i < r->nrows; i++)
+		if (r->rows[i].alloc_calls && r->rows[i].kind != HP_KIND_MAIN) {
+			idx[n++] = i;
+			whole += alloc_total(&r->rows[i], m);
+		}
+	qsort_r(idx, n, sizeof *idx, by_alloc_total, &order);
+	nshown = r->limit >= 0 && (size_t)r->limit < n ? (size_t)r->limit : n;
+	cells = hp_calloc((nshown + 1) * ncols, sizeof *cells);
+	if (!cells) {
+		hp_free(idx);
+		return ENOMEM;
+	}
+	c = 0;
+	cells[c++] = hp_strdup("Function");
+	cells[c++] = hp_strdup("Calls");
+	cells[c++] = hp_strdup("Avg");
+	for (k = 0; k < (size_t)r->npcts; k++) {
+		snprintf(buf, sizeof buf, "P%u", r->pcts[k]);
+		cells[c++] = hp_strdup(buf);
+	}
+	cells[c++] = hp_strdup("Total");
+	cells[c++] = hp_strdup("% Total");
+	for (row = 0; row < nshown; row++) {
+		const struct hp_row *w = &r->rows[idx[row]];
+		const struct hp_alloc_fig *f = &w->alloc[m];
+
+		c = (row + 1) * ncols;
+		if (name_shared(r, idx[row]))
+			snprintf(buf, sizeof buf, "%s:%s", base_name(w->file),
+				 w->name ? w->name : "?");
+		else
+			snprintf(buf, sizeof buf, "%s", w->name ? w->name : "?");
+		cells[c++] = hp_strdup(buf);
+		snprintf(buf, sizeof buf, "%llu", (unsigned long long)w->alloc_calls);
+		cells[c++] = hp_strdup(buf);
+		cells[c++] = dup_alloc_value(m, (double)f->sum / (double)w->alloc_calls);
+		for (k = 0; k < (size_t)r->npcts; k++)
+			cells[c++] = dup_alloc_value(m, (double)f->pct[k]);
+		cells[c++] = dup_alloc_value(m, (double)alloc_total(w, m));
+		snprintf(buf, sizeof buf, "%.2f%%", percent(alloc_total(w, m), whole));
+		cells[c++] = hp_strdup(buf);
+	}
+	for (i = 0; i < (nshown + 1) * ncols; i++)
+		if (!cells[i])
+			err = ENOMEM;
+	if (!err) {
+		hp_str_printf(out, "[hotpath] Allocation summary (%s) from %s:\n",
+			      metrics[m].name, r->program);
+		hp_fmt_table(out, (const char *const *)cells, nshown + 1, ncols);
+		if (nshown < n)
+			hp_str_printf(out, "[hotpath] %zu more not shown "
+				      "(HOTPATH_LIMIT=%ld)\n", n - nshown, r->limit);
+	}
+	for (i = 0; i < (nshown + 1) * ncols; i++)
+		hp_free(cells[i]);
+	hp_free(cells);
+	hp_free(idx);
+	return err;
+}
+
+static int any_alloc(const struct hp_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrows; i++)
+		if (r->rows[i].alloc_calls)
+			return 1;
+	return 0;
 }
 
 static const char *kind_name(int kind)
@@ -194,6 +376,25 @@ static cJSON *row_json(const struct hp_report *r, const struct hp_row *w)
 		snprintf(key, sizeof key, "p%u", r->pcts[k]);
 		if (!cJSON_GetObjectItemCaseSensitive(p, key))
 			cJSON_AddNumberToObject(p, key, (double)w->pct_ns[k]);
+	}
+	if (w->alloc_calls) {
+		cJSON *a, *mp;
+		int m;
+
+		for (m = 0; m < 4; m++) {
+			snprintf(key, sizeof key, "alloc_%s", metrics[m].json);
+			cJSON_AddNumberToObject(o, key, (double)alloc_total(w, m));
+		}
+		a = cJSON_AddObjectToObject(o, "alloc_percentiles");
+		for (m = 0; a && m < 4; m++) {
+			mp = cJSON_AddObjectToObject(a, metrics[m].json);
+			for (k = 0; mp && k < r->npcts; k++) {
+				snprintf(key, sizeof key, "p%u", r->pcts[k]);
+				if (!cJSON_GetObjectItemCaseSensitive(mp, key))
+					cJSON_AddNumberToObject(mp, key,
+						(double)w->alloc[m].pct[k]);
+			}
+		}
 	}
 	return o;
 }

@@ -12,6 +12,17 @@
 
 #include "format.h"
 
+/* One allocation metric of a row: per-call values of calls with data. */
+struct hp_alloc_fig {
+	uint64_t sum; /* over calls */
+	uint64_t max; /* largest per-call value */
+	uint64_t pct[HP_MAX_PERCENTILES]; /* parallel to hp_report.pcts */
+};
+
+/* HOTPATH_ALLOC's table names, as bits; the order of HP_ALLOC_* (worker.h):
+ * bytes-total, bytes-max, count-total, count-max. */
+#define HP_ALLOC_ALL 0xfu
+
 struct hp_row {
 	const char *name;
 	const char *file;
@@ -22,6 +33,8 @@ struct hp_row {
 	uint64_t min_ns;
 	uint64_t max_ns;
 	uint64_t pct_ns[HP_MAX_PERCENTILES]; /* parallel to hp_report.pcts */
+	uint64_t alloc_calls; /* calls with allocation figures; 0 = none */
+	struct hp_alloc_fig alloc[4]; /* bytes-total, bytes-max, count-total, count-max */
 };
 
 struct hp_report {
@@ -34,6 +47,7 @@ struct hp_report {
 	long limit; /* rows kept besides main; < 0 = all */
 	struct hp_row *rows;
 	size_t nrows;
+	unsigned int alloc_tables; /* HP_ALLOC_ALL bits: which tables to print */
 };
 
 enum hp_format { HP_FORMAT_TABLE, HP_FORMAT_JSON, HP_FORMAT_JSON_PRETTY,
@@ -41,9 +55,14 @@ enum hp_format { HP_FORMAT_TABLE, HP_FORMAT_JSON, HP_FORMAT_JSON_PRETTY,
 
 /* Parses HOTPATH_FORMAT's value (NULL or unknown = table). */
 enum hp_format hp_report_parse_format(const char *text);
+/* Parses HOTPATH_ALLOC's value: a comma list of bytes-total, bytes-max,
+ * count-total, count-max, or "none".  NULL, "" or any unknown name = all. */
+unsigned int hp_report_parse_alloc(const char *text);
 /* Sorts rows by total time, largest first (then by name, file, line). */
 void hp_report_sort(struct hp_report *r);
-/* Render into out; rows must be sorted.  0 or ENOMEM. */
+/* Render into out; rows must be sorted.  0 or ENOMEM.  The table report
+ * ends with one allocation table per bit of alloc_tables when any row
+ * has allocation figures. */
 int hp_report_table(struct hp_str *out, const struct hp_report *r);
 int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty);
 /* HOTPATH_OUTPUT pattern to a path: "%p" is the pid, "%%" a '%'. */

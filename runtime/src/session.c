@@ -18,6 +18,16 @@
  * so exit cannot hang), drains every ring itself, converts ticks to ns
  * with the session-long calibration and hands plain rows to report.c.
  *
+ * Allocation-aware frames (HOTPATH_ALLOC, see alloc_count.h): entry
+ * first does whatever set-up the thread still needs (session start, its
+ * ring: they allocate, through libc's pthread_create, atexit... and must
+ * never count as the program's), then takes the mark; exit turns the mark
+ * into the call's four figures and pushes a three-slot record.  Without
+ * the interposer (hp_alloc_linked == 0) the record is a plain one, so such
+ * a program has no allocation figures at all.  main's mark is a static of
+ * this file (there is one main); its figures exist when main returns, or
+ * when the main thread calls exit(), not when another thread does.
+ *
  * Threads: a pthread key destructor marks a finished thread's ring dead;
  * the worker drains and frees it.  fork(): the child has no worker; its
  * records are dropped and it does not report (the parent does).
@@ -31,6 +41,7 @@
 #include <cjson/cJSON.h>
 
 #include "alloc.h"
+#include "alloc_count.h"
 #include "atomic.h"
 #include "buf.h"
 #include "clock.h"
@@ -52,6 +63,9 @@ static int pcts_from_env;
 
 static struct hp_site *_Atomic main_site;
 static uint64_t main_start;
+static struct hp_alloc_mark main_mark; /* main thread only */
+static pthread_t main_thread;
+static _Atomic int main_marked; /* main_mark is set (by the main thread) */
 
 static void at_exit(void);
 
@@ -157,7 +171,36 @@ void hp_frame_exit(struct hp_frame *frame)
 	hp_exit_(frame);
 }
 
-struct hp_frame hp_main_enter(struct hp_site *site, const char *percentiles)
+void hp_alloc_enter(struct hp_alloc_frame *frame)
+{
+	if (__builtin_expect(tls_buf == NULL, 0))
+		attach_thread(); /* its allocations are not the call's */
+	hp_alloc_mark_enter(&frame->mark);
+}
+
+void hp_alloc_record(struct hp_alloc_frame *frame, unsigned long long ticks)
+{
+	struct hp_alloc_delta d;
+	struct hp_buf *b;
+
+	hp_alloc_mark_exit(&frame->mark, &d); /* always: restores the peaks */
+	if (!hp_alloc_linked) {
+		hp_record(frame->site, ticks);
+		return;
+	}
+	b = tls_buf;
+	if (__builtin_expect(b == NULL, 0)) {
+		attach_thread();
+		if (!(b = tls_buf)) {
+			hp_buf_count_lost(1);
+			return;
+		}
+	}
+	hp_buf_push_alloc(b, frame->site, ticks, &d);
+}
+
+static struct hp_frame main_enter(struct hp_site *site, const char *percentiles,
+				  int alloc)
 {
 	unsigned int p[HP_MAX_PERCENTILES];
 	struct hp_frame f;
@@ -171,10 +214,36 @@ struct hp_frame hp_main_enter(struct hp_site *site, const char *percentiles)
 		memcpy(pcts, p, sizeof p);
 		npcts = n;
 	}
+	if (alloc) {
+		main_thread = pthread_self();
+		hp_alloc_mark_enter(&main_mark);
+		hp_atomic_store_release(&main_marked, 1);
+	}
 	f.site = site;
 	f.start = main_start = hp_clock_now();
 	hp_atomic_store_release(&main_site, site);
 	return f;
+}
+
+struct hp_frame hp_main_enter(struct hp_site *site, const char *percentiles)
+{
+	return main_enter(site, percentiles, 0);
+}
+
+struct hp_frame hp_main_alloc_enter(struct hp_site *site, const char *percentiles)
+{
+	return main_enter(site, percentiles, 1);
+}
+
+/* main's figures, when this thread may take them; NULL otherwise. */
+static const struct hp_alloc_delta *main_figures(struct hp_alloc_delta *d)
+{
+	if (!hp_atomic_load_acquire(&main_marked) ||
+	    !pthread_equal(pthread_self(), main_thread))
+		return NULL;
+	hp_atomic_store_relaxed(&main_marked, 0);
+	hp_alloc_mark_exit(&main_mark, d);
+	return hp_alloc_linked ? d : NULL;
 }
 
 static long env_limit(void)
@@ -197,6 +266,19 @@ static const char *program_name(const struct hp_site *main)
 	return main && main->name ? main->name : "?";
 }
 
+static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a)
+{
+	int m, k;
+
+	w->alloc_calls = a->metric[0].count;
+	for (m = 0; m < HP_ALLOC_METRICS; m++) {
+		w->alloc[m].sum = a->metric[m].total;
+		w->alloc[m].max = a->metric[m].max;
+		for (k = 0; k < npcts; k++)
+			w->alloc[m].pct[k] = hp_hist_percentile(&a->metric[m], pcts[k]);
+	}
+}
+
 static int render(struct hp_str *out, const struct hp_report *r,
 		  enum hp_format format)
 {
@@ -212,7 +294,7 @@ static int render(struct hp_str *out, const struct hp_report *r,
 	return err;
 }
 
-static void report(uint64_t now)
+static void report(uint64_t now, const struct hp_alloc_delta *main_d)
 {
 	enum hp_format format = hp_report_parse_format(getenv("HOTPATH_FORMAT"));
 	struct hp_report r;
@@ -226,7 +308,9 @@ static void report(uint64_t now)
 	hp_worker_stop();
 	hp_worker_drain_all();
 	msite = hp_atomic_load_acquire(&main_site);
-	if (msite)
+	if (msite && main_d)
+		hp_worker_add_alloc(msite, now - main_start, main_d);
+	else if (msite)
 		hp_worker_add(msite, now - main_start);
 	memset(&r, 0, sizeof r);
 	r.total_ns = hp_clock_finish();
@@ -241,6 +325,7 @@ static void report(uint64_t now)
 	memcpy(r.pcts, pcts, sizeof pcts);
 	r.npcts = npcts;
 	r.limit = env_limit();
+	r.alloc_tables = hp_report_parse_alloc(getenv("HOTPATH_ALLOC"));
 	r.nrows = hp_stats_count();
 	r.rows = hp_calloc(r.nrows ? r.nrows : 1, sizeof *r.rows);
 	if (!r.rows)
@@ -260,6 +345,8 @@ static void report(uint64_t now)
 		for (k = 0; k < npcts; k++)
 			w->pct_ns[k] = hp_clock_to_ns(
 				hp_hist_percentile(&s->hist, pcts[k]));
+		if (s->alloc)
+			alloc_row(w, s->alloc);
 	}
 	hp_report_sort(&r);
 	if (render(&text, &r, format) == 0)
@@ -271,15 +358,26 @@ static void report(uint64_t now)
 void hp_main_exit(struct hp_frame *frame)
 {
 	(void)frame;
-	report(hp_clock_now());
+	report(hp_clock_now(), NULL);
+}
+
+void hp_main_alloc_exit(struct hp_frame *frame)
+{
+	uint64_t now = hp_clock_now();
+	struct hp_alloc_delta d;
+
+	(void)frame;
+	report(now, main_figures(&d));
 }
 
 static void at_exit(void)
 {
 	uint64_t now = hp_clock_now();
+	struct hp_alloc_delta d;
+	const struct hp_alloc_delta *main_d = main_figures(&d);
 
 	pthread_once(&once, init_session); /* orders us after the init */
-	report(now);
+	report(now, main_d);
 }
 
 /* For bench/overhead: the report, now, as at exit.  Not in hotpath.h. */
@@ -287,5 +385,5 @@ void hp_session_report_now(void);
 void hp_session_report_now(void)
 {
 	pthread_once(&once, init_session);
-	report(hp_clock_now());
+	report(hp_clock_now(), NULL);
 }

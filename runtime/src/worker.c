@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "alloc_count.h"
 #include "atomic.h"
 #include "buf.h"
 #include "hotpath.h"
@@ -104,11 +105,13 @@ static unsigned int assign_slot(struct hp_site *site)
 	}
 	stats[nstats].site = site;
 	hp_hist_init(&stats[nstats].hist);
+	stats[nstats].alloc = NULL;
 	ident[j] = (uint32_t)++nstats;
 	return site->slot = (unsigned int)nstats;
 }
 
-static inline void add(struct hp_site *site, uint64_t ticks)
+/* Returns the site's stats, or NULL (counted as lost). */
+static inline struct hp_stat *add(struct hp_site *site, uint64_t ticks)
 {
 	unsigned int slot = site->slot;
 
@@ -116,18 +119,43 @@ static inline void add(struct hp_site *site, uint64_t ticks)
 		slot = assign_slot(site);
 		if (!slot) {
 			hp_buf_count_lost(1);
-			return;
+			return NULL;
 		}
 	}
 	/* A clock that stepped back (it should not) must not read as ~2^64. */
 	if ((int64_t)ticks < 0)
 		ticks = 0;
 	hp_hist_record(&stats[slot - 1].hist, ticks);
+	return &stats[slot - 1];
+}
+
+static void add_alloc(struct hp_site *site, uint64_t ticks, const uint64_t *fig)
+{
+	struct hp_stat *s = add(site, ticks);
+	int m;
+
+	if (!s)
+		return;
+	if (__builtin_expect(s->alloc == NULL, 0)) {
+		s->alloc = hp_malloc(sizeof *s->alloc);
+		if (!s->alloc)
+			return; /* the time is in; these figures are not */
+		for (m = 0; m < HP_ALLOC_METRICS; m++)
+			hp_hist_init(&s->alloc->metric[m]);
+	}
+	for (m = 0; m < HP_ALLOC_METRICS; m++)
+		hp_hist_record(&s->alloc->metric[m], fig[m]);
 }
 
 void hp_worker_add(struct hp_site *site, uint64_t ticks)
 {
 	add(site, ticks);
+}
+
+void hp_worker_add_alloc(struct hp_site *site, uint64_t ticks,
+			 const struct hp_alloc_delta *d)
+{
+	add_alloc(site, ticks, (const uint64_t *)(const void *)d);
 }
 
 static uint64_t drain(struct hp_buf *b)
@@ -138,8 +166,19 @@ static uint64_t drain(struct hp_buf *b)
 
 	for (i = t; i != h; i++) {
 		const struct hp_rec *r = &b->rec[i & HP_BUF_MASK];
+		uint64_t fig[HP_ALLOC_METRICS];
 
-		add(r->site, r->ticks);
+		if (__builtin_expect(!(r->tag & HP_REC_ALLOC), 1)) {
+			add(r->site, r->ticks);
+			continue;
+		}
+		/* An allocation record: the writer published all 3 slots. */
+		fig[0] = b->rec[(i + 1) & HP_BUF_MASK].first;
+		fig[1] = b->rec[(i + 1) & HP_BUF_MASK].second;
+		fig[2] = b->rec[(i + 2) & HP_BUF_MASK].first;
+		fig[3] = b->rec[(i + 2) & HP_BUF_MASK].second;
+		add_alloc((struct hp_site *)(r->tag & ~HP_REC_ALLOC), r->ticks, fig);
+		i += HP_REC_ALLOC_SLOTS - 1;
 	}
 	if (h != t)
 		hp_atomic_store_release(&b->tail, h);

@@ -15,6 +15,13 @@
  * it; because the worker reads wake_seq before its pass and futex_wait
  * compares it, a wake-up between the pass and the sleep is never missed.
  *
+ * Allocation records (buf.h) add the call's time as usual and, per site,
+ * four more histograms of per-call values (bytes and counts, not ticks):
+ * their exact totals are the sums over calls and their exact maxima the
+ * largest per-call peaks.  They are allocated on the first allocation
+ * record of the site, and their octave chunks lazily like any histogram,
+ * so a site without allocation data costs one NULL pointer.
+ *
  * hp_worker_stop() clears `running` (writers then drop rather than wait),
  * joins the thread, and hands ownership of the statistics to the caller,
  * which must then drain with hp_worker_drain_all() itself.
@@ -28,10 +35,23 @@
 #include "hist.h"
 
 struct hp_site;
+struct hp_alloc_delta;
+
+/* Index of the allocation metrics: the order of struct hp_alloc_delta. */
+#define HP_ALLOC_BYTES_TOTAL 0
+#define HP_ALLOC_BYTES_MAX 1
+#define HP_ALLOC_COUNT_TOTAL 2
+#define HP_ALLOC_COUNT_MAX 3
+#define HP_ALLOC_METRICS 4
+
+struct hp_alloc_stat {
+	struct hp_hist metric[HP_ALLOC_METRICS]; /* per-call values */
+};
 
 struct hp_stat {
 	struct hp_site *site; /* first site seen with this identity */
 	struct hp_hist hist;  /* in clock ticks */
+	struct hp_alloc_stat *alloc; /* NULL until an allocation record */
 };
 
 int hp_worker_start(void);
@@ -45,6 +65,8 @@ void hp_worker_forget(void);
 uint64_t hp_worker_drain_all(void);
 /* Adds one record directly (consumer only). */
 void hp_worker_add(struct hp_site *site, uint64_t ticks);
+void hp_worker_add_alloc(struct hp_site *site, uint64_t ticks,
+			 const struct hp_alloc_delta *d);
 
 size_t hp_stats_count(void);
 struct hp_stat *hp_stats_get(size_t i);

@@ -76,13 +76,13 @@ static void table_layout(void)
 /* hotpath 0.2's README example, as rows. */
 static struct hp_row readme_rows[] = {
 	{ "basic::sync_function", "basic.rs", 10, HP_KIND_FUNCTION, 100,
-	  1699000, 1000, 40000, { 35420 } },
+	  1699000, 1000, 40000, { 35420 }, 0, { { 0, 0, { 0 } } } },
 	{ "basic::main", "basic.rs", 20, HP_KIND_MAIN, 1,
-	  122130000, 122130000, 122130000, { 122130000 } },
+	  122130000, 122130000, 122130000, { 122130000 }, 0, { { 0, 0, { 0 } } } },
 	{ "basic::async_function", "basic.rs", 15, HP_KIND_FUNCTION, 100,
-	  116030000, 1000000, 1300000, { 1200000 } },
+	  116030000, 1000000, 1300000, { 1200000 }, 0, { { 0, 0, { 0 } } } },
 	{ "custom_block", "basic.rs", 30, HP_KIND_BLOCK, 100,
-	  1709000, 1000, 40000, { 39550 } },
+	  1709000, 1000, 40000, { 39550 }, 0, { { 0, 0, { 0 } } } },
 };
 
 static void readme_report(struct hp_report *r)
@@ -140,9 +140,9 @@ static void table_limit_and_lost(void)
 static void same_names_get_file_prefix(void)
 {
 	struct hp_row rows[] = {
-		{ "helper", "src/a.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 } },
-		{ "helper", "lib/b.c", 9, HP_KIND_FUNCTION, 1, 500, 500, 500, { 500 } },
-		{ "solo", "lib/b.c", 19, HP_KIND_FUNCTION, 1, 100, 100, 100, { 100 } },
+		{ "helper", "src/a.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 }, 0, { { 0, 0, { 0 } } } },
+		{ "helper", "lib/b.c", 9, HP_KIND_FUNCTION, 1, 500, 500, 500, { 500 }, 0, { { 0, 0, { 0 } } } },
+		{ "solo", "lib/b.c", 19, HP_KIND_FUNCTION, 1, 100, 100, 100, { 100 }, 0, { { 0, 0, { 0 } } } },
 	};
 	struct hp_report r;
 	struct hp_str out = { 0 };

@@ -1,10 +1,15 @@
-/* alloc.h - per-thread allocation counters shared by the allocator
- * interposer (alloc/interpose.c, linked only with `hpcc --alloc`) and the frame code.
+/* alloc_count.h - per-thread allocation counters, shared by the allocator
+ * interposer (runtime/alloc/interpose.c, libhotpath_alloc.a, linked only
+ * with `hpcc --alloc`) and the frame code (session.c).  The counters are
+ * defined in the core runtime (alloc_count.c) so that frame code links
+ * whether or not the interposer is there; without it they stay zero and
+ * hp_alloc_linked stays 0.
  *
  * The interposer is the only writer of a thread's counters and it writes
  * them from that thread only, so plain (non-atomic) thread-local fields are
- * enough.  A measured call takes a mark at entry and turns it into four
- * figures at exit:
+ * enough.  A measured call takes a mark at entry (struct hp_alloc_mark, in
+ * hotpath.h, kept in the caller's frame) and turns it into four figures at
+ * exit:
  *
  *   bytes_total  bytes requested during the call (malloc(100) counts 100)
  *   count_total  allocations during the call
@@ -14,15 +19,18 @@
  * "Live" is per thread: an allocation adds to the allocating thread, a free
  * subtracts from the freeing thread, so frees of memory allocated before the
  * call (or on another thread) lower the running value, and the peak is never
- * below 0 because the value at entry is itself a candidate.  Nested calls
- * work through `peak_*`: the running maximum since the innermost open mark;
- * entering saves it and restarts it, leaving folds it back into the saved
- * one, so every level sees the true peak of its own span.
+ * below 0 because the value at entry is itself a candidate.  Summed over all
+ * threads the live figures are exact, whatever thread frees what.  Nested
+ * calls work through `peak_*`: the running maximum since the innermost open
+ * mark; entering saves it and restarts it, leaving folds it back into the
+ * saved one, so every level sees the true peak of its own span.
  */
-#ifndef HP_ALLOC_H
-#define HP_ALLOC_H
+#ifndef HP_ALLOC_COUNT_H
+#define HP_ALLOC_COUNT_H
 
 #include <stdint.h>
+
+#include "hotpath.h"
 
 struct hp_alloc_thread {
 	uint64_t bytes_total;
@@ -33,19 +41,11 @@ struct hp_alloc_thread {
 	int64_t peak_count;
 };
 
-struct hp_alloc_mark {
-	uint64_t bytes_total;
-	uint64_t count_total;
-	int64_t live_bytes;
-	int64_t live_count;
-	int64_t saved_peak_bytes;
-	int64_t saved_peak_count;
-};
-
+/* The four figures of one call, in the order of HP_ALLOC_* (report.h). */
 struct hp_alloc_delta {
 	uint64_t bytes_total;
-	uint64_t count_total;
 	uint64_t bytes_max;
+	uint64_t count_total;
 	uint64_t count_max;
 };
 
