@@ -302,7 +302,9 @@ EXPORT size_t malloc_usable_size(void *p)
 	return usable > h->offset ? usable - h->offset : h->size;
 }
 
-__attribute__((constructor)) static void alloc_init(void)
+/* Priority 101: before any ordinary constructor, which may already run
+ * measured code. */
+__attribute__((constructor(101))) static void alloc_init(void)
 {
 	hp_alloc_linked = 1;
 }

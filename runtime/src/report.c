@@ -354,7 +354,7 @@ static const char *kind_name(int kind)
 static cJSON *row_json(const struct hp_report *r, const struct hp_row *w)
 {
 	cJSON *o = cJSON_CreateObject(), *p;
-	char key[16];
+	char key[32];
 	int k;
 
 	if (!o)
