@@ -1,7 +1,7 @@
 #!/bin/bash
 # header_std.sh INCLUDE_DIR SAMPLE.c - hotpath.h and the guard macros compile
 # warning-free (-Werror) under every -std from gnu89 to c2x, with gcc and
-# clang.
+# clang, in both modes (plain and -DHOTPATH_ALLOC=1, as hpcc --alloc).
 set -u
 inc=$1 sample=$2
 tmp=$(mktemp -d)
@@ -12,12 +12,14 @@ for cc in gcc clang; do
 		echo "FAIL $cc not found"; fail=1; continue
 	fi
 	for std in c89 gnu89 c99 gnu99 c11 gnu11 c17 gnu17 c2x gnu2x; do
-		if $cc -std=$std -Wall -Wextra -pedantic -Wdeclaration-after-statement \
+	for mode in -DHOTPATH_PLAIN -DHOTPATH_ALLOC=1; do
+		if $cc $mode -std=$std -Wall -Wextra -pedantic -Wdeclaration-after-statement \
 			-Wshadow -Werror -I"$inc" -c "$sample" -o "$tmp/s.o" 2>"$tmp/err"; then
-			echo "ok   $cc -std=$std"
+			echo "ok   $cc -std=$std $mode"
 		else
-			echo "FAIL $cc -std=$std"; cat "$tmp/err"; fail=1
+			echo "FAIL $cc -std=$std $mode"; cat "$tmp/err"; fail=1
 		fi
+	done
 	done
 done
 exit $fail

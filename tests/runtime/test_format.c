@@ -218,6 +218,174 @@ static void output_path_pattern(void)
 	hp_str_free(&c);
 }
 
+static void bytes_and_counts(void)
+{
+	char buf[64];
+
+	CHECK_STR("0.00B", hp_fmt_bytes(buf, sizeof buf, 0));
+	CHECK_STR("300.00B", hp_fmt_bytes(buf, sizeof buf, 300));
+	CHECK_STR("1023.99B", hp_fmt_bytes(buf, sizeof buf, 1023.99));
+	CHECK_STR("1.00KiB", hp_fmt_bytes(buf, sizeof buf, 1023.999));
+	CHECK_STR("2.93KiB", hp_fmt_bytes(buf, sizeof buf, 3000));
+	CHECK_STR("1.50MiB", hp_fmt_bytes(buf, sizeof buf, 1.5 * 1048576));
+	CHECK_STR("4.00GiB", hp_fmt_bytes(buf, sizeof buf, 4.0 * 1073741824));
+	CHECK_STR("2048.00GiB", hp_fmt_bytes(buf, sizeof buf, 2048.0 * 1073741824));
+	CHECK_STR("0", hp_fmt_count(buf, sizeof buf, 0));
+	CHECK_STR("20", hp_fmt_count(buf, sizeof buf, 20));
+	CHECK_STR("2.50", hp_fmt_count(buf, sizeof buf, 2.5));
+	CHECK_STR("0.33", hp_fmt_count(buf, sizeof buf, 1.0 / 3));
+}
+
+static void alloc_selection(void)
+{
+	CHECK_INT(HP_ALLOC_ALL, hp_report_parse_alloc(NULL));
+	CHECK_INT(HP_ALLOC_ALL, hp_report_parse_alloc(""));
+	CHECK_INT(0, hp_report_parse_alloc("none"));
+	CHECK_INT(1, hp_report_parse_alloc("bytes-total"));
+	CHECK_INT(2, hp_report_parse_alloc("bytes-max"));
+	CHECK_INT(4, hp_report_parse_alloc("count-total"));
+	CHECK_INT(8, hp_report_parse_alloc("count-max"));
+	CHECK_INT(9, hp_report_parse_alloc("count-max, bytes-total"));
+	CHECK_INT(HP_ALLOC_ALL, hp_report_parse_alloc("bytes-total,count-max,bytes-max,count-total"));
+	CHECK_INT(HP_ALLOC_ALL, hp_report_parse_alloc("bytes-total,bogus"));
+}
+
+/* Two functions with figures, one without, main with figures (never in
+ * the tables): avg per call, percentiles, Total = sum for -total and the
+ * largest peak for -max, % Total of the sum of Totals. */
+static void alloc_rows(struct hp_row *rows)
+{
+	static const struct hp_row proto[] = {
+		{ "parse", "a.c", 1, HP_KIND_FUNCTION, 10, 5000, 100, 900, { 800 }, 10,
+		  { { 30000, 4000, { 3900 } }, { 20000, 2500, { 2400 } },
+		    { 40, 6, { 6 } }, { 25, 3, { 3 } } } },
+		{ "emit", "a.c", 2, HP_KIND_FUNCTION, 4, 9000, 1000, 4000, { 3000 }, 4,
+		  { { 10000000, 3000000, { 2900000 } }, { 6000, 2000, { 2000 } },
+		    { 3, 1, { 1 } }, { 3, 1, { 1 } } } },
+		{ "quiet", "b.c", 3, HP_KIND_FUNCTION, 1, 100, 100, 100, { 100 }, 0,
+		  { { 0, 0, { 0 } } } },
+		{ "main", "a.c", 9, HP_KIND_MAIN, 1, 20000, 20000, 20000, { 20000 }, 1,
+		  { { 99999999, 99999999, { 0 } } } },
+	};
+
+	memcpy(rows, proto, sizeof proto);
+}
+
+static void alloc_tables_exact(void)
+{
+	struct hp_row rows[4];
+	struct hp_report r;
+	struct hp_str out = { 0 };
+	const char *alloc;
+
+	alloc_rows(rows);
+	readme_report(&r);
+	r.program = "prog";
+	r.pcts[0] = 95;
+	r.rows = rows;
+	r.nrows = 4;
+	r.alloc_tables = HP_ALLOC_ALL;
+	hp_report_sort(&r);
+	CHECK_INT(0, hp_report_table(&out, &r));
+	alloc = strstr(out.s, "[hotpath] Allocation summary");
+	CHECK(alloc != NULL);
+	CHECK_STR(
+"[hotpath] Allocation summary (bytes-total) from prog:\n"
+"+----------+-------+---------+---------+----------+---------+\n"
+"| Function | Calls | Avg     | P95     | Total    | % Total |\n"
+"+----------+-------+---------+---------+----------+---------+\n"
+"| emit     | 4     | 2.38MiB | 2.77MiB | 9.54MiB  | 99.70%  |\n"
+"+----------+-------+---------+---------+----------+---------+\n"
+"| parse    | 10    | 2.93KiB | 3.81KiB | 29.30KiB | 0.30%   |\n"
+"+----------+-------+---------+---------+----------+---------+\n"
+"[hotpath] Allocation summary (bytes-max) from prog:\n"
+"+----------+-------+---------+---------+---------+---------+\n"
+"| Function | Calls | Avg     | P95     | Total   | % Total |\n"
+"+----------+-------+---------+---------+---------+---------+\n"
+"| parse    | 10    | 1.95KiB | 2.34KiB | 2.44KiB | 55.56%  |\n"
+"+----------+-------+---------+---------+---------+---------+\n"
+"| emit     | 4     | 1.46KiB | 1.95KiB | 1.95KiB | 44.44%  |\n"
+"+----------+-------+---------+---------+---------+---------+\n"
+"[hotpath] Allocation summary (count-total) from prog:\n"
+"+----------+-------+------+-----+-------+---------+\n"
+"| Function | Calls | Avg  | P95 | Total | % Total |\n"
+"+----------+-------+------+-----+-------+---------+\n"
+"| parse    | 10    | 4    | 6   | 40    | 93.02%  |\n"
+"+----------+-------+------+-----+-------+---------+\n"
+"| emit     | 4     | 0.75 | 1   | 3     | 6.98%   |\n"
+"+----------+-------+------+-----+-------+---------+\n"
+"[hotpath] Allocation summary (count-max) from prog:\n"
+"+----------+-------+------+-----+-------+---------+\n"
+"| Function | Calls | Avg  | P95 | Total | % Total |\n"
+"+----------+-------+------+-----+-------+---------+\n"
+"| parse    | 10    | 2.50 | 3   | 3     | 75.00%  |\n"
+"+----------+-------+------+-----+-------+---------+\n"
+"| emit     | 4     | 0.75 | 1   | 1     | 25.00%  |\n"
+"+----------+-------+------+-----+-------+---------+\n", alloc);
+	hp_str_free(&out);
+	/* selection, limit; no tables when no row has figures */
+	r.alloc_tables = 8;
+	r.limit = 1;
+	CHECK_INT(0, hp_report_table(&out, &r));
+	CHECK_NOT_CONTAINS(out.s, "(bytes-total)");
+	CHECK_CONTAINS(out.s, "(count-max) from prog:\n");
+	CHECK_CONTAINS(out.s, "+\n[hotpath] 1 more not shown (HOTPATH_LIMIT=1)\n");
+	hp_str_free(&out);
+	readme_report(&r);
+	r.alloc_tables = HP_ALLOC_ALL;
+	CHECK_INT(0, hp_report_table(&out, &r));
+	CHECK_NOT_CONTAINS(out.s, "Allocation summary");
+	hp_str_free(&out);
+}
+
+static void alloc_json_fields(void)
+{
+	struct hp_row rows[4];
+	struct hp_report r;
+	struct hp_str out = { 0 };
+	cJSON *root, *fn, *ap;
+	size_t i;
+
+	alloc_rows(rows);
+	readme_report(&r);
+	r.pcts[0] = 95;
+	r.pcts[1] = 50;
+	r.npcts = 2;
+	r.rows = rows;
+	r.nrows = 4;
+	r.alloc_tables = 1; /* JSON has every metric regardless */
+	hp_report_sort(&r);
+	CHECK_INT(0, hp_report_json(&out, &r, 0));
+	root = cJSON_Parse(out.s);
+	CHECK(root != NULL);
+	cJSON_ArrayForEach(fn, cJSON_GetObjectItem(root, "functions")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(fn, "name"));
+
+		if (strcmp(name, "quiet") == 0) {
+			CHECK(cJSON_GetObjectItem(fn, "alloc_bytes_total") == NULL);
+			CHECK(cJSON_GetObjectItem(fn, "alloc_percentiles") == NULL);
+			continue;
+		}
+		if (strcmp(name, "parse") != 0)
+			continue;
+		CHECK(cJSON_GetObjectItem(fn, "alloc_bytes_total")->valuedouble == 30000);
+		CHECK(cJSON_GetObjectItem(fn, "alloc_bytes_max")->valuedouble == 2500);
+		CHECK(cJSON_GetObjectItem(fn, "alloc_count_total")->valuedouble == 40);
+		CHECK(cJSON_GetObjectItem(fn, "alloc_count_max")->valuedouble == 3);
+		ap = cJSON_GetObjectItem(fn, "alloc_percentiles");
+		CHECK_INT(4, cJSON_GetArraySize(ap));
+		for (i = 0; i < 4; i++) {
+			static const char *const m[] = { "bytes_total", "bytes_max",
+							 "count_total", "count_max" };
+			CHECK_INT(2, cJSON_GetArraySize(cJSON_GetObjectItem(ap, m[i])));
+		}
+		CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(ap, "bytes_total"), "p95")->valuedouble == 3900);
+		CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(ap, "count_max"), "p95")->valuedouble == 3);
+	}
+	cJSON_Delete(root);
+	hp_str_free(&out);
+}
+
 static void formats(void)
 {
 	CHECK_INT(HP_FORMAT_TABLE, hp_report_parse_format(NULL));
@@ -230,4 +398,5 @@ static void formats(void)
 TEST_MAIN(T(durations), T(percentile_lists), T(table_layout),
 	  T(table_report_matches_hotpath), T(table_limit_and_lost),
 	  T(same_names_get_file_prefix), T(json_has_all_fields),
-	  T(output_path_pattern), T(formats))
+	  T(output_path_pattern), T(formats), T(bytes_and_counts),
+	  T(alloc_selection), T(alloc_tables_exact), T(alloc_json_fields))
