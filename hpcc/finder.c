@@ -286,7 +286,8 @@ static void flush_msgs(struct ctx *c)
 {
 	size_t i;
 
-	qsort(c->msgs, c->nmsgs, sizeof *c->msgs, cmp_msg);
+	if (c->nmsgs) /* qsort(NULL, 0) is undefined */
+		qsort(c->msgs, c->nmsgs, sizeof *c->msgs, cmp_msg);
 	for (i = 0; i < c->nmsgs; i++) {
 		fprintf(stderr, "%s\n", c->msgs[i].text);
 		free(c->msgs[i].text);
@@ -990,7 +991,8 @@ static int analyse(struct ctx *c, struct site_list *out)
 	cx.clang_visitChildren(cx.clang_getTranslationUnitCursor(c->tu), collect_fn, c);
 	if (c->oom)
 		return -1;
-	qsort(c->fns, c->nfns, sizeof *c->fns, cmp_fn);
+	if (c->nfns)
+		qsort(c->fns, c->nfns, sizeof *c->fns, cmp_fn);
 	if (scan_markers(c, &sb) != 0)
 		return -1;
 	for (i = 0; i < c->nfns; i++) {
@@ -1114,7 +1116,8 @@ again:
 		goto again;
 	}
 	if (rc == 0) {
-		qsort(out->v, out->n, sizeof *out->v, cmp_site);
+		if (out->n)
+			qsort(out->v, out->n, sizeof *out->v, cmp_site);
 		if (opts->verbose) {
 			size_t i;
 
