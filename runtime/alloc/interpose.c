@@ -19,9 +19,25 @@
  * own allocations are never counted) goes straight back to glibc.
  *
  * Counting is per thread (alloc_count.h): the tracker only touches the calling
- * thread's counters, so it takes no lock and cannot contend.  realloc of a
- * live block counts as one allocation of the new size (bytes_total and
- * count_total grow) that replaces the old block in the live figures.
+ * thread's counters, so it takes no lock and cannot contend.  A block freed
+ * on another thread lowers that thread's live figures (the sums over
+ * threads stay exact).  realloc of a live block counts as one allocation of
+ * the new size (bytes_total and count_total grow) that replaces the old
+ * block in the live figures; realloc(NULL, n) is malloc(n); realloc(p, 0)
+ * frees p and returns NULL, as glibc does.  pvalloc reserves whole pages
+ * but counts what was asked.  malloc_usable_size is glibc's figure minus
+ * our header, so it stays truthful and at least the requested size.
+ *
+ * fork(): the child inherits the forking thread's counters and keeps
+ * counting; glibc's own fork handlers keep its arenas usable.
+ *
+ * Sanitizers (ASan, TSan, ...) interpose malloc themselves; the two cannot
+ * both own it, so this archive is never combined with them (the runtime's
+ * CMake skips the tests that need it in sanitizer trees).  Valgrind works
+ * with --soname-synonyms=somalloc=nouserintercepts: it then replaces
+ * glibc's __libc_* underneath us and checks every block.
+ *
+ * Cost: about 6 ns per malloc+free pair on top of glibc (bench/alloc).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
