@@ -389,6 +389,7 @@ enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
 	o->strict = env_true("HPCC_STRICT");
 	o->keep = env_true("HPCC_KEEP");
 	o->verbose = env_true("HPCC_DEBUG");
+	o->alloc = env_true("HPCC_ALLOC");
 	if (env && *env && set_instrument(o, env, "HPCC_INSTRUMENT") < 0)
 		return OPTS_ERROR;
 
@@ -407,6 +408,8 @@ enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
 			o->strict = 1;
 		else if (!strcmp(a, "--keep"))
 			o->keep = 1;
+		else if (!strcmp(a, "--alloc"))
+			o->alloc = 1;
 		else if (!strncmp(a, "--instrument=", 13)) {
 			if (set_instrument(o, a + 13, "--instrument") < 0)
 				return OPTS_ERROR;

@@ -75,6 +75,7 @@ struct hpcc_opts {
 	int strict;         /* --strict / HPCC_STRICT=1 */
 	int keep;           /* --keep / HPCC_KEEP=1 */
 	int verbose;        /* -v, --verbose / HPCC_DEBUG=1 */
+	int alloc;          /* --alloc / HPCC_ALLOC=1: allocation tracking */
 };
 
 enum opts_result { OPTS_RUN, OPTS_HELP, OPTS_VERSION, OPTS_ERROR };

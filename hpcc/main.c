@@ -64,6 +64,9 @@ static const char usage[] =
 	"  --strict                    bad annotations are errors (HPCC_STRICT=1)\n"
 	"  --keep                      keep the rewritten sources, print where\n"
 	"                              (HPCC_KEEP=1)\n"
+	"  --alloc                     also count allocations per measured call:\n"
+	"                              compiles with -DHOTPATH_ALLOC=1 and links the\n"
+	"                              malloc interposer (HPCC_ALLOC=1)\n"
 	"  -v, --verbose               say what was found and done (HPCC_DEBUG=1)\n"
 	"  --help                      this text\n"
 	"  --version                   hpcc's version\n"
@@ -681,8 +684,13 @@ skip:
  * archive only contributes what is referenced, and libcjson is linked
  * --as-needed, so a program without instrumented objects links to the same
  * bytes as without hpcc. */
-static void append_runtime(struct strvec *sv, const char *lib)
+static void append_runtime(struct strvec *sv, const char *lib, const char *alloc_lib)
 {
+	if (alloc_lib) { /* it defines malloc: nothing would pull it out */
+		sv_push(sv, "-Wl,--whole-archive");
+		sv_push(sv, (char *)alloc_lib);
+		sv_push(sv, "-Wl,--no-whole-archive");
+	}
 	sv_push(sv, (char *)lib);
 	sv_push(sv, "-Wl,--push-state,--as-needed");
 	sv_push(sv, "-lcjson");
@@ -697,8 +705,8 @@ int main(int argc, char **argv)
 	struct args in;
 	struct work *w;
 	struct strvec cmd = { 0 }, orig = { 0 };
-	const char *self, *header = NULL, *lib = NULL;
-	char *compiler, *err = NULL, *hdr_path = NULL, *lib_path = NULL;
+	const char *self, *header = NULL, *lib = NULL, *alloc_lib = NULL;
+	char *compiler, *err = NULL, *hdr_path = NULL, *lib_path = NULL, *alloc_path = NULL;
 	size_t err_len = 0;
 	int at, i, nw = 0, status, sig, skipped_self;
 
@@ -764,6 +772,16 @@ int main(int argc, char **argv)
 				lib_path ? lib_path : "(unknown)");
 			run_or_die(compiler, in.argv);
 		}
+		if (o.alloc) {
+			alloc_path = beside_exe(HPCC_REL_LIBDIR, "libhotpath_alloc.a");
+			if (file_exists(alloc_path))
+				alloc_lib = alloc_path;
+			else {
+				fprintf(stderr, "hpcc: error: runtime not found at %s\n",
+					alloc_path ? alloc_path : "(unknown)");
+				run_or_die(compiler, in.argv);
+			}
+		}
 	}
 
 	w = calloc((size_t)inv.nsrc + 1, sizeof *w);
@@ -810,17 +828,19 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < nw; i++)
 		sv_push(&cmd, w[i].prefix_map);
+	if (nw > 0 && o.alloc)
+		sv_push(&cmd, "-DHOTPATH_ALLOC=1");
 	if (nw > 0 && !inv.diag_color && isatty(STDERR_FILENO))
 		sv_push(&cmd, "-fdiagnostics-color=always");
 	if (lib)
-		append_runtime(&cmd, lib);
+		append_runtime(&cmd, lib, alloc_lib);
 
 	/* the fall-back: the user's command (plus the runtime for the link:
 	 * other objects may be instrumented) */
 	for (i = 0; i < in.argc; i++)
 		sv_push(&orig, in.argv[i]);
 	if (lib && nw > 0)
-		append_runtime(&orig, lib);
+		append_runtime(&orig, lib, alloc_lib);
 
 	if (o.verbose)
 		verbose_argv("running", cmd.v);

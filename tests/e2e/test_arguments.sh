@@ -208,7 +208,20 @@ tmpdir_unusable() {
 	assert_eq 1 "$(wc -l <err)" "warning lines"
 }
 
+alloc_option() {
+	enter_workdir
+	"$HPCC" --alloc $cc -o prog annotated.c 2>err || fail "hpcc --alloc failed: $(cat err)"
+	./prog >out 2>&1 || fail "prog failed"
+	assert_contains out "sum 4950"
+	nm prog | grep -q ' [TW] malloc$' || fail "--alloc did not link the malloc interposer"
+	"$HPCC" $cc -o prog2 annotated.c || fail "hpcc failed"
+	! nm prog2 | grep -q ' [TW] malloc$' || fail "malloc interposed without --alloc"
+	HPCC_ALLOC=1 "$HPCC" $cc -o prog3 annotated.c || fail "HPCC_ALLOC=1 failed"
+	nm prog3 | grep -q ' [TW] malloc$' || fail "HPCC_ALLOC=1 did not link the interposer"
+}
+
 for cc in $COMPILERS; do
+	check "$cc: --alloc and HPCC_ALLOC=1" alloc_option
 	check "$cc: -c" compile_c
 	check "$cc: -S" compile_S
 	check "$cc: compile and link" compile_and_link

@@ -358,8 +358,8 @@ static void hpcc_options(void)
 {
 	struct hpcc_opts o;
 	int at = -1;
-	char *a1[] = { "hpcc", "--instrument=all", "--strict", "--keep", "-v", "gcc", "-c",
-		       "a.c", NULL };
+	char *a1[] = { "hpcc", "--instrument=all", "--strict", "--keep", "-v", "--alloc",
+		       "gcc", "-c", "a.c", NULL };
 	char *a2[] = { "hpcc", "gcc", "-v", NULL };
 	char *a3[] = { "hpcc", "--bogus", "gcc", NULL };
 	char *a4[] = { "hpcc", "--help", NULL };
@@ -371,8 +371,10 @@ static void hpcc_options(void)
 	unsetenv("HPCC_STRICT");
 	unsetenv("HPCC_KEEP");
 	unsetenv("HPCC_DEBUG");
-	CHECK_INT(OPTS_RUN, hpcc_opts_parse(8, a1, &o, &at));
-	CHECK_INT(5, at);
+	unsetenv("HPCC_ALLOC");
+	CHECK_INT(OPTS_RUN, hpcc_opts_parse(9, a1, &o, &at));
+	CHECK_INT(6, at);
+	CHECK_INT(1, o.alloc);
 	CHECK_INT(1, o.instrument_all);
 	CHECK_INT(1, o.strict);
 	CHECK_INT(1, o.keep);
@@ -399,7 +401,9 @@ static void hpcc_env(void)
 	setenv("HPCC_STRICT", "1", 1);
 	setenv("HPCC_DEBUG", "1", 1);
 	setenv("HPCC_KEEP", "0", 1);
+	setenv("HPCC_ALLOC", "1", 1);
 	CHECK_INT(OPTS_RUN, hpcc_opts_parse(2, a, &o, &at));
+	CHECK_INT(1, o.alloc);
 	CHECK_INT(1, o.instrument_all);
 	CHECK_INT(1, o.strict);
 	CHECK_INT(1, o.verbose);
@@ -413,6 +417,7 @@ static void hpcc_env(void)
 	unsetenv("HPCC_STRICT");
 	unsetenv("HPCC_DEBUG");
 	unsetenv("HPCC_KEEP");
+	unsetenv("HPCC_ALLOC");
 }
 
 TEST_MAIN(T(compile_c), T(compile_S), T(compile_and_link), T(several_sources_compile),
