@@ -20,6 +20,10 @@ static _Atomic int running;   /* writers may wait for space */
 static _Atomic int stopping;
 static _Atomic int sleeping;
 static _Atomic unsigned int wake_seq;
+/* Held by the worker for each pass, and by fork() across the fork
+ * (session.c's atfork handlers): a child never inherits the statistics
+ * half-updated. */
+static pthread_mutex_t pass_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct hp_stat *stats;
 static size_t nstats, stats_cap;
@@ -213,7 +217,11 @@ static void *worker_main(void *arg)
 	for (;;) {
 		unsigned int seq = hp_atomic_load_acquire(&wake_seq);
 
-		uint64_t n = hp_worker_drain_all();
+		uint64_t n;
+
+		pthread_mutex_lock(&pass_lock);
+		n = hp_worker_drain_all();
+		pthread_mutex_unlock(&pass_lock);
 
 		/* Busy: go on.  Otherwise let the rings fill (a writer wakes
 		 * us at half full) rather than chase every record. */
@@ -273,6 +281,16 @@ void hp_worker_stop(void)
 void hp_worker_forget(void)
 {
 	hp_atomic_store_release(&running, 0);
+}
+
+void hp_worker_lock(void)
+{
+	pthread_mutex_lock(&pass_lock);
+}
+
+void hp_worker_unlock(void)
+{
+	pthread_mutex_unlock(&pass_lock);
 }
 
 size_t hp_stats_count(void)

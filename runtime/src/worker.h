@@ -60,6 +60,10 @@ int hp_worker_running(void);
 void hp_worker_wake(void);
 /* Fork child: there is no worker thread any more. */
 void hp_worker_forget(void);
+/* The worker's pass lock: whoever holds it may read or reset the
+ * statistics while the worker runs (fork handlers, the reporter). */
+void hp_worker_lock(void);
+void hp_worker_unlock(void);
 /* Drains every ring once; returns the number of records consumed.
  * Consumer only: the worker, or the caller after hp_worker_stop(). */
 uint64_t hp_worker_drain_all(void);
