@@ -293,6 +293,25 @@ void hp_worker_unlock(void)
 	pthread_mutex_unlock(&pass_lock);
 }
 
+/* Fork child: the statistics start again from nothing.  Aggregates are
+ * zeroed in place; the structures stay (slots cached in sites, and open
+ * calls of the consumer, keep pointing into them).  Pass lock held. */
+void hp_worker_reset_stats(void)
+{
+	size_t i;
+	int m;
+
+	for (i = 0; i < nstats; i++) {
+		hp_hist_free(&stats[i].hist); /* leaves it empty */
+		if (!stats[i].alloc)
+			continue;
+		for (m = 0; m < HP_ALLOC_METRICS; m++)
+			hp_hist_free(&stats[i].alloc->metric[m]);
+		hp_free(stats[i].alloc);
+		stats[i].alloc = NULL;
+	}
+}
+
 size_t hp_stats_count(void)
 {
 	return nstats;

@@ -64,6 +64,9 @@ void hp_worker_forget(void);
  * statistics while the worker runs (fork handlers, the reporter). */
 void hp_worker_lock(void);
 void hp_worker_unlock(void);
+/* Fork child, worker not running, pass lock held: every aggregate back to
+ * zero (rows then have 0 calls, and the report leaves them out). */
+void hp_worker_reset_stats(void);
 /* Drains every ring once; returns the number of records consumed.
  * Consumer only: the worker, or the caller after hp_worker_stop(). */
 uint64_t hp_worker_drain_all(void);
