@@ -84,6 +84,7 @@ struct work {
 	char *tmp_path;      /* <tmp>/<n>/<basename> */
 	char *dir;           /* original directory for -iquote ("." if none) */
 	char *prefix_map;    /* -fdebug-prefix-map=<tmp>/<n>/=<dir>/ */
+	struct line_fix_list fixes; /* split lines, for clang's quoted source */
 };
 
 struct strvec {
@@ -493,6 +494,28 @@ static size_t strip_dot_slash(char *buf, size_t len)
 	return (size_t)(out - buf);
 }
 
+/* clang quotes the rewritten file under a diagnostic; where the rewriter
+ * split a line, quote the user's line instead. */
+static char *unsplit_lines(char *err, size_t *err_len, const struct work *w, int nw)
+{
+	int i;
+
+	for (i = 0; i < nw; i++) {
+		size_t n;
+		char *fixed;
+
+		if (!w[i].fixes.n)
+			continue;
+		fixed = hpcc_rewrite_fix_text(err, *err_len, &w[i].fixes, &n);
+		if (!fixed)
+			die_nomem();
+		free(err);
+		err = fixed;
+		*err_len = n;
+	}
+	return err;
+}
+
 static int is_clang(const char *compiler)
 {
 	char real[PATH_MAX];
@@ -598,7 +621,8 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 		hpcc_sites_free(&sites);
 		return 0;
 	}
-	if (hpcc_rewrite_plan(buf, len, &sites, src->path, &edits) != 0)
+	if (hpcc_rewrite_plan(buf, len, &sites, src->path, &edits) != 0 ||
+	    hpcc_rewrite_line_fixes(buf, len, &edits, &w->fixes) != 0)
 		die_nomem();
 
 	if (!hpcc_tmp_dir() && hpcc_tmp_init(o->keep) != 0) {
@@ -860,6 +884,8 @@ int main(int argc, char **argv)
 				err_len = strip_dot_slash(err, err_len);
 				break;
 			}
+		if (err_len && is_clang(compiler))
+			err = unsplit_lines(err, &err_len, w, nw);
 		if (err_len)
 			fwrite(err, 1, err_len, stderr);
 		if (inv.dep && nw > 0) {

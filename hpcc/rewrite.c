@@ -348,3 +348,122 @@ void hpcc_edits_free(struct edit_list *list)
 	list->v = NULL;
 	list->n = 0;
 }
+
+static int add_fix(struct line_fix_list *out, const char *rw, size_t rw_len,
+		   const char *orig, size_t orig_len)
+{
+	struct line_fix *v = realloc(out->v, (out->n + 1) * sizeof *v);
+	char *a, *b;
+
+	if (!v)
+		return -1;
+	out->v = v;
+	a = strndup(rw, rw_len);
+	b = strndup(orig, orig_len);
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return -1;
+	}
+	v[out->n].rewritten = a;
+	v[out->n].original = b;
+	out->n++;
+	return 0;
+}
+
+int hpcc_rewrite_line_fixes(const char *buf, size_t len, const struct edit_list *edits,
+			    struct line_fix_list *out)
+{
+	size_t i = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	while (i < edits->n) {
+		size_t start = edits->v[i].offset, eol, pos, j;
+		struct sbuf r = { NULL, 0, 0, 0 };
+		const char *p, *end;
+		int after_line = 0;
+
+		/* the original line holding edit i, and the edits on it */
+		while (start > 0 && buf[start - 1] != '\n')
+			start--;
+		for (eol = edits->v[i].offset; eol < len && buf[eol] != '\n'; eol++)
+			;
+		if (eol > start && buf[eol - 1] == '\r')
+			eol--;
+		for (pos = start, j = i; j < edits->n && edits->v[j].offset <= eol; j++) {
+			sb_add(&r, buf + pos, edits->v[j].offset - pos);
+			sb_str(&r, edits->v[j].text);
+			pos = edits->v[j].offset + edits->v[j].len;
+		}
+		if (pos < eol)
+			sb_add(&r, buf + pos, eol - pos);
+		if (r.oom)
+			goto nomem;
+		/* every line that follows a #line directive is a split piece */
+		for (p = r.s, end = r.s + r.n; p && p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+			if (after_line && add_fix(out, p, n, buf + start, eol - start) != 0)
+				goto nomem;
+			after_line = n > 6 && memcmp(p, "#line ", 6) == 0;
+			p = nl ? nl + 1 : NULL;
+		}
+		free(r.s);
+		i = j;
+		continue;
+nomem:
+		free(r.s);
+		hpcc_line_fixes_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+char *hpcc_rewrite_fix_text(const char *text, size_t len, const struct line_fix_list *fixes,
+			    size_t *out_len)
+{
+	struct sbuf b = { NULL, 0, 0, 0 };
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), k;
+		const char *line = p;
+		size_t line_len = n;
+
+		for (k = 0; k < fixes->n; k++)
+			if (strlen(fixes->v[k].rewritten) == n &&
+			    memcmp(fixes->v[k].rewritten, p, n) == 0) {
+				line = fixes->v[k].original;
+				line_len = strlen(line);
+				break;
+			}
+		sb_add(&b, line, line_len);
+		if (nl)
+			sb_str(&b, "\n");
+		p = nl ? nl + 1 : end;
+	}
+	if (!b.s)
+		sb_add(&b, "", 0);
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	*out_len = b.n;
+	return b.s;
+}
+
+void hpcc_line_fixes_free(struct line_fix_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		free(list->v[i].rewritten);
+		free(list->v[i].original);
+	}
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
+}

@@ -271,9 +271,52 @@ static void non_brace_offset_is_ignored(void)
 	free(out);
 }
 
+/* The split pieces of each line map back to the whole original line, and
+ * diagnostics quoting them are put back; other lines are left alone. */
+static void line_fixes_map_split_pieces_back(void)
+{
+	const char *src = "int g(void)\n{\n}\nvoid f(void) { { a(); } int x; }\r\n";
+	struct fixture f = { .n = 0 };
+	struct site_list list;
+	struct edit_list edits;
+	struct line_fix_list fixes;
+	const char *diag = "x.c:4:30: warning: unused variable 'x'\n"
+			   "                         int x; }\n"
+			   "                             ^\n"
+			   "                 a(); } int x; }\n"
+			   "int g(void)\n";
+	char *fixed;
+	size_t n;
+
+	add(&f, SITE_FUNCTION, "g", 1, src, "{\n}", NULL);
+	add(&f, SITE_FUNCTION, "f", 4, src, "{ {", NULL);
+	add(&f, SITE_BLOCK, "blk", 4, src, "{ a", NULL);
+	list.v = f.v;
+	list.n = f.n;
+	CHECK_INT(0, hpcc_rewrite_plan(src, strlen(src), &list, "x.c", &edits));
+	CHECK_INT(0, hpcc_rewrite_line_fixes(src, strlen(src), &edits, &fixes));
+	CHECK_INT(2, fixes.n);
+	CHECK_STR("               {", fixes.v[0].rewritten);
+	CHECK_STR("                 a(); } int x; }", fixes.v[1].rewritten);
+	CHECK_STR("void f(void) { { a(); } int x; }", fixes.v[0].original);
+	CHECK_STR("void f(void) { { a(); } int x; }", fixes.v[1].original);
+
+	fixed = hpcc_rewrite_fix_text(diag, strlen(diag), &fixes, &n);
+	CHECK_STR("x.c:4:30: warning: unused variable 'x'\n"
+		  "                         int x; }\n"
+		  "                             ^\n"
+		  "void f(void) { { a(); } int x; }\n"
+		  "int g(void)\n", fixed);
+	CHECK_INT(strlen(fixed), n);
+	free(fixed);
+	hpcc_line_fixes_free(&fixes);
+	hpcc_edits_free(&edits);
+}
+
 TEST_MAIN(T(brace_at_eol), T(brace_then_line_comment), T(brace_then_closed_comment),
 	  T(brace_then_multiline_comment), T(text_after_brace), T(tabs_kept_in_padding),
 	  T(crlf_line_endings), T(several_sites_one_line), T(nested_blocks),
 	  T(main_with_percentiles), T(label_and_path_escaped),
 	  T(follows_source_line_directives), T(bom_stays_first), T(no_sites_only_prologue),
-	  T(header_path_with_quote_uses_angle_form), T(non_brace_offset_is_ignored))
+	  T(header_path_with_quote_uses_angle_form), T(non_brace_offset_is_ignored),
+	  T(line_fixes_map_split_pieces_back))
