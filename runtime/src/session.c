@@ -29,13 +29,43 @@
  * when the main thread calls exit(), not when another thread does.
  *
  * Threads: a pthread key destructor marks a finished thread's ring dead;
- * the worker drains and frees it.  fork(): the child has no worker; its
- * records are dropped and it does not report (the parent does).
+ * the worker drains and frees it.  Our own threads (the worker, the signal
+ * reporter) block every signal, so process-directed signals always reach a
+ * program thread.  A report is written once; a second caller (another
+ * thread's exit(), a signal) waits for it, bounded, rather than letting
+ * the process end under a half-written report.  pthread_exit() from main:
+ * the process would end with its last thread, but our worker is a thread
+ * too, so main's exit (a key destructor, which only pthread_exit runs)
+ * waits until no program thread is left (counted in /proc/self/task),
+ * reports, stops our threads and lets glibc end the process as usual.
+ *
+ * fork() (LIFECYCLE below): the handlers hold the worker's pass lock and
+ * the registry lock across the fork, so the child gets both free and the
+ * statistics whole.  HOTPATH_FORK=report (default): the child does nothing
+ * until it records; then it drains what the parent left in the rings,
+ * zeroes the statistics and starts its own worker; at its exit it reports
+ * the calls that ended in it, if there is one besides main.
+ * HOTPATH_FORK=none: the child records nothing and never reports.  vfork
+ * and posix_spawn run no handler; their child only execs.
+ *
+ * Exit paths: return from main and exit() report; quick_exit() too
+ * (at_quick_exit); _exit, abort and fatal signals do not.  With
+ * HOTPATH_SIGNAL_REPORT=1, SIGINT and SIGTERM whose disposition is still
+ * the default get a handler: it asks the reporter thread for the report,
+ * waits for it (bounded, so a lock held by the interrupted thread cannot
+ * hang us), restores the default action and re-raises, so the process
+ * still dies by that signal.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -68,6 +98,7 @@ static pthread_t main_thread;
 static _Atomic int main_marked; /* main_mark is set (by the main thread) */
 
 static void at_exit(void);
+static void report(uint64_t now, const struct hp_alloc_delta *main_d);
 
 static void thread_gone(void *p)
 {
@@ -77,21 +108,274 @@ static void thread_gone(void *p)
 	hp_atomic_store_release(&b->dead, 1);
 }
 
+/* ---- LIFECYCLE: threads, fork, exit paths, signals ---- */
+
+#define REPORT_WAIT_NS 5000000000ll /* a second reporter waits this long */
+
+/* Threads in the process that are neither the program's nor ours: TSan
+ * runs a background thread from the first pthread_create on. */
+#if defined(__SANITIZE_THREAD__)
+#define FOREIGN_THREADS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FOREIGN_THREADS 1
+#endif
+#endif
+#ifndef FOREIGN_THREADS
+#define FOREIGN_THREADS 0
+#endif
+
+static _Atomic unsigned int report_done; /* futex word: the report is out */
+static __thread int in_report __attribute__((tls_model("initial-exec")));
+
+static int fork_none;                       /* HOTPATH_FORK=none */
+static _Atomic int child_pending;           /* fork child, not restarted */
+static int fork_child_session;              /* this process is a fork child */
+static pthread_t fork_thread;               /* the thread that forked */
+static struct hp_buf *_Atomic fork_buf;     /* its ring, kept in the child */
+static uint64_t fork_ticks;
+static uint64_t lost_base;                  /* lost before the child's start */
+
+static pthread_key_t main_key;              /* set on the main thread only */
+static int main_key_ok;
+
+static int signal_report;                   /* HOTPATH_SIGNAL_REPORT=1 */
+static pthread_t reporter;
+static _Atomic int reporter_alive;
+static _Atomic unsigned int sig_req;        /* futex word: 1 report, 2 quit */
+static _Atomic int sig_claimed;
+
+static long futex_word(_Atomic unsigned int *w, int op, unsigned int val,
+		       const struct timespec *timeout)
+{
+	return syscall(SYS_futex, (void *)w, op, val, timeout, NULL, 0);
+}
+
+static void wake_all(_Atomic unsigned int *w)
+{
+	futex_word(w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+}
+
+static long long mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000000ll + t.tv_nsec;
+}
+
+/* Waits until *w != 0, at most ns; async-signal-safe (a futex and the
+ * clock only).  Returns whether *w became non-zero. */
+static int wait_word(_Atomic unsigned int *w, long long ns)
+{
+	long long end = mono_ns() + ns, left;
+	struct timespec t;
+
+	while (!hp_atomic_load_acquire(w)) {
+		left = end - mono_ns();
+		if (left <= 0)
+			return 0;
+		t.tv_sec = (time_t)(left / 1000000000ll);
+		t.tv_nsec = (long)(left % 1000000000ll);
+		futex_word(w, FUTEX_WAIT_PRIVATE, 0, &t);
+	}
+	return 1;
+}
+
+static int is_main_thread(void)
+{
+	return syscall(SYS_gettid) == getpid();
+}
+
+static void mark_main_thread(void)
+{
+	if (main_key_ok && is_main_thread() && !pthread_getspecific(main_key))
+		pthread_setspecific(main_key, &main_key);
+}
+
+/* The reporter: our thread for signal reports, so a handler never runs
+ * the report on the thread it interrupted (which may hold a lock). */
+static void *reporter_main(void *arg)
+{
+	unsigned int req;
+
+	(void)arg;
+	while ((req = hp_atomic_load_acquire(&sig_req)) == 0)
+		futex_word(&sig_req, FUTEX_WAIT_PRIVATE, 0, NULL);
+	if (req == 1)
+		report(hp_clock_now(), NULL);
+	return NULL;
+}
+
+static void stop_reporter(void)
+{
+	unsigned int idle = 0;
+
+	if (!hp_atomic_load_acquire(&reporter_alive) ||
+	    pthread_equal(pthread_self(), reporter))
+		return;
+	atomic_compare_exchange_strong(&sig_req, &idle, 2);
+	wake_all(&sig_req);
+	pthread_join(reporter, NULL);
+	hp_atomic_store_release(&reporter_alive, 0);
+}
+
+/* The worker and the reporter, with every signal blocked (they inherit
+ * the mask). */
+static void start_threads(void)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	hp_worker_start();
+	if (signal_report) {
+		hp_atomic_store_release(&sig_req, 0);
+		hp_atomic_store_release(&reporter_alive,
+			pthread_create(&reporter, NULL, reporter_main, NULL) == 0);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* HOTPATH_SIGNAL_REPORT's handler.  Async-signal-safe: atomics, futex,
+ * clock_gettime, sigaction, pthread_sigmask, raise. */
+static void on_signal(int sig)
+{
+	struct sigaction dfl;
+	sigset_t set;
+
+	if (!in_report && !hp_atomic_exchange(&sig_claimed, 1)) {
+		if (!hp_atomic_load_acquire(&reported) &&
+		    hp_atomic_load_acquire(&reporter_alive)) {
+			hp_atomic_store_release(&sig_req, 1);
+			wake_all(&sig_req);
+		}
+		/* Ours or an exit's report under way: let it finish. */
+		if (hp_atomic_load_acquire(&reported) ||
+		    hp_atomic_load_acquire(&sig_req) == 1)
+			wait_word(&report_done, REPORT_WAIT_NS);
+	}
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig); /* the default action: the exit status is the signal's */
+}
+
+/* Only where the program has not chosen a disposition: a handler of its
+ * own, or SIG_IGN (nohup, a background job's SIGINT) stay as they are.
+ * A handler the program installs later simply replaces ours. */
+static void install_signal_report(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction old, act;
+	size_t i;
+
+	memset(&act, 0, sizeof act);
+	act.sa_handler = on_signal;
+	sigemptyset(&act.sa_mask);
+	act.sa_flags = SA_RESTART;
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &act, NULL);
+}
+
 static void fork_prepare(void)
 {
+	/* The worker's lock first: a pass takes the registry's inside it. */
+	hp_worker_lock();
 	hp_buf_lock();
 }
 
 static void fork_parent(void)
 {
 	hp_buf_unlock();
+	hp_worker_unlock();
 }
 
+/* As little as possible here: fork+exec must cost what it costs without
+ * us.  The child's session restarts lazily, on its first record. */
 static void fork_child(void)
 {
 	hp_buf_unlock();
+	hp_worker_unlock();
 	hp_worker_forget();
-	hp_atomic_store_release(&reported, 1);
+	hp_atomic_store_release(&reporter_alive, 0);
+	hp_atomic_store_release(&sig_req, 0);
+	hp_atomic_store_release(&sig_claimed, 0);
+	hp_atomic_store_release(&fork_buf, tls_buf);
+	tls_buf = NULL; /* the next record goes through attach_thread */
+	if (fork_none || hp_atomic_load_acquire(&reported)) {
+		/* No session here, or the parent's is already over. */
+		hp_atomic_store_release(&reported, 1);
+		hp_atomic_store_release(&report_done, 1);
+		hp_atomic_store_release(&fork_buf, NULL);
+		return;
+	}
+	fork_thread = pthread_self();
+	fork_ticks = hp_clock_now();
+	hp_atomic_store_relaxed(&main_marked, 0); /* main's mark is the parent's */
+	hp_atomic_store_release(&child_pending, 1);
+}
+
+/* The child's first record: the parent's last records are drained (calls
+ * open across the fork keep their place) and forgotten with everything
+ * else the parent measured; the child's own worker starts. */
+static void restart_in_child(void)
+{
+	struct hp_buf *b, *keep;
+
+	hp_worker_lock();
+	if (hp_atomic_load_acquire(&child_pending)) {
+		keep = hp_atomic_load_acquire(&fork_buf);
+		for (b = hp_buf_first(); b; b = b->next)
+			if (b != keep) /* its thread is not in the child */
+				hp_atomic_store_release(&b->dead, 1);
+		hp_worker_drain_all();
+		hp_worker_reset_stats();
+		lost_base = hp_buf_lost_total();
+		main_start = fork_ticks;
+		fork_child_session = 1;
+		start_threads();
+		hp_atomic_store_release(&child_pending, 0);
+	}
+	hp_worker_unlock();
+}
+
+/* Program threads still running, besides this one (main, in pthread_exit)
+ * and ours. */
+static int program_threads_left(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0; /* cannot tell: report now */
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	n -= 1 + FOREIGN_THREADS + hp_worker_running() +
+	     hp_atomic_load_acquire(&reporter_alive);
+	return n > 0;
+}
+
+/* main called pthread_exit (key destructors run on no other way out):
+ * wait for the program's threads, then report and step aside. */
+static void main_gone(void *p)
+{
+	static const struct timespec poll = { 0, 2000000 };
+
+	(void)p;
+	while (!hp_atomic_load_acquire(&reported) && program_threads_left())
+		nanosleep(&poll, NULL);
+	at_exit(); /* main's row ends now, as on exit() */
+	stop_reporter();
 }
 
 static void init_session(void)
@@ -105,10 +389,20 @@ static void init_session(void)
 		npcts = n;
 		pcts_from_env = 1;
 	}
+	/* main_key first: glibc runs destructors in key order, so main's
+	 * report comes while its ring is still live. */
+	main_key_ok = pthread_key_create(&main_key, main_gone) == 0;
 	thread_key_ok = pthread_key_create(&thread_key, thread_gone) == 0;
+	mark_main_thread();
+	fork_none = getenv("HOTPATH_FORK") && strcmp(getenv("HOTPATH_FORK"), "none") == 0;
+	signal_report = getenv("HOTPATH_SIGNAL_REPORT") &&
+			strcmp(getenv("HOTPATH_SIGNAL_REPORT"), "1") == 0;
 	atexit(at_exit);
+	at_quick_exit(at_exit);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
-	hp_worker_start();
+	start_threads();
+	if (hp_atomic_load_acquire(&reporter_alive))
+		install_signal_report();
 	/* Last: a thread that sees the mode may skip pthread_once until it
 	 * needs a buffer (attach_thread passes through it). */
 	__atomic_store_n(&hp_clock_mode, hp_clock_use_tsc ? 1 : 2, __ATOMIC_RELEASE);
@@ -119,9 +413,16 @@ static __attribute__((noinline, cold)) void attach_thread(void)
 	struct hp_buf *b;
 
 	pthread_once(&once, init_session);
+	if (hp_atomic_load_acquire(&child_pending))
+		restart_in_child();
 	if (hp_atomic_load_acquire(&reported))
 		return; /* too late: the report is out */
-	b = hp_buf_create();
+	mark_main_thread();
+	b = NULL;
+	if (pthread_equal(pthread_self(), fork_thread))
+		b = hp_atomic_exchange(&fork_buf, NULL); /* the forking thread's */
+	if (!b)
+		b = hp_buf_create();
 	if (!b)
 		return;
 	if (thread_key_ok)
@@ -294,7 +595,30 @@ static int render(struct hp_str *out, const struct hp_report *r,
 	return err;
 }
 
-static void report(uint64_t now, const struct hp_alloc_delta *main_d)
+/* Rows with no call (a fork child's zeroed statistics) go. */
+static size_t drop_empty_rows(struct hp_row *rows, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].calls)
+			rows[k++] = rows[i];
+	return k;
+}
+
+/* A fork child reports only if it measured something besides main. */
+static int has_own_rows(const struct hp_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrows; i++)
+		if (r->rows[i].kind != HP_KIND_MAIN)
+			return 1;
+	return 0;
+}
+
+/* The report's body: worker stopped, pass lock held. */
+static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 {
 	enum hp_format format = hp_report_parse_format(getenv("HOTPATH_FORMAT"));
 	struct hp_report r;
@@ -303,9 +627,6 @@ static void report(uint64_t now, const struct hp_alloc_delta *main_d)
 	size_t i;
 	int k;
 
-	if (hp_atomic_exchange(&reported, 1))
-		return;
-	hp_worker_stop();
 	hp_worker_drain_all();
 	msite = hp_atomic_load_acquire(&main_site);
 	if (msite && main_d)
@@ -321,7 +642,7 @@ static void report(uint64_t now, const struct hp_alloc_delta *main_d)
 		return;
 	r.program = program_name(msite);
 	r.clock = hp_clock_name();
-	r.lost = hp_buf_lost_total();
+	r.lost = hp_buf_lost_total() - lost_base;
 	memcpy(r.pcts, pcts, sizeof pcts);
 	r.npcts = npcts;
 	r.limit = env_limit();
@@ -348,11 +669,37 @@ static void report(uint64_t now, const struct hp_alloc_delta *main_d)
 		if (s->alloc)
 			alloc_row(w, s->alloc);
 	}
+	r.nrows = drop_empty_rows(r.rows, r.nrows);
+	if (fork_child_session && !has_own_rows(&r)) {
+		hp_free(r.rows);
+		return;
+	}
 	hp_report_sort(&r);
 	if (render(&text, &r, format) == 0)
 		hp_report_write(getenv("HOTPATH_OUTPUT"), text.s, text.len);
 	hp_str_free(&text);
 	hp_free(r.rows);
+}
+
+/* Once per process.  A second caller waits for the first (bounded), so
+ * an exit() racing main's return cannot end the process mid-report. */
+static void report(uint64_t now, const struct hp_alloc_delta *main_d)
+{
+	if (hp_atomic_exchange(&reported, 1)) {
+		if (!in_report)
+			wait_word(&report_done, REPORT_WAIT_NS);
+		return;
+	}
+	in_report = 1;
+	hp_worker_stop();
+	/* A fork from another thread now waits until the report is out. */
+	hp_worker_lock();
+	if (!hp_atomic_load_acquire(&child_pending)) /* else: nothing of ours */
+		write_report(now, main_d);
+	hp_worker_unlock();
+	in_report = 0;
+	hp_atomic_store_release(&report_done, 1);
+	wake_all(&report_done);
 }
 
 void hp_main_exit(struct hp_frame *frame)

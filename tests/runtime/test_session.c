@@ -636,10 +636,11 @@ static void monotonic_clock(void)
 	free_run(&r);
 }
 
+/* HOTPATH_FORK=none (the default, report, is test_lifecycle's). */
 static void forked_child_does_not_report(void)
 {
 	char env0[600];
-	const char *env[] = { env0, NULL };
+	const char *env[] = { env0, "HOTPATH_FORK=none", NULL };
 	struct run r;
 	DIR *d;
 	struct dirent *e;
