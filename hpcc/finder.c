@@ -870,6 +870,44 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Is there a "::" outside comments, literals and [[...]]?  In C before
+ * C23 that is a syntax error, and libclang 14 given
+ * -fdouble-square-bracket-attributes loops forever on some of them
+ * (`int a::b;`): such a file is parsed without the flag, so it falls back
+ * with a warning and the compiler reports the error. */
+static int stray_colons(const char *buf, size_t len)
+{
+	size_t i;
+	int depth = 0; /* '[' nesting inside an attribute list */
+
+	for (i = 0; i + 1 < len; i++) {
+		char ch = buf[i], nx = buf[i + 1];
+
+		if (ch == '/' && nx == '/') {
+			while (i < len && buf[i] != '\n')
+				i++;
+		} else if (ch == '/' && nx == '*') {
+			for (i += 2; i + 1 < len && !(buf[i] == '*' && buf[i + 1] == '/'); i++)
+				;
+			i++;
+		} else if (ch == '"' || ch == '\'') {
+			for (i++; i < len && buf[i] != ch && buf[i] != '\n'; i++)
+				if (buf[i] == '\\')
+					i++;
+		} else if (depth == 0 && ch == '[' && nx == '[') {
+			depth = 2;
+			i++;
+		} else if (depth > 0 && ch == '[') {
+			depth++;
+		} else if (depth > 0 && ch == ']') {
+			depth--;
+		} else if (depth == 0 && ch == ':' && nx == ':') {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int parse(struct ctx *c, int with_bracket_flag)
 {
 	const struct finder_opts *o = c->o;
@@ -1090,7 +1128,9 @@ int hpcc_finder_find(const struct finder_opts *opts, struct site_list *out)
 	c.o = opts;
 	c.index = cx.clang_createIndex(0, 0);
 	c.skip_bodies = !hpcc_annot_maybe_block(opts->buf, opts->len);
-	bracket_flag = cx_major > 0 && cx_major < 17;
+	bracket_flag = cx_major > 0 && cx_major < 17 &&
+		       memmem(opts->buf, opts->len, "[[", 2) &&
+		       !stray_colons(opts->buf, opts->len);
 again:
 	if (parse(&c, bracket_flag) != 0 && (!bracket_flag || (bracket_flag = 0, parse(&c, 0) != 0))) {
 		fprintf(stderr, "%s: warning: hotpath: libclang cannot parse this file "

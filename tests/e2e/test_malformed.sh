@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Malformed inputs and hostile environments: each gets one clear message,
+# the compiler's exit status and no temp file left behind (lib.sh's check
+# runs each case with a fresh TMPDIR and fails if anything is left there).
+# Already covered elsewhere and not repeated here (test_arguments.sh):
+# missing compiler, -o in a missing directory, nonexistent TMPDIR, missing
+# @response file; test_diagnostics.sh: errors inside annotated bodies.
+. "$(dirname "$0")/lib.sh"
+
+# plain and hpcc: same status and same stderr.
+same_as_plain() { # HPCC-OPTIONS-WORD COMPILER-ARGS...
+	local hopts=$1
+	shift
+	$cc "$@" >plain.out 2>plain.err
+	local ps=$?
+	"$HPCC" $hopts $cc "$@" >hpcc.out 2>hpcc.err
+	assert_status $ps $? "exit status"
+	assert_same_file plain.err hpcc.err
+}
+
+write_bad_annotations() {
+	cat >bad.c <<'EOF'
+#include <stdio.h>
+
+/* @hotpath mesure */
+static int twice(int x)
+{
+	return 2 * x;
+}
+
+/* @hotpath main(percentiles = [101]) */
+int main(void)
+{
+	/* @hotpath measure_block("loop") */
+	int n = twice(21);
+	printf("%d\n", n);
+	return 0;
+}
+EOF
+}
+
+BAD_LINES="bad.c:3:13: %s: hotpath: unknown annotation '@hotpath mesure' (expected main or measure_block)
+bad.c:9:33: %s: hotpath: percentile 101 is outside 0..100
+bad.c:12:5: %s: hotpath: measure_block marker not followed by a block '{ ... }'"
+
+annotation_errors_warn() {
+	enter_workdir
+	write_bad_annotations
+	"$HPCC" $cc bad.c -o bad 2>err || fail "build failed"
+	assert_eq "$(printf "$BAD_LINES" warning warning warning)" "$(cat err)" "warnings"
+	[ "$(./bad 2>/dev/null)" = 42 ] || fail "program output"
+}
+
+annotation_errors_strict() {
+	enter_workdir
+	write_bad_annotations
+	"$HPCC" --strict $cc bad.c -o bad 2>err
+	assert_status 1 $? "status"
+	assert_eq "$(printf "$BAD_LINES" error error error)" "$(cat err)" "errors"
+	assert_missing bad
+	HPCC_STRICT=1 "$HPCC" $cc -c bad.c 2>err
+	assert_status 1 $? "status with HPCC_STRICT=1"
+	assert_missing bad.o
+	# a clean file is not affected by --strict
+	"$HPCC" --strict $cc -c annotated.c 2>err || fail "--strict on a clean file failed"
+	assert_eq "" "$(cat err)" "stderr on a clean file"
+	assert_instrumented annotated.o
+}
+
+# A syntax error libclang sees too (file scope): the compiler's own
+# diagnostics and status; hpcc adds at most its one fall-back line.
+syntax_error_file_scope() {
+	enter_workdir
+	printf 'int broken = ;\nint f(int x) { return x; }\nint main(void) { return f(0); }\n' >syn.c
+	$cc -c syn.c 2>plain.err
+	local ps=$?
+	"$HPCC" --instrument=all $cc -c syn.c 2>hpcc.err
+	assert_status $ps $? "exit status"
+	grep -v 'hotpath' hpcc.err >compiler.err
+	assert_same_file plain.err compiler.err
+	[ "$(grep -c hotpath hpcc.err)" -le 1 ] || fail "more than one hpcc line: $(cat hpcc.err)"
+	assert_missing syn.o
+}
+
+syntax_error_in_body_all() {
+	enter_workdir
+	printf 'int f(int x) { return x }\nint main(void) { return f(0); }\n' >syn.c
+	same_as_plain --instrument=all -c syn.c
+	assert_missing syn.o
+}
+
+missing_include_all() {
+	enter_workdir
+	printf '#include "nope.h"\nint main(void) { return 0; }\n' >inc.c
+	$cc -c inc.c 2>plain.err
+	local ps=$?
+	"$HPCC" --instrument=all $cc -c inc.c 2>hpcc.err
+	assert_status $ps $? "exit status"
+	grep -v 'hotpath' hpcc.err >compiler.err
+	assert_same_file plain.err compiler.err
+	[ "$(grep -c hotpath hpcc.err)" -le 1 ] || fail "more than one hpcc line: $(cat hpcc.err)"
+}
+
+missing_source() {
+	enter_workdir
+	same_as_plain --instrument=all -c nonexistent.c
+	same_as_plain "" nonexistent.c -o prog
+	assert_missing prog
+}
+
+directory_as_source() {
+	enter_workdir
+	mkdir dir.c
+	same_as_plain --instrument=all -c dir.c
+}
+
+# Unreadable for the user running hpcc (root reads anything: drop to nobody).
+unreadable_source() {
+	enter_workdir
+	local run=()
+	if [ "$(id -u)" -eq 0 ]; then
+		command -v setpriv >/dev/null || { echo "  (no setpriv: skipped)"; return 0; }
+		run=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		chmod 777 . "$TMPDIR"
+	fi
+	chmod 000 annotated.c
+	"${run[@]}" $cc -c annotated.c 2>plain.err
+	local ps=$?
+	"${run[@]}" env TMPDIR="$TMPDIR" "$HPCC" $cc -c annotated.c 2>hpcc.err
+	assert_status $ps $? "exit status"
+	assert_same_file plain.err hpcc.err
+	chmod 644 annotated.c
+	assert_missing annotated.o
+}
+
+output_is_a_directory() {
+	enter_workdir
+	mkdir out
+	same_as_plain "" -c annotated.c -o out
+	same_as_plain "" annotated.c -o out
+	same_as_plain --instrument=all plain.c -o out
+}
+
+compiler_not_executable() {
+	enter_workdir
+	printf '#!/bin/sh\nexit 0\n' >cc-not-exec
+	chmod 644 cc-not-exec
+	"$HPCC" ./cc-not-exec -c annotated.c 2>err
+	local hs=$?
+	[ $hs -ne 0 ] || fail "status 0"
+	assert_eq "hpcc: error: cannot run ./cc-not-exec: Permission denied" "$(cat err)"
+}
+
+tmpdir_is_a_file() {
+	enter_workdir
+	TMPDIR=$PWD/plain.c "$HPCC" $cc -pipe -c annotated.c -o a.o 2>err || fail "compile failed"
+	$cc -pipe -c annotated.c -o p.o
+	assert_same_file p.o a.o
+	assert_eq "hpcc: warning: cannot create a temporary directory in $PWD/plain.c: Not a directory; compiling annotated.c unmodified" "$(cat err)"
+}
+
+# A full TMPDIR: a tiny tmpfs filled up (needs root and mount; else skipped).
+tmpdir_full() {
+	enter_workdir
+	local full=$PWD/full
+	mkdir "$full"
+	if ! mount -t tmpfs -o size=8k tmpfs "$full" 2>/dev/null; then
+		echo "  (cannot mount a tmpfs: skipped)"
+		return 0
+	fi
+	dd if=/dev/zero of="$full/fill" bs=1k count=64 2>/dev/null
+	# -pipe: the compiler needs no temp file, so the unmodified compile works
+	TMPDIR=$full "$HPCC" $cc -pipe -c annotated.c -o a.o 2>err
+	assert_status 0 $? "status with -pipe"
+	$cc -pipe -c annotated.c -o p.o
+	assert_same_file p.o a.o
+	assert_eq 1 "$(wc -l <err)" "stderr lines"
+	assert_contains err "No space left on device; compiling annotated.c unmodified"
+	# without -pipe the compiler fails too, exactly as without hpcc
+	TMPDIR=$full $cc -c annotated.c -o p2.o 2>/dev/null
+	local ps=$?
+	TMPDIR=$full "$HPCC" $cc -c annotated.c -o a2.o 2>err
+	assert_status $ps $? "status without -pipe"
+	assert_eq "fill" "$(ls -A "$full")" "left in the full TMPDIR"
+	umount "$full"
+}
+
+# Read-only TMPDIR (as nobody when root, since root writes anywhere).
+tmpdir_read_only() {
+	enter_workdir
+	local run=() ro=$PWD/ro
+	if [ "$(id -u)" -eq 0 ]; then
+		command -v setpriv >/dev/null || { echo "  (no setpriv: skipped)"; return 0; }
+		run=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		chmod 777 .
+	fi
+	mkdir "$ro"
+	chmod 555 "$ro"
+	"${run[@]}" env TMPDIR="$ro" "$HPCC" $cc -pipe -c annotated.c -o a.o 2>err ||
+		fail "compile failed"
+	assert_eq "hpcc: warning: cannot create a temporary directory in $ro: Permission denied; compiling annotated.c unmodified" "$(cat err)"
+	assert_eq "" "$(ls -A "$ro")" "left in the read-only TMPDIR"
+	assert_not_instrumented a.o
+}
+
+for cc in $COMPILERS; do
+	check "$cc: bad annotations warn, build and run" annotation_errors_warn
+	check "$cc: bad annotations with --strict fail" annotation_errors_strict
+	check "$cc: syntax error at file scope (--instrument=all)" syntax_error_file_scope
+	check "$cc: syntax error in a body (--instrument=all)" syntax_error_in_body_all
+	check "$cc: missing #include (--instrument=all)" missing_include_all
+	check "$cc: missing source" missing_source
+	check "$cc: a directory named like a source" directory_as_source
+	check "$cc: unreadable source" unreadable_source
+	check "$cc: -o names a directory" output_is_a_directory
+	check "$cc: TMPDIR is a file" tmpdir_is_a_file
+	check "$cc: TMPDIR is full" tmpdir_full
+	check "$cc: TMPDIR is read-only" tmpdir_read_only
+done
+check "compiler that is not executable" compiler_not_executable
+finish
