@@ -257,10 +257,15 @@ int hpcc_rewrite_plan(const char *buf, size_t len, const struct site_list *sites
 			sb_str(&b, "\n");
 			guard_text(&b, s, out->n);
 			sb_printf(&b, "\n#line %ld \"", (long)phys + pr.delta);
-			if (pr.file)
-				sb_add(&b, pr.file, pr.file_len);
-			else
+			if (pr.file) {
+				/* the source's own spelling, minus NUL bytes (which
+				 * would end the edit text; gcc ignores them too) */
+				for (k = 0; k < pr.file_len; k++)
+					if (pr.file[k])
+						sb_add(&b, pr.file + k, 1);
+			} else {
 				sb_cstring(&b, display_path, strlen(display_path));
+			}
 			sb_str(&b, "\"\n");
 			for (k = line_start; k <= brace; k++)
 				sb_add(&b, buf[k] == '\t' ? "\t" : " ", 1);

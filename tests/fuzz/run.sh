@@ -33,7 +33,7 @@ for t in $targets; do
 			-artifact_prefix="$work/crashes/$t/" "${extra[@]}" \
 			"$work/corpus/$t" "$here/regress/$t" </dev/null) >"$work/$t.log" 2>&1
 	rc=$?
-	grep -E '^stat::number_of_executed_runs|^#[0-9]+ *DONE' "$work/$t.log" | tail -2
+	grep -E "^stat::(number_of_executed_units|average_exec_per_sec)" "$work/$t.log"
 	found=$(ls -A "$work/crashes/$t" | wc -l)
 	echo "fuzz_$t: exit $rc, $found crash/timeout/leak inputs in $work/crashes/$t"
 	[ "$found" -eq 0 ] && [ $rc -eq 0 ] || status=1
