@@ -50,10 +50,11 @@ struct hp_site {
 	unsigned int reserved; /* runtime-owned; keeps the layout unpadded */
 };
 
-/* One open call, on the caller's stack. */
+/* One open call, on the caller's stack: 16 bytes on LP64.  `depth` is
+ * the call's place on the thread's shadow stack + 1 (0: not recorded). */
 struct hp_frame {
 	struct hp_site *site;
-	__extension__ unsigned long long start;
+	unsigned long depth;
 };
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -63,16 +64,23 @@ struct hp_frame {
 #error "hotpath.h needs GCC or Clang (__attribute__((cleanup)))"
 #endif
 
-/* The record path.  Entry and exit read the clock inline (rdtsc when the
- * runtime chose the TSC: hp_clock_mode == 1); exit then hands
- * (site, ticks) to hp_record(), which appends it to the thread's buffer.
- * Mode 0 means "session not started": hp_clock_slow() starts it (lazily,
- * when main is not annotated) and returns the time; mode 2 is
- * CLOCK_MONOTONIC, read by hp_clock_slow() too. */
+/* The record path.  Entry calls hp_enter() with the guard's address and
+ * the machine frame's address and return address (which let the runtime
+ * notice calls abandoned by longjmp); hp_enter() pushes the call on the
+ * thread's shadow stack and reads the clock last, so its bookkeeping stays
+ * outside the measured span.  Exit reads the clock inline first (rdtsc
+ * when the runtime chose the TSC: hp_clock_mode == 1) and hands the time
+ * to hp_exit().  Mode 0 means "session not started": hp_clock_slow()
+ * starts it; mode 2 is CLOCK_MONOTONIC, read by hp_clock_slow() too.
+ * hp_record() (a finished call of known length) and hp_frame_enter/exit
+ * remain for callers of the earlier interface. */
 __extension__ typedef unsigned long long hp_ticks_;
 
 HP_API_ extern int hp_clock_mode;
 HP_API_ hp_ticks_ hp_clock_slow(void);
+HP_API_ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa,
+			       void *ret);
+HP_API_ void hp_exit(struct hp_frame *frame, hp_ticks_ end);
 HP_API_ void hp_record(struct hp_site *site, hp_ticks_ ticks);
 HP_API_ struct hp_frame hp_frame_enter(struct hp_site *site);
 HP_API_ void hp_frame_exit(struct hp_frame *frame);
@@ -92,19 +100,21 @@ hp_ticks_ hp_now_(void)
 	return hp_clock_slow();
 }
 
+/* `self` is the guard being initialised (its own address). */
 static __inline__ __attribute__((always_inline, unused))
-struct hp_frame hp_enter_(struct hp_site *site)
+struct hp_frame hp_enter_(struct hp_site *site, struct hp_frame *self)
 {
 	struct hp_frame f;
 	f.site = site;
-	f.start = hp_now_();
+	f.depth = hp_enter(site, self, __builtin_frame_address(0),
+			   __builtin_return_address(0));
 	return f;
 }
 
 static __inline__ __attribute__((always_inline, unused))
 void hp_exit_(struct hp_frame *frame)
 {
-	hp_record(frame->site, hp_now_() - frame->start);
+	hp_exit(frame, hp_now_());
 }
 
 /* Allocation tracking.  The counters themselves are the runtime's
@@ -112,7 +122,8 @@ void hp_exit_(struct hp_frame *frame)
  * the frame only carries their values at entry.  Entry takes the mark
  * before reading the clock and exit reads the clock before turning the
  * mark into figures, so the bookkeeping stays outside the timed span.
- * Both steps are out of line: only programs built with --alloc pay them. */
+ * Both steps are out of line: only programs built with --alloc pay them.
+ * The frame is 72 bytes on LP64. */
 struct hp_alloc_mark {
 	__extension__ unsigned long long bytes_total;
 	__extension__ unsigned long long count_total;
@@ -124,29 +135,31 @@ struct hp_alloc_mark {
 
 struct hp_alloc_frame {
 	struct hp_site *site;
-	__extension__ unsigned long long start;
+	unsigned long depth;
 	struct hp_alloc_mark mark;
 };
 
-HP_API_ void hp_alloc_enter(struct hp_alloc_frame *frame);
-HP_API_ void hp_alloc_record(struct hp_alloc_frame *frame, hp_ticks_ ticks);
+HP_API_ void hp_alloc_enter(struct hp_alloc_frame *frame, void *guard,
+			    void *cfa, void *ret);
+HP_API_ void hp_alloc_exit(struct hp_alloc_frame *frame, hp_ticks_ end);
 HP_API_ struct hp_frame hp_main_alloc_enter(struct hp_site *site, const char *percentiles);
 HP_API_ void hp_main_alloc_exit(struct hp_frame *frame);
 
 static __inline__ __attribute__((always_inline, unused))
-struct hp_alloc_frame hp_alloc_enter_(struct hp_site *site)
+struct hp_alloc_frame hp_alloc_enter_(struct hp_site *site,
+				      struct hp_alloc_frame *self)
 {
 	struct hp_alloc_frame f;
 	f.site = site;
-	hp_alloc_enter(&f);
-	f.start = hp_now_();
+	hp_alloc_enter(&f, self, __builtin_frame_address(0),
+		       __builtin_return_address(0));
 	return f;
 }
 
 static __inline__ __attribute__((always_inline, unused))
 void hp_alloc_exit_(struct hp_alloc_frame *frame)
 {
-	hp_alloc_record(frame, hp_now_() - frame->start);
+	hp_alloc_exit(frame, hp_now_());
 }
 
 #define HP_SITE_(id, name, line, kind)                                  \
@@ -169,12 +182,12 @@ void hp_alloc_exit_(struct hp_alloc_frame *frame)
 #define HP_FUNCTION(id, name, line)                                     \
 	HP_SITE_(id, name, line, HP_KIND_FUNCTION);                         \
 	HP_FRAME_T_ hp_frame_##id HP_GUARD_ATTR_(HP_EXIT_) =                \
-		HP_ENTER_(&hp_site_##id)
+		HP_ENTER_(&hp_site_##id, &hp_frame_##id)
 
 #define HP_BLOCK(id, label, line)                                       \
 	HP_SITE_(id, label, line, HP_KIND_BLOCK);                           \
 	HP_FRAME_T_ hp_frame_##id HP_GUARD_ATTR_(HP_EXIT_) =                \
-		HP_ENTER_(&hp_site_##id)
+		HP_ENTER_(&hp_site_##id, &hp_frame_##id)
 
 /* main's allocation mark lives in the runtime (there is one main), so its
  * frame is the plain one in both modes. */

@@ -6,8 +6,12 @@
 #include <sched.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "alloc.h"
+#include "trace.h"
 #include "worker.h"
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -26,6 +30,7 @@ struct hp_buf *hp_buf_create(void)
 	b = (struct hp_buf *)(((uintptr_t)raw + 64) & ~(uintptr_t)63);
 	((char **)b)[-1] = raw;
 	memset(b, 0, offsetof(struct hp_buf, rec));
+	b->tid = (long)syscall(SYS_gettid);
 	pthread_mutex_lock(&registry_lock);
 	b->next = registry;
 	registry = b;
@@ -35,8 +40,8 @@ struct hp_buf *hp_buf_create(void)
 
 /* Waits until `n` more slots fit after head h (the writer's slow path);
  * sets the next limit.  Returns 0, or -1 when the record must be dropped
- * (ring full and no consumer running: counted in `lost`). */
-static int make_room(struct hp_buf *b, uint64_t h, unsigned int n)
+ * (ring full and no consumer running; the caller counts it). */
+int hp_buf_make_room(struct hp_buf *b, uint64_t h, unsigned int n)
 {
 	unsigned int spins = 0;
 	uint64_t t, limit;
@@ -45,10 +50,8 @@ static int make_room(struct hp_buf *b, uint64_t h, unsigned int n)
 		t = hp_atomic_load_acquire(&b->tail);
 		if (h + n - t <= HP_BUF_CAP)
 			break;
-		if (!hp_worker_running()) {
-			hp_atomic_add_relaxed(&b->lost, 1);
+		if (!hp_worker_running())
 			return -1;
-		}
 		if (spins == 0)
 			hp_worker_wake();
 		if (++spins < 200)
@@ -61,29 +64,6 @@ static int make_room(struct hp_buf *b, uint64_t h, unsigned int n)
 	limit = h + HP_BUF_CAP / 4;
 	b->limit = limit < t + HP_BUF_CAP ? limit : t + HP_BUF_CAP;
 	return 0;
-}
-
-void hp_buf_push_slow(struct hp_buf *b, struct hp_site *site, uint64_t ticks)
-{
-	uint64_t h = hp_atomic_load_relaxed(&b->head);
-	struct hp_rec *r;
-
-	if (make_room(b, h, 1))
-		return;
-	r = &b->rec[h & HP_BUF_MASK];
-	r->site = site;
-	r->ticks = ticks;
-	hp_atomic_store_release(&b->head, h + 1);
-}
-
-void hp_buf_push_alloc_slow(struct hp_buf *b, struct hp_site *site,
-			    uint64_t ticks, const struct hp_alloc_delta *d)
-{
-	uint64_t h = hp_atomic_load_relaxed(&b->head);
-
-	if (make_room(b, h, HP_REC_ALLOC_SLOTS))
-		return;
-	hp_buf_write_alloc(b, h, site, ticks, (const uint64_t *)(const void *)d);
 }
 
 struct hp_buf *hp_buf_first(void)
@@ -113,6 +93,10 @@ void hp_buf_remove(struct hp_buf *prev, struct hp_buf *b)
 	}
 	pthread_mutex_unlock(&registry_lock);
 	hp_atomic_add_relaxed(&lost_freed, hp_atomic_load_relaxed(&b->lost));
+	if (b->shadow)
+		munmap(b->shadow, b->shadow_cap * sizeof *b->shadow);
+	hp_free(b->open);
+	hp_trace_retire(b);
 	hp_free(((char **)b)[-1]);
 }
 

@@ -17,13 +17,35 @@
  * the reporting thread: never two at once.  It acquire-loads `head`, reads
  * the records, and release-stores `tail`.
  *
- * Records: a plain record is one slot {site, ticks}.  A call of an
- * allocation-aware frame (HOTPATH_ALLOC) takes three consecutive slots:
- * {site | HP_REC_ALLOC, ticks}, {bytes_total, bytes_max},
- * {count_total, count_max}; the tag is the low bit of the site pointer
- * (sites hold pointers, so it is always clear in a real one).  The writer
- * publishes all three with one store of `head`, so the consumer never sees
- * part of a record, and loses nothing: it is as lossless as a plain record.
+ * Records are events, in the thread's program order (16-byte slots; the
+ * low two bits of the first word say what a slot is):
+ *
+ *   ENTER  {site, start ticks}             a measured call began
+ *   EXIT   {depth << 2 | 1, end ticks}     the call open at `depth` ended
+ *   AEXIT  {depth << 2 | 2, end ticks} + two payload slots {bytes_total,
+ *          bytes_max}, {count_total, count_max}: the exit of an
+ *          allocation-aware frame (HOTPATH_ALLOC)
+ *   DROP   {depth << 2 | 3, 0}             the calls open above `depth`
+ *                                           were left by a non-local exit
+ *
+ * (sites hold pointers, so the low bits of a real site are clear).  The
+ * worker keeps the thread's stack of open calls from these, so it knows
+ * each call's parent, self time and call path; the writer only keeps what
+ * it needs to notice longjmp (the shadow stack below).  A multi-slot
+ * record is published with one store of `head`, so the consumer never
+ * sees part of one.
+ *
+ * Shadow stack (writer-private): one struct hp_shadow per open measured
+ * call of the thread, {frame address, return address, guard address},
+ * used to detect calls abandoned by longjmp (record.c explains the
+ * rules).  It lives in an mmap'ed region that doubles with mremap when
+ * full, so it has no depth limit, never calls malloc and is safe to grow
+ * from a signal handler.
+ *
+ * Reentrancy: `busy` is set around every writer operation (record.c).
+ * A signal handler that records while its thread is inside one finds it
+ * set and counts its call in `lost` instead of touching the ring or the
+ * shadow stack, so an interrupted push can never be overwritten.
  *
  * Registry: a singly linked list, new buffers pushed at the head under
  * `registry_lock` (only slow paths take it).  Only the consumer unlinks
@@ -34,6 +56,7 @@
 #ifndef HP_BUF_H
 #define HP_BUF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "atomic.h"
@@ -43,7 +66,13 @@ struct hp_site;
 #define HP_BUF_CAP 16384u /* records per thread: 256 KiB */
 #define HP_BUF_MASK (HP_BUF_CAP - 1)
 
-#define HP_REC_ALLOC ((uintptr_t)1) /* tag in the low bit of `site` */
+#define HP_REC_ENTER 0u
+#define HP_REC_EXIT 1u
+#define HP_REC_AEXIT 2u
+#define HP_REC_DROP 3u
+#define HP_REC_KIND(tag) ((unsigned int)((tag) & 3u))
+#define HP_REC_DEPTH(tag) ((uint64_t)(tag) >> 2)
+#define HP_REC_TAG(kind, depth) (((uint64_t)(depth) << 2) | (kind))
 #define HP_REC_ALLOC_SLOTS 3u
 
 /* One slot.  `site`/`tag` and `ticks`/`second` are the same words: the
@@ -60,15 +89,43 @@ struct hp_rec {
 	};
 };
 
+/* One open call on the writer's shadow stack. */
+struct hp_shadow {
+	uintptr_t cfa;   /* __builtin_frame_address(0) of the machine frame */
+	uintptr_t ret;   /* its return address */
+	uintptr_t guard; /* the guard variable's address */
+};
+
+/* One open call on the consumer's copy of the stack. */
+struct hp_open {
+	struct hp_site *site;
+	uint64_t start;
+	uint64_t child; /* ticks of finished measured callees */
+	uint32_t node;  /* call-path tree node (callgraph.h) */
+	uint32_t pad;
+};
+
+struct hp_trace_ring;
+
 struct hp_buf {
 	/* Writer's line. */
 	_Atomic uint64_t head; /* written by the writer only */
 	uint64_t limit;        /* writer-private: look at tail again here */
-	_Atomic uint64_t lost; /* records dropped: ring full, no consumer */
+	_Atomic uint64_t lost; /* calls dropped: ring full with no consumer,
+				  or a signal handler hit a busy writer */
+	volatile int busy;     /* writer-private: an operation is under way */
+	uint32_t depth;        /* writer-private: open calls on the shadow */
+	struct hp_shadow *shadow;
+	size_t shadow_cap;     /* entries mapped */
+	uintptr_t stack_lo, stack_hi; /* this thread's stack, 0 = unknown */
 	/* Consumer's line. */
 	_Alignas(64) _Atomic uint64_t tail;
 	_Atomic int dead;
 	struct hp_buf *next; /* registry link */
+	long tid;
+	struct hp_open *open; /* consumer's stack of open calls */
+	size_t nopen, open_cap;
+	struct hp_trace_ring *trace; /* recent calls, HOTPATH_FORMAT=trace */
 	_Alignas(64) struct hp_rec rec[HP_BUF_CAP];
 };
 
@@ -76,40 +133,40 @@ struct hp_buf {
 struct hp_buf *hp_buf_create(void);
 /* The writer reached `limit`: looks at the consumer's tail, wakes the
  * worker if the ring is half full, waits if it is full (or, with no
- * consumer running, counts the record in `lost`), pushes, and sets the
- * next limit at most a quarter ring ahead. */
-void hp_buf_push_slow(struct hp_buf *b, struct hp_site *site, uint64_t ticks);
+ * consumer running, returns -1: the caller counts the call as lost), and
+ * sets the next limit at most a quarter ring ahead.  0 when n more slots
+ * fit after head. */
+int hp_buf_make_room(struct hp_buf *b, uint64_t h, unsigned int n);
 
-static inline void hp_buf_push(struct hp_buf *b, struct hp_site *site,
-			       uint64_t ticks)
+/* Appends one slot; 0, or -1 if it had to be dropped. */
+static inline int hp_buf_push(struct hp_buf *b, uint64_t first, uint64_t second)
 {
 	/* Only this thread writes head: a relaxed load reads its own value. */
 	uint64_t h = hp_atomic_load_relaxed(&b->head);
 	struct hp_rec *r;
 
-	if (__builtin_expect(h >= b->limit, 0)) {
-		hp_buf_push_slow(b, site, ticks); /* a tail call */
-		return;
-	}
+	if (__builtin_expect(h >= b->limit, 0) && hp_buf_make_room(b, h, 1))
+		return -1;
 	r = &b->rec[h & HP_BUF_MASK];
-	r->site = site;
-	r->ticks = ticks;
+	r->first = first;
+	r->second = second;
 	hp_atomic_store_release(&b->head, h + 1);
+	return 0;
 }
 
-struct hp_alloc_delta;
-
-/* An allocation record: three slots, see the design note. */
-void hp_buf_push_alloc_slow(struct hp_buf *b, struct hp_site *site,
-			    uint64_t ticks, const struct hp_alloc_delta *d);
-
-static inline void hp_buf_write_alloc(struct hp_buf *b, uint64_t h,
-				      struct hp_site *site, uint64_t ticks,
-				      const uint64_t *fig)
+/* Appends an AEXIT record: three slots, one publication.  fig points to
+ * four uint64_t (struct hp_alloc_delta).  0 or -1 as above. */
+static inline int hp_buf_push_aexit(struct hp_buf *b, uint64_t tag,
+				    uint64_t ticks, const uint64_t *fig)
 {
-	struct hp_rec *r = &b->rec[h & HP_BUF_MASK];
+	uint64_t h = hp_atomic_load_relaxed(&b->head);
+	struct hp_rec *r;
 
-	r->tag = (uintptr_t)site | HP_REC_ALLOC;
+	if (__builtin_expect(h + HP_REC_ALLOC_SLOTS > b->limit, 0) &&
+	    hp_buf_make_room(b, h, HP_REC_ALLOC_SLOTS))
+		return -1;
+	r = &b->rec[h & HP_BUF_MASK];
+	r->first = tag;
 	r->ticks = ticks;
 	r = &b->rec[(h + 1) & HP_BUF_MASK];
 	r->first = fig[0];
@@ -118,20 +175,7 @@ static inline void hp_buf_write_alloc(struct hp_buf *b, uint64_t h,
 	r->first = fig[2];
 	r->second = fig[3];
 	hp_atomic_store_release(&b->head, h + HP_REC_ALLOC_SLOTS);
-}
-
-/* d points to four uint64_t: bytes_total, bytes_max, count_total,
- * count_max (struct hp_alloc_delta). */
-static inline void hp_buf_push_alloc(struct hp_buf *b, struct hp_site *site,
-				     uint64_t ticks, const struct hp_alloc_delta *d)
-{
-	uint64_t h = hp_atomic_load_relaxed(&b->head);
-
-	if (__builtin_expect(h + HP_REC_ALLOC_SLOTS > b->limit, 0)) {
-		hp_buf_push_alloc_slow(b, site, ticks, d);
-		return;
-	}
-	hp_buf_write_alloc(b, h, site, ticks, (const uint64_t *)(const void *)d);
+	return 0;
 }
 
 /* The consumer's view of the registry. */

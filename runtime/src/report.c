@@ -149,7 +149,7 @@ static int any_alloc(const struct hp_report *r);
 
 int hp_report_table(struct hp_str *out, const struct hp_report *r)
 {
-	size_t ncols = 5 + (size_t)r->npcts, cut, nshown, row, i, c;
+	size_t ncols = 6 + (size_t)r->npcts, cut, nshown, row, i, c;
 	char **cells;
 	char buf[256];
 	int err = 0;
@@ -167,6 +167,7 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 		cells[c++] = hp_strdup(buf);
 	}
 	cells[c++] = hp_strdup("Total");
+	cells[c++] = hp_strdup("Self");
 	cells[c++] = hp_strdup("% Total");
 	for (i = 0, row = 1; i < r->nrows && row <= nshown; i++) {
 		const struct hp_row *w = &r->rows[i];
@@ -188,6 +189,7 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 		for (k = 0; k < (size_t)r->npcts; k++)
 			cells[c++] = dup_duration((double)w->pct_ns[k]);
 		cells[c++] = dup_duration((double)w->total_ns);
+		cells[c++] = dup_duration((double)w->self_ns);
 		snprintf(buf, sizeof buf, "%.2f%%",
 			 percent(w->total_ns, r->total_ns));
 		cells[c++] = hp_strdup(buf);
@@ -207,6 +209,10 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 		if (r->lost)
 			hp_str_printf(out, "[hotpath] %llu measurements lost\n",
 				      (unsigned long long)r->lost);
+		if (r->nonlocal_exits)
+			hp_str_printf(out, "[hotpath] %llu calls left by a non-local "
+				      "exit (longjmp), not counted\n",
+				      (unsigned long long)r->nonlocal_exits);
 	}
 	for (i = 0; i < (nshown + 1) * ncols; i++)
 		hp_free(cells[i]);
@@ -365,6 +371,7 @@ static cJSON *row_json(const struct hp_report *r, const struct hp_row *w)
 	cJSON_AddStringToObject(o, "kind", kind_name(w->kind));
 	cJSON_AddNumberToObject(o, "calls", (double)w->calls);
 	cJSON_AddNumberToObject(o, "total_ns", (double)w->total_ns);
+	cJSON_AddNumberToObject(o, "self_ns", (double)w->self_ns);
 	cJSON_AddNumberToObject(o, "avg_ns",
 				(double)(w->calls ? w->total_ns / w->calls : 0));
 	cJSON_AddNumberToObject(o, "min_ns", (double)w->min_ns);
@@ -399,6 +406,24 @@ static cJSON *row_json(const struct hp_report *r, const struct hp_row *w)
 	return o;
 }
 
+static cJSON *edge_json(const struct hp_edge_row *e)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "caller", e->caller.name ? e->caller.name : "");
+	cJSON_AddStringToObject(o, "caller_file", e->caller.file ? e->caller.file : "");
+	cJSON_AddNumberToObject(o, "caller_line", e->caller.line);
+	cJSON_AddStringToObject(o, "callee", e->callee.name ? e->callee.name : "");
+	cJSON_AddStringToObject(o, "callee_file", e->callee.file ? e->callee.file : "");
+	cJSON_AddNumberToObject(o, "callee_line", e->callee.line);
+	cJSON_AddNumberToObject(o, "calls", (double)e->calls);
+	cJSON_AddNumberToObject(o, "total_ns", (double)e->total_ns);
+	cJSON_AddNumberToObject(o, "self_ns", (double)e->self_ns);
+	return o;
+}
+
 int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty)
 {
 	cJSON *root = cJSON_CreateObject(), *arr, *pcts;
@@ -414,6 +439,7 @@ int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty)
 	cJSON_AddNumberToObject(root, "total_ns", (double)r->total_ns);
 	cJSON_AddNumberToObject(root, "lost", (double)r->lost);
 	cJSON_AddNumberToObject(root, "omitted", (double)cut);
+	cJSON_AddNumberToObject(root, "nonlocal_exits", (double)r->nonlocal_exits);
 	pcts = cJSON_AddArrayToObject(root, "percentiles");
 	for (k = 0; pcts && k < r->npcts; k++)
 		cJSON_AddItemToArray(pcts, cJSON_CreateNumber(r->pcts[k]));
@@ -423,12 +449,106 @@ int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty)
 			continue;
 		cJSON_AddItemToArray(arr, row_json(r, &r->rows[i]));
 	}
+	arr = cJSON_AddArrayToObject(root, "edges");
+	for (i = 0; arr && i < r->nedges; i++)
+		cJSON_AddItemToArray(arr, edge_json(&r->edges[i]));
 	text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (!text)
 		return ENOMEM;
 	hp_str_printf(out, "%s\n", text);
 	cJSON_free(text);
+	return out->failed ? ENOMEM : 0;
+}
+
+/* Appends the path of node i ("a;b;c"); names' ';' and spaces would
+ * break the format, so they become '_'. */
+static void folded_path(struct hp_str *out, const struct hp_report *r,
+			uint32_t i)
+{
+	const struct hp_path_node *n = &r->nodes[i];
+	const char *s;
+
+	if (n->parent)
+		folded_path(out, r, n->parent);
+	if (n->parent)
+		hp_str_append(out, ";", 1);
+	for (s = n->name ? n->name : "[truncated]"; *s; s++)
+		hp_str_append(out, (*s == ';' || *s == ' ' || *s == '\n') ? "_" : s, 1);
+}
+
+int hp_report_folded(struct hp_str *out, const struct hp_report *r)
+{
+	size_t i;
+
+	for (i = 1; i < r->nnodes; i++) {
+		if (!r->nodes[i].calls)
+			continue;
+		folded_path(out, r, (uint32_t)i);
+		hp_str_printf(out, " %llu\n", (unsigned long long)r->nodes[i].self_ns);
+	}
+	if (!out->s)
+		hp_str_append(out, "", 0);
+	return out->failed ? ENOMEM : 0;
+}
+
+/* Microseconds with three exact decimals: containment survives. */
+static void append_us(struct hp_str *out, uint64_t ns)
+{
+	hp_str_printf(out, "%llu.%03llu", (unsigned long long)(ns / 1000),
+		      (unsigned long long)(ns % 1000));
+}
+
+/* A JSON string literal. */
+static void json_str(struct hp_str *out, const char *s)
+{
+	hp_str_append(out, "\"", 1);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			hp_str_printf(out, "\\%c", c);
+		else if (c < 0x20)
+			hp_str_printf(out, "\\u%04x", c);
+		else
+			hp_str_append(out, s, 1);
+	}
+	hp_str_append(out, "\"", 1);
+}
+
+int hp_report_trace(struct hp_str *out, const struct hp_report *r)
+{
+	size_t t, i;
+	int first = 1;
+
+	hp_str_printf(out, "{\"traceEvents\":[");
+	for (t = 0; t < r->nthreads; t++) {
+		const struct hp_trace_thread *th = &r->threads[t];
+
+		hp_str_printf(out, "%s\n{\"name\":\"thread_name\",\"ph\":\"M\","
+			      "\"pid\":%ld,\"tid\":%ld,\"args\":{\"name\":",
+			      first ? "" : ",", r->pid, th->tid);
+		json_str(out, r->program);
+		hp_str_append(out, "}}", 2);
+		first = 0;
+		for (i = 0; i < th->n; i++) {
+			const struct hp_trace_event *e = &th->ev[i];
+
+			hp_str_append(out, ",\n{\"name\":", 10);
+			json_str(out, e->name ? e->name : "?");
+			hp_str_printf(out, ",\"cat\":\"hotpath\",\"ph\":\"X\","
+				      "\"pid\":%ld,\"tid\":%ld,\"ts\":", r->pid, th->tid);
+			append_us(out, e->start_ns);
+			hp_str_append(out, ",\"dur\":", 7);
+			append_us(out, e->end_ns - e->start_ns);
+			hp_str_append(out, "}", 1);
+		}
+	}
+	hp_str_printf(out, "\n],\"displayTimeUnit\":\"ns\",\"otherData\":"
+		      "{\"dropped\":%llu,\"clock\":",
+		      (unsigned long long)r->trace_dropped);
+	json_str(out, r->clock);
+	hp_str_append(out, "}}\n", 3);
 	return out->failed ? ENOMEM : 0;
 }
 

@@ -35,6 +35,40 @@ struct hp_row {
 	uint64_t pct_ns[HP_MAX_PERCENTILES]; /* parallel to hp_report.pcts */
 	uint64_t alloc_calls; /* calls with allocation figures; 0 = none */
 	struct hp_alloc_fig alloc[4]; /* bytes-total, bytes-max, count-total, count-max */
+	uint64_t self_ns; /* total minus the time of measured callees */
+};
+
+/* A site as edges and paths name it. */
+struct hp_site_ref {
+	const char *name;
+	const char *file;
+	int line;
+};
+
+/* Calls of `callee` made by `caller` (both measured). */
+struct hp_edge_row {
+	struct hp_site_ref caller, callee;
+	uint64_t calls, total_ns, self_ns;
+};
+
+/* One call path; nodes[0] is the root (no site), parents come before
+ * their children.  name NULL (besides the root): "[truncated]". */
+struct hp_path_node {
+	const char *name;
+	uint32_t parent, depth;
+	uint64_t calls, total_ns, self_ns;
+};
+
+/* One finished call in a thread's trace, ns from the session's start. */
+struct hp_trace_event {
+	const char *name;
+	uint64_t start_ns, end_ns;
+};
+
+struct hp_trace_thread {
+	long tid;
+	struct hp_trace_event *ev;
+	size_t n;
 };
 
 struct hp_report {
@@ -48,6 +82,16 @@ struct hp_report {
 	struct hp_row *rows;
 	size_t nrows;
 	unsigned int alloc_tables; /* HP_ALLOC_ALL bits: which tables to print */
+	uint64_t nonlocal_exits; /* calls left by longjmp & co. */
+	struct hp_edge_row *edges;
+	size_t nedges;
+	struct hp_path_node *nodes; /* folded and html only */
+	size_t nnodes;
+	uint64_t truncated; /* calls under "[truncated]" path nodes */
+	struct hp_trace_thread *threads; /* trace only */
+	size_t nthreads;
+	uint64_t trace_dropped;
+	long pid;
 };
 
 enum hp_format { HP_FORMAT_TABLE, HP_FORMAT_JSON, HP_FORMAT_JSON_PRETTY,
@@ -65,6 +109,13 @@ void hp_report_sort(struct hp_report *r);
  * has allocation figures. */
 int hp_report_table(struct hp_str *out, const struct hp_report *r);
 int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty);
+/* Collapsed stacks: "main;parse;lex 1234\n" per path with self time (ns),
+ * paths in tree order. */
+int hp_report_folded(struct hp_str *out, const struct hp_report *r);
+/* Chrome trace event JSON: one complete ("X") event per kept call. */
+int hp_report_trace(struct hp_str *out, const struct hp_report *r);
+/* One self-contained HTML page: table, bar chart, icicle graph (html.c). */
+int hp_report_html(struct hp_str *out, const struct hp_report *r);
 /* HOTPATH_OUTPUT pattern to a path: "%p" is the pid, "%%" a '%'. */
 void hp_report_expand_path(const char *pattern, long pid, struct hp_str *out);
 /* Writes text to the file named by pattern (NULL/"" = stderr); if it

@@ -1,15 +1,11 @@
-/* session.c - the public API behind hotpath.h: the record path, the
- * session's life cycle, and the report's orchestration.
+/* session.c - the public API behind hotpath.h: the session's life cycle
+ * and the report's orchestration (the record path is record.c).
  *
- * DESIGN.  Record path: the guard's inline entry (hotpath.h) reads the
- * clock into the frame on the caller's stack; its inline exit reads it
- * again and calls hp_record(site, ticks), which pushes into the calling
- * thread's ring (buf.h), found through an initial-exec TLS pointer.  No
- * lock, malloc, syscall or stdio there.  hp_clock_mode == 0 sends the
- * clock read to hp_clock_slow(), which starts the session on first use
- * (pthread_once: clock, percentiles, TLS key, atexit and fork handlers,
- * worker); a NULL ring pointer sends hp_record to attach_thread(), which
- * gives the thread its ring.
+ * DESIGN.  hp_clock_mode == 0 sends the clock read to hp_clock_slow(),
+ * which starts the session on first use (pthread_once: clock,
+ * percentiles, TLS key, atexit and fork handlers, worker); a thread's
+ * first record calls hp_session_attach(), which gives the thread its ring
+ * (hp_tls_buf, record.h).
  *
  * The session ends exactly once (atomic `reported`): when the annotated
  * main's guard runs, or from the atexit handler when the program calls
@@ -68,7 +64,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 
 #include "alloc.h"
 #include "alloc_count.h"
@@ -77,10 +72,11 @@
 #include "clock.h"
 #include "format.h"
 #include "hotpath.h"
+#include "output.h"
+#include "record.h"
 #include "report.h"
 #include "worker.h"
 
-static __thread struct hp_buf *tls_buf __attribute__((tls_model("initial-exec")));
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_key_t thread_key;
@@ -104,7 +100,7 @@ static void thread_gone(void *p)
 {
 	struct hp_buf *b = p;
 
-	tls_buf = NULL;
+	hp_tls_buf = NULL;
 	hp_atomic_store_release(&b->dead, 1);
 }
 
@@ -307,8 +303,8 @@ static void fork_child(void)
 	hp_atomic_store_release(&reporter_alive, 0);
 	hp_atomic_store_release(&sig_req, 0);
 	hp_atomic_store_release(&sig_claimed, 0);
-	hp_atomic_store_release(&fork_buf, tls_buf);
-	tls_buf = NULL; /* the next record goes through attach_thread */
+	hp_atomic_store_release(&fork_buf, hp_tls_buf);
+	hp_tls_buf = NULL; /* the next record goes through hp_session_attach */
 	if (fork_none || hp_atomic_load_acquire(&reported)) {
 		/* No session here, or the parent's is already over. */
 		hp_atomic_store_release(&reported, 1);
@@ -404,11 +400,11 @@ static void init_session(void)
 	if (hp_atomic_load_acquire(&reporter_alive))
 		install_signal_report();
 	/* Last: a thread that sees the mode may skip pthread_once until it
-	 * needs a buffer (attach_thread passes through it). */
+	 * needs a buffer (hp_session_attach passes through it). */
 	__atomic_store_n(&hp_clock_mode, hp_clock_use_tsc ? 1 : 2, __ATOMIC_RELEASE);
 }
 
-static __attribute__((noinline, cold)) void attach_thread(void)
+__attribute__((noinline, cold)) void hp_session_attach(void)
 {
 	struct hp_buf *b;
 
@@ -427,7 +423,7 @@ static __attribute__((noinline, cold)) void attach_thread(void)
 		return;
 	if (thread_key_ok)
 		pthread_setspecific(thread_key, b);
-	tls_buf = b;
+	hp_tls_buf = b;
 }
 
 int hp_clock_mode;
@@ -439,67 +435,6 @@ unsigned long long hp_clock_slow(void)
 	return hp_clock_now();
 }
 
-/* First record of a thread (or one whose buffer could not be had). */
-static __attribute__((noinline, cold)) void record_attach(struct hp_site *site,
-							 uint64_t ticks)
-{
-	attach_thread();
-	if (!tls_buf) {
-		hp_buf_count_lost(1);
-		return;
-	}
-	hp_buf_push(tls_buf, site, ticks);
-}
-
-void hp_record(struct hp_site *site, unsigned long long ticks)
-{
-	struct hp_buf *b = tls_buf;
-
-	if (__builtin_expect(b == NULL, 0)) {
-		record_attach(site, ticks); /* a tail call */
-		return;
-	}
-	hp_buf_push(b, site, ticks);
-}
-
-struct hp_frame hp_frame_enter(struct hp_site *site)
-{
-	return hp_enter_(site);
-}
-
-void hp_frame_exit(struct hp_frame *frame)
-{
-	hp_exit_(frame);
-}
-
-void hp_alloc_enter(struct hp_alloc_frame *frame)
-{
-	if (__builtin_expect(tls_buf == NULL, 0))
-		attach_thread(); /* its allocations are not the call's */
-	hp_alloc_mark_enter(&frame->mark);
-}
-
-void hp_alloc_record(struct hp_alloc_frame *frame, unsigned long long ticks)
-{
-	struct hp_alloc_delta d;
-	struct hp_buf *b;
-
-	hp_alloc_mark_exit(&frame->mark, &d); /* always: restores the peaks */
-	if (!hp_alloc_linked) {
-		hp_record(frame->site, ticks);
-		return;
-	}
-	b = tls_buf;
-	if (__builtin_expect(b == NULL, 0)) {
-		attach_thread();
-		if (!(b = tls_buf)) {
-			hp_buf_count_lost(1);
-			return;
-		}
-	}
-	hp_buf_push_alloc(b, frame->site, ticks, &d);
-}
-
 static struct hp_frame main_enter(struct hp_site *site, const char *percentiles,
 				  int alloc)
 {
@@ -507,8 +442,8 @@ static struct hp_frame main_enter(struct hp_site *site, const char *percentiles,
 	struct hp_frame f;
 	int n;
 
-	if (tls_buf == NULL)
-		attach_thread();
+	if (hp_tls_buf == NULL)
+		hp_session_attach();
 	pthread_once(&once, init_session);
 	n = hp_fmt_parse_percentiles(percentiles, p);
 	if (!pcts_from_env && n > 0) {
@@ -521,7 +456,7 @@ static struct hp_frame main_enter(struct hp_site *site, const char *percentiles,
 		hp_atomic_store_release(&main_marked, 1);
 	}
 	f.site = site;
-	f.start = main_start = hp_clock_now();
+	f.depth = hp_record_enter_main(site, &main_start);
 	hp_atomic_store_release(&main_site, site);
 	return f;
 }
@@ -580,21 +515,6 @@ static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a)
 	}
 }
 
-static int render(struct hp_str *out, const struct hp_report *r,
-		  enum hp_format format)
-{
-	cJSON_Hooks hooks = { hp_malloc, hp_free };
-	int err;
-
-	if (format == HP_FORMAT_TABLE)
-		return hp_report_table(out, r);
-	/* cJSON's allocations are the runtime's: keep them off malloc. */
-	cJSON_InitHooks(&hooks);
-	err = hp_report_json(out, r, format == HP_FORMAT_JSON_PRETTY);
-	cJSON_InitHooks(NULL);
-	return err;
-}
-
 /* Rows with no call (a fork child's zeroed statistics) go. */
 static size_t drop_empty_rows(struct hp_row *rows, size_t n)
 {
@@ -620,25 +540,22 @@ static int has_own_rows(const struct hp_report *r)
 /* The report's body: worker stopped, pass lock held. */
 static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 {
-	enum hp_format format = hp_report_parse_format(getenv("HOTPATH_FORMAT"));
+	unsigned int formats = hp_output_parse(getenv("HOTPATH_FORMAT"));
 	struct hp_report r;
-	struct hp_str text = { 0 };
 	struct hp_site *msite;
 	size_t i;
 	int k;
 
 	hp_worker_drain_all();
 	msite = hp_atomic_load_acquire(&main_site);
-	if (msite && main_d)
-		hp_worker_add_alloc(msite, now - main_start, main_d);
-	else if (msite)
-		hp_worker_add(msite, now - main_start);
+	if (msite)
+		hp_worker_close_main(msite, now, now - main_start, main_d);
 	memset(&r, 0, sizeof r);
 	r.total_ns = hp_clock_finish();
 	/* The user's notion of the session is main, not our start-up. */
 	if (msite)
 		r.total_ns = hp_clock_to_ns(now - main_start);
-	if (format == HP_FORMAT_NONE)
+	if (!formats)
 		return;
 	r.program = program_name(msite);
 	r.clock = hp_clock_name();
@@ -661,6 +578,7 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 		w->kind = s->site->kind;
 		w->calls = s->hist.count;
 		w->total_ns = hp_clock_to_ns(s->hist.total);
+		w->self_ns = hp_clock_to_ns(s->self);
 		w->min_ns = hp_clock_to_ns(s->hist.min);
 		w->max_ns = hp_clock_to_ns(s->hist.max);
 		for (k = 0; k < npcts; k++)
@@ -675,9 +593,7 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 		return;
 	}
 	hp_report_sort(&r);
-	if (render(&text, &r, format) == 0)
-		hp_report_write(getenv("HOTPATH_OUTPUT"), text.s, text.len);
-	hp_str_free(&text);
+	hp_output_emit(&r, formats);
 	hp_free(r.rows);
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -13,7 +14,10 @@
 #include "alloc_count.h"
 #include "atomic.h"
 #include "buf.h"
+#include "callgraph.h"
 #include "hotpath.h"
+#include "output.h"
+#include "trace.h"
 
 static pthread_t thread;
 static _Atomic int running;   /* writers may wait for space */
@@ -24,6 +28,8 @@ static _Atomic unsigned int wake_seq;
  * (session.c's atfork handlers): a child never inherits the statistics
  * half-updated. */
 static pthread_mutex_t pass_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t nonlocal; /* calls left by a non-local exit */
 
 static struct hp_stat *stats;
 static size_t nstats, stats_cap;
@@ -108,38 +114,39 @@ static unsigned int assign_slot(struct hp_site *site)
 		stats_cap = cap;
 	}
 	stats[nstats].site = site;
+	stats[nstats].self = 0;
 	hp_hist_init(&stats[nstats].hist);
 	stats[nstats].alloc = NULL;
 	ident[j] = (uint32_t)++nstats;
 	return site->slot = (unsigned int)nstats;
 }
 
-/* Returns the site's stats, or NULL (counted as lost). */
-static inline struct hp_stat *add(struct hp_site *site, uint64_t ticks)
+static inline unsigned int slot_of(struct hp_site *site)
 {
 	unsigned int slot = site->slot;
 
-	if (__builtin_expect(slot == 0, 0)) {
-		slot = assign_slot(site);
-		if (!slot) {
-			hp_buf_count_lost(1);
-			return NULL;
-		}
+	return __builtin_expect(slot != 0, 1) ? slot : assign_slot(site);
+}
+
+/* Returns the site's stats, or NULL (counted as lost). */
+static inline struct hp_stat *add(struct hp_site *site, uint64_t ticks,
+				  uint64_t self)
+{
+	unsigned int slot = slot_of(site);
+
+	if (!slot) {
+		hp_buf_count_lost(1);
+		return NULL;
 	}
-	/* A clock that stepped back (it should not) must not read as ~2^64. */
-	if ((int64_t)ticks < 0)
-		ticks = 0;
 	hp_hist_record(&stats[slot - 1].hist, ticks);
+	stats[slot - 1].self += self;
 	return &stats[slot - 1];
 }
 
-static void add_alloc(struct hp_site *site, uint64_t ticks, const uint64_t *fig)
+static void add_alloc_figures(struct hp_stat *s, const uint64_t *fig)
 {
-	struct hp_stat *s = add(site, ticks);
 	int m;
 
-	if (!s)
-		return;
 	if (__builtin_expect(s->alloc == NULL, 0)) {
 		s->alloc = hp_malloc(sizeof *s->alloc);
 		if (!s->alloc)
@@ -153,13 +160,105 @@ static void add_alloc(struct hp_site *site, uint64_t ticks, const uint64_t *fig)
 
 void hp_worker_add(struct hp_site *site, uint64_t ticks)
 {
-	add(site, ticks);
+	add(site, ticks, ticks);
 }
 
-void hp_worker_add_alloc(struct hp_site *site, uint64_t ticks,
-			 const struct hp_alloc_delta *d)
+/* ---- replaying a ring's events ---- */
+
+static void open_call(struct hp_buf *b, struct hp_site *site, uint64_t start)
 {
-	add_alloc(site, ticks, (const uint64_t *)(const void *)d);
+	struct hp_open *o;
+	uint32_t parent;
+
+	if (b->nopen == b->open_cap) {
+		size_t cap = b->open_cap ? b->open_cap * 2 : 256;
+
+		o = hp_realloc(b->open, cap * sizeof *o);
+		if (!o)
+			return; /* its exit will find no call: counted as lost */
+		b->open = o;
+		b->open_cap = cap;
+	}
+	parent = b->nopen ? b->open[b->nopen - 1].node : 0;
+	o = &b->open[b->nopen++];
+	o->site = site;
+	o->start = start;
+	o->child = 0;
+	o->node = hp_cg_tree_on ? hp_cg_child(parent, slot_of(site)) : 0;
+}
+
+/* Discards the calls open above depth d.  Their finished callees' time is
+ * credited to the caller below them. */
+static void abandon_to(struct hp_buf *b, size_t d, int count)
+{
+	while (b->nopen > d) {
+		const struct hp_open *o = &b->open[--b->nopen];
+
+		if (b->nopen)
+			b->open[b->nopen - 1].child += o->child;
+		if (count)
+			nonlocal++;
+	}
+}
+
+static void close_call(struct hp_buf *b, size_t d, uint64_t end,
+		       const uint64_t *fig)
+{
+	struct hp_open *o;
+	struct hp_stat *s;
+	uint64_t total, self;
+
+	if (b->nopen > d + 1)
+		abandon_to(b, d + 1, 1);
+	if (b->nopen != d + 1) {
+		hp_buf_count_lost(1); /* its entry was never seen */
+		return;
+	}
+	o = &b->open[--b->nopen];
+	/* A clock that stepped back (it should not) must not read as ~2^64. */
+	total = (int64_t)(end - o->start) < 0 ? 0 : end - o->start;
+	self = o->child < total ? total - o->child : 0;
+	s = add(o->site, total, self);
+	if (s && fig)
+		add_alloc_figures(s, fig);
+	if (b->nopen) {
+		struct hp_open *p = &b->open[b->nopen - 1];
+
+		p->child += total;
+		hp_cg_edge_add(slot_of(p->site), slot_of(o->site), total, self);
+	}
+	hp_cg_node_add(o->node, total, self);
+	if (hp_trace_limit)
+		hp_trace_add(b, o->site, o->start, o->start + total);
+}
+
+void hp_worker_close_main(struct hp_site *site, uint64_t now, uint64_t ticks,
+			  const struct hp_alloc_delta *d)
+{
+	const uint64_t *fig = (const uint64_t *)(const void *)d;
+	struct hp_buf *b;
+	size_t i;
+
+	for (b = hp_buf_first(); b; b = b->next)
+		for (i = 0; i < b->nopen; i++)
+			if (b->open[i].site == site) {
+				abandon_to(b, i + 1, 0);
+				close_call(b, i, now, fig);
+				return;
+			}
+	if (fig) {
+		struct hp_stat *s = add(site, ticks, ticks);
+
+		if (s)
+			add_alloc_figures(s, fig);
+	} else {
+		add(site, ticks, ticks);
+	}
+}
+
+uint64_t hp_worker_nonlocal(void)
+{
+	return nonlocal;
 }
 
 static uint64_t drain(struct hp_buf *b)
@@ -172,17 +271,26 @@ static uint64_t drain(struct hp_buf *b)
 		const struct hp_rec *r = &b->rec[i & HP_BUF_MASK];
 		uint64_t fig[HP_ALLOC_METRICS];
 
-		if (__builtin_expect(!(r->tag & HP_REC_ALLOC), 1)) {
-			add(r->site, r->ticks);
-			continue;
+		switch (HP_REC_KIND(r->tag)) {
+		case HP_REC_ENTER:
+			open_call(b, r->site, r->ticks);
+			break;
+		case HP_REC_EXIT:
+			close_call(b, HP_REC_DEPTH(r->tag), r->ticks, NULL);
+			break;
+		case HP_REC_AEXIT:
+			/* The writer published all 3 slots. */
+			fig[0] = b->rec[(i + 1) & HP_BUF_MASK].first;
+			fig[1] = b->rec[(i + 1) & HP_BUF_MASK].second;
+			fig[2] = b->rec[(i + 2) & HP_BUF_MASK].first;
+			fig[3] = b->rec[(i + 2) & HP_BUF_MASK].second;
+			close_call(b, HP_REC_DEPTH(r->tag), r->ticks, fig);
+			i += HP_REC_ALLOC_SLOTS - 1;
+			break;
+		default: /* HP_REC_DROP */
+			abandon_to(b, HP_REC_DEPTH(r->tag), 1);
+			break;
 		}
-		/* An allocation record: the writer published all 3 slots. */
-		fig[0] = b->rec[(i + 1) & HP_BUF_MASK].first;
-		fig[1] = b->rec[(i + 1) & HP_BUF_MASK].second;
-		fig[2] = b->rec[(i + 2) & HP_BUF_MASK].first;
-		fig[3] = b->rec[(i + 2) & HP_BUF_MASK].second;
-		add_alloc((struct hp_site *)(r->tag & ~HP_REC_ALLOC), r->ticks, fig);
-		i += HP_REC_ALLOC_SLOTS - 1;
 	}
 	if (h != t)
 		hp_atomic_store_release(&b->tail, h);
@@ -200,7 +308,9 @@ uint64_t hp_worker_drain_all(void)
 		next = b->next;
 		n += drain(b);
 		if (dead) {
-			/* The owner is gone: nothing can follow what we drained. */
+			/* The owner is gone: nothing can follow what we drained;
+			 * calls still open were left by pthread_exit or the like. */
+			abandon_to(b, 0, 1);
 			hp_buf_remove(prev, b);
 			continue;
 		}
@@ -242,10 +352,32 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+static size_t env_size(const char *name, size_t dflt)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long long n;
+
+	if (!s || !*s)
+		return dflt;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	return (*end || errno) ? dflt : (size_t)n;
+}
+
 int hp_worker_start(void)
 {
 	pthread_attr_t attr;
 	int err;
+
+	/* Before any record is consumed: what the worker keeps. */
+	unsigned int formats = hp_output_parse(getenv("HOTPATH_FORMAT"));
+
+	if (formats & HP_OUT_TRACE)
+		hp_trace_limit = env_size("HOTPATH_TRACE_LIMIT",
+					  HP_TRACE_DEFAULT_LIMIT);
+	hp_cg_tree_on = (formats & (HP_OUT_FOLDED | HP_OUT_HTML)) != 0;
+	hp_cg_set_limit(env_size("HOTPATH_TREE_LIMIT", HP_CG_DEFAULT_LIMIT));
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
@@ -301,7 +433,11 @@ void hp_worker_reset_stats(void)
 	size_t i;
 	int m;
 
+	nonlocal = 0;
+	hp_cg_reset();
+	hp_trace_reset();
 	for (i = 0; i < nstats; i++) {
+		stats[i].self = 0;
 		hp_hist_free(&stats[i].hist); /* leaves it empty */
 		if (!stats[i].alloc)
 			continue;

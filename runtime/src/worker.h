@@ -15,6 +15,21 @@
  * it; because the worker reads wake_seq before its pass and futex_wait
  * compares it, a wake-up between the pass and the sleep is never missed.
  *
+ * Events (buf.h): the worker replays each ring's ENTER/EXIT/DROP events
+ * into that ring's stack of open calls (struct hp_open, consumer-side
+ * fields of the ring, grown with hp_realloc: no depth limit).  An exit
+ * gives the call's total (end - start) and self time (total minus the
+ * totals of its finished measured callees, summed into the open parent
+ * as they finish), so self time is exact under nesting and recursion and
+ * the self times of all calls add up to the time of the outermost ones.
+ * Each finished call also feeds its caller->callee edge, its call-path
+ * node (callgraph.h) and, when tracing, its thread's trace ring
+ * (trace.h).  DROP, and an exit that finds calls above its own, discard
+ * the abandoned calls: they count as non-local exits, not as calls, and
+ * their finished callees' time is credited to their caller, so their own
+ * time stays in the caller's self time and nothing is counted twice.
+ * Calls still open when a thread's ring is freed count the same way.
+ *
  * Allocation records (buf.h) add the call's time as usual and, per site,
  * four more histograms of per-call values (bytes and counts, not ticks):
  * their exact totals are the sums over calls and their exact maxima the
@@ -51,6 +66,7 @@ struct hp_alloc_stat {
 struct hp_stat {
 	struct hp_site *site; /* first site seen with this identity */
 	struct hp_hist hist;  /* in clock ticks */
+	uint64_t self;        /* ticks, summed over calls */
 	struct hp_alloc_stat *alloc; /* NULL until an allocation record */
 };
 
@@ -70,10 +86,17 @@ void hp_worker_reset_stats(void);
 /* Drains every ring once; returns the number of records consumed.
  * Consumer only: the worker, or the caller after hp_worker_stop(). */
 uint64_t hp_worker_drain_all(void);
-/* Adds one record directly (consumer only). */
+/* Adds one call directly, without a caller (consumer only). */
 void hp_worker_add(struct hp_site *site, uint64_t ticks);
-void hp_worker_add_alloc(struct hp_site *site, uint64_t ticks,
-			 const struct hp_alloc_delta *d);
+/* The report, after hp_worker_stop and a drain: closes main's open call
+ * at `now` (calls open above it are discarded, not counted as non-local
+ * exits), with allocation figures d if not NULL; if main's call is not on
+ * any stack, adds a call of `ticks` instead. */
+void hp_worker_close_main(struct hp_site *site, uint64_t now, uint64_t ticks,
+			  const struct hp_alloc_delta *d);
+/* Calls left by a non-local exit (longjmp), and exits that matched no
+ * open call. */
+uint64_t hp_worker_nonlocal(void);
 
 size_t hp_stats_count(void);
 struct hp_stat *hp_stats_get(size_t i);

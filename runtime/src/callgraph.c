@@ -1,0 +1,239 @@
+/* callgraph.c - see callgraph.h. */
+#include "callgraph.h"
+
+#include "alloc.h"
+
+/* An open-addressing table of uint32 indexes + 1 (0 = empty). */
+struct index {
+	uint32_t *slot;
+	size_t cap; /* power of two */
+};
+
+static struct hp_edge *edges;
+static size_t nedges, edges_cap;
+static struct index edge_index;
+
+static struct hp_node *nodes;
+static size_t nnodes, nodes_cap;
+static struct index node_index;
+int hp_cg_tree_on;
+static size_t limit = HP_CG_DEFAULT_LIMIT;
+static uint64_t truncated;
+
+#define OVERFLOW_NODE 1u /* the root's "[truncated]" child */
+
+static uint64_t mix(uint64_t a, uint64_t b)
+{
+	uint64_t h = (a * 0x9e3779b97f4a7c15ull) ^ (b + 0x632be59bd9b4e019ull);
+
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 32);
+}
+
+static uint64_t edge_key(size_t i)
+{
+	return mix(edges[i].caller, edges[i].callee);
+}
+
+static uint64_t node_key(size_t i)
+{
+	return mix(nodes[i].parent, nodes[i].slot);
+}
+
+/* Grows x when it is half full; 0 or -1. */
+static int index_fit(struct index *x, size_t n, uint64_t (*key)(size_t))
+{
+	size_t cap, i, j;
+	uint32_t *t;
+
+	if ((n + 1) * 2 <= x->cap)
+		return 0;
+	cap = x->cap ? x->cap * 2 : 256;
+	t = hp_calloc(cap, sizeof *t);
+	if (!t)
+		return -1;
+	for (i = 0; i < n; i++) {
+		j = key(i) & (cap - 1);
+		while (t[j])
+			j = (j + 1) & (cap - 1);
+		t[j] = (uint32_t)(i + 1);
+	}
+	hp_free(x->slot);
+	x->slot = t;
+	x->cap = cap;
+	return 0;
+}
+
+static int array_fit(void **a, size_t *cap, size_t n, size_t size)
+{
+	size_t c;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 256;
+	p = hp_realloc(*a, c * size);
+	if (!p)
+		return -1;
+	*a = p;
+	*cap = c;
+	return 0;
+}
+
+void hp_cg_set_limit(size_t n)
+{
+	limit = n < 16 ? 16 : n;
+}
+
+void hp_cg_edge_add(uint32_t caller, uint32_t callee, uint64_t total,
+		    uint64_t self)
+{
+	uint64_t h = mix(caller, callee);
+	size_t j;
+	struct hp_edge *e;
+
+	if (index_fit(&edge_index, nedges, edge_key))
+		return;
+	for (j = h & (edge_index.cap - 1); edge_index.slot[j];
+	     j = (j + 1) & (edge_index.cap - 1)) {
+		e = &edges[edge_index.slot[j] - 1];
+		if (e->caller == caller && e->callee == callee)
+			goto found;
+	}
+	if (array_fit((void **)&edges, &edges_cap, nedges, sizeof *edges))
+		return;
+	e = &edges[nedges];
+	*e = (struct hp_edge){ caller, callee, 0, 0, 0 };
+	edge_index.slot[j] = (uint32_t)++nedges;
+found:
+	e->calls++;
+	e->total += total;
+	e->self += self;
+}
+
+/* Appends a node (no checks of the limit); 0 on failure. */
+static uint32_t new_node(uint32_t parent, uint32_t slot, size_t j)
+{
+	struct hp_node *n, *p;
+
+	if (array_fit((void **)&nodes, &nodes_cap, nnodes, sizeof *nodes))
+		return 0;
+	n = &nodes[nnodes];
+	p = &nodes[parent];
+	*n = (struct hp_node){ parent, slot, p->depth + 1, 0, p->first_child,
+			       0, 0, 0 };
+	p->first_child = (uint32_t)nnodes;
+	node_index.slot[j] = (uint32_t)(nnodes + 1);
+	return (uint32_t)nnodes++;
+}
+
+static uint32_t lookup(uint32_t parent, uint32_t slot, size_t *free_j)
+{
+	size_t j;
+
+	for (j = mix(parent, slot) & (node_index.cap - 1); node_index.slot[j];
+	     j = (j + 1) & (node_index.cap - 1)) {
+		const struct hp_node *n = &nodes[node_index.slot[j] - 1];
+
+		if (n->parent == parent && n->slot == slot)
+			return node_index.slot[j] - 1;
+	}
+	*free_j = j;
+	return 0;
+}
+
+static int init_tree(void)
+{
+	size_t j = 0;
+
+	if (nnodes)
+		return 0;
+	if (array_fit((void **)&nodes, &nodes_cap, 0, sizeof *nodes) ||
+	    index_fit(&node_index, 0, node_key))
+		return -1;
+	nodes[0] = (struct hp_node){ 0, 0, 0, 0, 0, 0, 0, 0 };
+	nnodes = 1;
+	lookup(0, 0, &j);
+	return new_node(0, 0, j) == OVERFLOW_NODE ? 0 : -1;
+}
+
+uint32_t hp_cg_child(uint32_t parent, uint32_t slot)
+{
+	size_t j = 0;
+	uint32_t n;
+
+	if (init_tree() || index_fit(&node_index, nnodes, node_key))
+		return OVERFLOW_NODE;
+	if (parent == OVERFLOW_NODE || nodes[parent].slot == 0) {
+		if (parent)
+			return parent; /* below a "[truncated]" node */
+	}
+	if (nodes[parent].depth < HP_CG_MAX_DEPTH && nnodes < limit) {
+		n = lookup(parent, slot, &j);
+		if (n)
+			return n;
+		n = new_node(parent, slot, j);
+		if (n)
+			return n;
+	} else {
+		n = lookup(parent, slot, &j);
+		if (n)
+			return n;
+	}
+	/* Past a bound: the parent's "[truncated]" child. */
+	n = lookup(parent, 0, &j);
+	if (!n && nnodes < 2 * limit)
+		n = new_node(parent, 0, j);
+	return n ? n : OVERFLOW_NODE;
+}
+
+void hp_cg_node_add(uint32_t node, uint64_t total, uint64_t self)
+{
+	struct hp_node *n;
+
+	if (node >= nnodes)
+		return;
+	n = &nodes[node];
+	n->calls++;
+	n->total += total;
+	n->self += self;
+	if (n->slot == 0)
+		truncated++;
+}
+
+size_t hp_cg_edge_count(void)
+{
+	return nedges;
+}
+
+const struct hp_edge *hp_cg_edges(void)
+{
+	return edges;
+}
+
+size_t hp_cg_node_count(void)
+{
+	return nnodes;
+}
+
+const struct hp_node *hp_cg_nodes(void)
+{
+	return nodes;
+}
+
+uint64_t hp_cg_truncated(void)
+{
+	return truncated;
+}
+
+void hp_cg_reset(void)
+{
+	size_t i;
+
+	for (i = 0; i < nedges; i++)
+		edges[i].calls = edges[i].total = edges[i].self = 0;
+	for (i = 0; i < nnodes; i++)
+		nodes[i].calls = nodes[i].total = nodes[i].self = 0;
+	truncated = 0;
+}

@@ -1,0 +1,315 @@
+/* output.c - see output.h.  Runs once, in the reporting thread, after the
+ * worker has stopped: it may read the worker's data. */
+#include "output.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "callgraph.h"
+#include "clock.h"
+#include "hotpath.h"
+#include "report.h"
+#include "trace.h"
+#include "worker.h"
+
+static const struct {
+	const char *name;
+	unsigned int bit;
+	const char *var; /* HOTPATH_OUTPUT_<var> */
+	const char *ext;
+} formats[] = {
+	{ "table", HP_OUT_TABLE, "TABLE", "txt" },
+	{ "json", HP_OUT_JSON, "JSON", "json" },
+	{ "json-pretty", HP_OUT_JSON_PRETTY, "JSON", "json" },
+	{ "folded", HP_OUT_FOLDED, "FOLDED", "folded" },
+	{ "trace", HP_OUT_TRACE, "TRACE", "trace.json" },
+	{ "html", HP_OUT_HTML, "HTML", "html" },
+};
+#define NFORMATS (sizeof formats / sizeof formats[0])
+
+unsigned int hp_output_parse_list(const char *text, unsigned int *order)
+{
+	unsigned int mask = 0, k = 0, bit;
+	const char *p = text, *end;
+	size_t n, f;
+
+	if (order)
+		order[0] = 0;
+	if (!text || !*text)
+		text = p = "table";
+	if (strcmp(text, "none") == 0)
+		return 0;
+	while (*p) {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		while (n && *p == ' ') {
+			p++;
+			n--;
+		}
+		while (n && p[n - 1] == ' ')
+			n--;
+		for (f = 0; f < NFORMATS; f++)
+			if (strlen(formats[f].name) == n &&
+			    strncmp(formats[f].name, p, n) == 0)
+				break;
+		/* unknown names mean the table, as they always did */
+			bit = f < NFORMATS ? formats[f].bit : HP_OUT_TABLE;
+		if (order && !(mask & bit) && k < 8) {
+			order[k++] = bit;
+			if (k < 8)
+				order[k] = 0;
+		}
+		mask |= bit;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return mask ? mask : HP_OUT_TABLE;
+}
+
+unsigned int hp_output_parse(const char *text)
+{
+	return hp_output_parse_list(text, NULL);
+}
+
+static size_t format_index(unsigned int bit)
+{
+	size_t f;
+
+	for (f = 0; f < NFORMATS && formats[f].bit != bit; f++)
+		;
+	return f;
+}
+
+static struct hp_site_ref site_ref(uint32_t slot)
+{
+	struct hp_site_ref ref = { "?", "", 0 };
+	const struct hp_site *s;
+
+	if (slot && slot <= hp_stats_count()) {
+		s = hp_stats_get(slot - 1)->site;
+		ref.name = s->name;
+		ref.file = s->file;
+		ref.line = s->line;
+	}
+	return ref;
+}
+
+static void gather_edges(struct hp_report *r)
+{
+	const struct hp_edge *e = hp_cg_edges();
+	size_t i, n = hp_cg_edge_count();
+
+	r->edges = hp_calloc(n ? n : 1, sizeof *r->edges);
+	if (!r->edges)
+		return;
+	for (i = 0; i < n; i++) {
+		struct hp_edge_row *w = &r->edges[i];
+
+		w->caller = site_ref(e[i].caller);
+		w->callee = site_ref(e[i].callee);
+		w->calls = e[i].calls;
+		w->total_ns = hp_clock_to_ns(e[i].total);
+		w->self_ns = hp_clock_to_ns(e[i].self);
+	}
+	r->nedges = n;
+}
+
+/* The tree in depth-first order (parents first, children by total). */
+static void gather_nodes(struct hp_report *r)
+{
+	const struct hp_node *nd = hp_cg_nodes();
+	size_t n = hp_cg_node_count(), top = 0, k = 0;
+	uint32_t *stack, *map;
+
+	if (!n)
+		return;
+	r->nodes = hp_calloc(n, sizeof *r->nodes);
+	stack = hp_calloc(n, sizeof *stack);
+	map = hp_calloc(n, sizeof *map);
+	if (!r->nodes || !stack || !map) {
+		hp_free(r->nodes);
+		r->nodes = NULL;
+		goto out;
+	}
+	stack[top++] = 0;
+	while (top) {
+		uint32_t i = stack[--top], c;
+		struct hp_path_node *w = &r->nodes[k];
+
+		map[i] = (uint32_t)k++;
+		w->name = i == 0 ? "" : nd[i].slot ? site_ref(nd[i].slot).name : NULL;
+		w->parent = i ? map[nd[i].parent] : 0;
+		w->depth = nd[i].depth;
+		w->calls = nd[i].calls;
+		w->total_ns = hp_clock_to_ns(nd[i].total);
+		w->self_ns = hp_clock_to_ns(nd[i].self);
+		for (c = nd[i].first_child; c; c = nd[c].next_sibling)
+			stack[top++] = c;
+	}
+	r->nnodes = k;
+	r->truncated = hp_cg_truncated();
+out:
+	hp_free(stack);
+	hp_free(map);
+}
+
+struct trace_gather {
+	struct hp_report *r;
+	size_t cap;
+};
+
+static void gather_thread(const struct hp_trace_ring *t, void *arg)
+{
+	struct trace_gather *g = arg;
+	struct hp_report *r = g->r;
+	struct hp_trace_thread *th;
+	uint64_t t0 = hp_clock_start_ticks();
+	size_t i, j;
+
+	if (r->nthreads == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 16;
+		void *p = hp_realloc(r->threads, cap * sizeof *r->threads);
+
+		if (!p)
+			return;
+		r->threads = p;
+		g->cap = cap;
+	}
+	th = &r->threads[r->nthreads];
+	th->tid = t->tid;
+	th->n = 0;
+	th->ev = hp_calloc(t->n ? t->n : 1, sizeof *th->ev);
+	if (!th->ev)
+		return;
+	r->nthreads++;
+	/* oldest first */
+	j = t->n == t->cap ? t->head : 0;
+	for (i = 0; i < t->n; i++, j = j + 1 == t->cap ? 0 : j + 1) {
+		const struct hp_trace_ev *e = &t->ev[j];
+		struct hp_trace_event *w = &th->ev[th->n++];
+
+		w->name = e->site->name;
+		w->start_ns = e->start > t0 ? hp_clock_to_ns(e->start - t0) : 0;
+		w->end_ns = e->end > t0 ? hp_clock_to_ns(e->end - t0) : 0;
+	}
+}
+
+static void gather(struct hp_report *r, unsigned int want)
+{
+	r->nonlocal_exits = hp_worker_nonlocal();
+	r->pid = (long)getpid();
+	if (want & (HP_OUT_JSON | HP_OUT_JSON_PRETTY | HP_OUT_HTML))
+		gather_edges(r);
+	if (want & (HP_OUT_FOLDED | HP_OUT_HTML))
+		gather_nodes(r);
+	if (want & HP_OUT_TRACE) {
+		struct trace_gather g = { r, 0 };
+
+		hp_trace_each(gather_thread, &g);
+		r->trace_dropped = hp_trace_dropped();
+	}
+}
+
+static void release(struct hp_report *r)
+{
+	size_t t;
+
+	hp_free(r->edges);
+	hp_free(r->nodes);
+	for (t = 0; t < r->nthreads; t++)
+		hp_free(r->threads[t].ev);
+	hp_free(r->threads);
+}
+
+static int render(struct hp_str *out, const struct hp_report *r,
+		  unsigned int bit)
+{
+	cJSON_Hooks hooks = { hp_malloc, hp_free };
+	int err;
+
+	switch (bit) {
+	case HP_OUT_FOLDED:
+		return hp_report_folded(out, r);
+	case HP_OUT_TRACE:
+		return hp_report_trace(out, r);
+	case HP_OUT_HTML:
+		return hp_report_html(out, r);
+	case HP_OUT_JSON:
+	case HP_OUT_JSON_PRETTY:
+		/* cJSON's allocations are the runtime's: keep them off malloc. */
+		cJSON_InitHooks(&hooks);
+		err = hp_report_json(out, r, bit == HP_OUT_JSON_PRETTY);
+		cJSON_InitHooks(NULL);
+		return err;
+	default:
+		return hp_report_table(out, r);
+	}
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	size_t n = path ? strlen(path) : 0;
+
+	if (!n)
+		return 0;
+	if (path[n - 1] == '/') {
+		mkdir(path, 0777); /* EEXIST is fine */
+		return 1;
+	}
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The destination pattern of format f (NULL = stderr), in *buf if made. */
+static const char *destination(size_t f, int first, struct hp_str *buf)
+{
+	const char *out = getenv("HOTPATH_OUTPUT");
+	char var[64];
+	const char *v;
+
+	snprintf(var, sizeof var, "HOTPATH_OUTPUT_%s", formats[f].var);
+	v = getenv(var);
+	if (v && *v)
+		return v;
+	if (is_dir(out)) {
+		size_t n = strlen(out);
+
+		hp_str_printf(buf, "%s%shotpath-%%p.%s", out,
+			      out[n - 1] == '/' ? "" : "/", formats[f].ext);
+		return buf->s;
+	}
+	if (first)
+		return out;
+	hp_str_printf(buf, "hotpath-%%p.%s", formats[f].ext);
+	return buf->s;
+}
+
+void hp_output_emit(struct hp_report *r, unsigned int want)
+{
+	unsigned int order[8];
+	size_t k;
+
+	hp_output_parse_list(getenv("HOTPATH_FORMAT"), order);
+	gather(r, want);
+	for (k = 0; k < 8 && order[k]; k++) {
+		struct hp_str text = { 0 }, dest = { 0 };
+		size_t f = format_index(order[k]);
+		const char *path;
+
+		if (f == NFORMATS || !(want & order[k]))
+			continue;
+		path = destination(f, k == 0, &dest);
+		if (render(&text, r, order[k]) == 0 && !dest.failed)
+			hp_report_write(path, text.s, text.len);
+		hp_str_free(&text);
+		hp_str_free(&dest);
+	}
+	release(r);
+}

@@ -1,0 +1,356 @@
+/* record.c - the record path: what a measured call does on its thread.
+ *
+ * DESIGN.  Entry (hp_enter) pushes the call on the thread's shadow stack
+ * and an ENTER event {site, start} on its ring; exit (hp_exit) pops it and
+ * pushes EXIT {depth, end} (buf.h has the formats).  The worker replays
+ * these events into its own copy of the stack, which gives every call its
+ * parent, self time and call path; the writer does no arithmetic at all.
+ * No lock, malloc or stdio here; the only syscalls are the shadow stack's
+ * mmap/mremap (when it doubles) and the futex wake of a full ring.
+ *
+ * Non-local exits (longjmp, siglongjmp out of a handler): the calls left
+ * that way never run their exit, so their shadow entries stay behind.
+ * Two places notice:
+ *   - an exit whose frame is not the top (depth mismatch): everything
+ *     above it was abandoned;
+ *   - an entry whose machine frame cannot be a callee of the top one.
+ *     Each shadow entry keeps the machine frame's address (cfa), return
+ *     address and the guard's address.  The stack grows down, so the top
+ *     is dead if the new frame lies above it on the same thread stack;
+ *     within one machine frame (blocks, inlined functions) the top is
+ *     dead if the frame was reused by another call (other return address)
+ *     or if the very guard being entered is still on the stack (a guard
+ *     cannot be open twice in one machine frame).
+ * Both push DROP {depth}: the worker discards the abandoned calls, counts
+ * them as non-local exits and credits their finished callees to their
+ * caller (so no time is counted twice and the caller's self time holds
+ * the abandoned calls' own time).  The frame comparison is skipped when
+ * the new frame is not on the thread's stack (sigaltstack, coroutines).
+ * Known blind spot: after a longjmp, a different function entered from
+ * the same call site of the same caller frame (a call through a
+ * pointer), before that caller returns, nests under the dead call until
+ * the caller's exit or a later entry resolves it.
+ *
+ * Reentrancy: every operation runs between `busy = 1` and `busy = 0`
+ * (with compiler fences: the interrupting code is on the same thread).
+ * A signal handler that records while the flag is set gives up: its call
+ * is counted in `lost` and nothing else is touched; its exit sees depth 0
+ * and does nothing.  Handlers that arrive between operations record
+ * normally: they push above the interrupted calls and pop before
+ * returning, which nests correctly.
+ */
+#include "record.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "alloc_count.h"
+#include "atomic.h"
+#include "buf.h"
+#include "clock.h"
+#include "hotpath.h"
+
+__thread struct hp_buf *hp_tls_buf __attribute__((tls_model("initial-exec")));
+
+#define SHADOW_FIRST 1024u /* entries mapped at first: 24 KiB */
+#define NOT_RECORDED 0ul
+
+static inline void enter_busy(struct hp_buf *b)
+{
+	b->busy = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+}
+
+static inline void leave_busy(struct hp_buf *b)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	b->busy = 0;
+}
+
+static __attribute__((noinline, cold)) void count_lost(struct hp_buf *b)
+{
+	hp_atomic_add_relaxed(&b->lost, 1);
+}
+
+/* The thread's stack, once; [1, 1) when it cannot be had. */
+static void stack_bounds(struct hp_buf *b)
+{
+	pthread_attr_t attr;
+	void *addr;
+	size_t size;
+
+	/* It allocates (the main thread's reads /proc/self/maps): not the
+	 * program's allocations, so the interposer's counters are put back. */
+	struct hp_alloc_thread saved = hp_alloc_tls;
+
+	b->stack_lo = b->stack_hi = 1;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+			b->stack_lo = (uintptr_t)addr;
+			b->stack_hi = (uintptr_t)addr + size;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	hp_alloc_tls = saved;
+}
+
+/* First record of a thread: its ring, and its stack's bounds (taken here,
+ * outside any busy section: pthread_getattr_np is not signal-safe). */
+static __attribute__((noinline, cold)) struct hp_buf *attach(void)
+{
+	struct hp_buf *b;
+
+	hp_session_attach();
+	b = hp_tls_buf;
+	if (b && !b->stack_hi)
+		stack_bounds(b);
+	return b;
+}
+
+static inline int on_stack(struct hp_buf *b, uintptr_t a)
+{
+	if (__builtin_expect(!b->stack_hi, 0))
+		stack_bounds(b); /* a thread attached by the session */
+	return a >= b->stack_lo && a < b->stack_hi;
+}
+
+/* Doubles the shadow stack (mmap/mremap: signal-safe, no malloc). */
+static int shadow_grow(struct hp_buf *b)
+{
+	size_t cap = b->shadow_cap ? b->shadow_cap * 2 : SHADOW_FIRST;
+	void *p;
+
+	if (!b->shadow)
+		p = mmap(NULL, cap * sizeof *b->shadow, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	else
+		p = mremap(b->shadow, b->shadow_cap * sizeof *b->shadow,
+			   cap * sizeof *b->shadow, MREMAP_MAYMOVE);
+	if (p == MAP_FAILED)
+		return -1;
+	b->shadow = p;
+	b->shadow_cap = cap;
+	return 0;
+}
+
+/* The depth below which the shadow stack is still alive for a new frame
+ * (cfa, ret, guard); see the design note. */
+static uint32_t live_depth(struct hp_buf *b, uintptr_t cfa,
+			   uintptr_t ret, uintptr_t guard)
+{
+	uint32_t k = b->depth, j;
+
+	while (k > 0) {
+		const struct hp_shadow *t = &b->shadow[k - 1];
+
+		if (cfa > t->cfa && on_stack(b, cfa) && on_stack(b, t->cfa))
+			k--; /* the new frame is above it: it is gone */
+		else if (cfa == t->cfa && ret != t->ret)
+			k--; /* its machine frame now belongs to another call */
+		else
+			break;
+	}
+	/* Same machine frame, same call: is this very guard still open? */
+	for (j = k; j > 0 && b->shadow[j - 1].cfa == cfa &&
+		    b->shadow[j - 1].ret == ret; j--)
+		if (guard && b->shadow[j - 1].guard == guard)
+			return j - 1;
+	return k;
+}
+
+/* Makes room for a push at the top; returns the depth to push at, or -1
+ * when the call cannot be recorded. */
+static __attribute__((noinline)) long enter_slow(struct hp_buf *b,
+						uintptr_t cfa, uintptr_t ret,
+						uintptr_t guard)
+{
+	uint32_t k = b->depth ? live_depth(b, cfa, ret, guard) : 0;
+
+	if (k < b->depth) {
+		b->depth = k;
+		if (hp_buf_push(b, HP_REC_TAG(HP_REC_DROP, k), 0))
+			return -1;
+	}
+	if (k >= b->shadow_cap && shadow_grow(b))
+		return -1;
+	return k;
+}
+
+static inline unsigned long enter(struct hp_buf *b, struct hp_site *site,
+				  uintptr_t guard, uintptr_t cfa, uintptr_t ret,
+				  uint64_t *start_out)
+{
+	struct hp_shadow *sh;
+	uint64_t start;
+	long d;
+
+	enter_busy(b);
+	d = b->depth;
+	/* stack full, or the new frame not below the top one? */
+	if (__builtin_expect((size_t)d >= b->shadow_cap ||
+			     (d && cfa >= b->shadow[d - 1].cfa), 0)) {
+		d = enter_slow(b, cfa, ret, guard);
+		if (d < 0) {
+			leave_busy(b);
+			count_lost(b);
+			return NOT_RECORDED;
+		}
+	}
+	sh = &b->shadow[d];
+	sh->cfa = cfa;
+	sh->ret = ret;
+	sh->guard = guard;
+	b->depth = (uint32_t)d + 1;
+	start = hp_clock_now(); /* last: the bookkeeping is not the call's */
+	if (__builtin_expect(hp_buf_push(b, (uint64_t)(uintptr_t)site, start), 0)) {
+		b->depth = (uint32_t)d;
+		leave_busy(b);
+		count_lost(b);
+		return NOT_RECORDED;
+	}
+	leave_busy(b);
+	if (start_out)
+		*start_out = start;
+	return (unsigned long)d + 1;
+}
+
+unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
+{
+	struct hp_buf *b = hp_tls_buf;
+
+	if (__builtin_expect(b == NULL, 0) && !(b = attach())) {
+		hp_buf_count_lost(1);
+		return NOT_RECORDED;
+	}
+	if (__builtin_expect(b->busy, 0)) {
+		count_lost(b); /* a signal handler interrupted this thread's writer */
+		return NOT_RECORDED;
+	}
+	return enter(b, site, (uintptr_t)guard, (uintptr_t)cfa, (uintptr_t)ret,
+		     NULL);
+}
+
+unsigned long hp_record_enter_main(struct hp_site *site, uint64_t *start)
+{
+	struct hp_buf *b = hp_tls_buf;
+	unsigned long d;
+
+	*start = hp_clock_now();
+	if (!b && !(b = attach()))
+		return NOT_RECORDED;
+	if (!b->stack_hi)
+		stack_bounds(b);
+	/* main is the outermost frame: nothing can lie above it. */
+	d = enter(b, site, 0, UINTPTR_MAX, 0, start);
+	return d;
+}
+
+/* Pops the frame at depth d1 - 1; 0 when its EXIT is to be pushed. */
+static inline int exit_pop(struct hp_buf *b, unsigned long d1)
+{
+	if (__builtin_expect(b->depth != d1, 0)) {
+		if (b->depth < d1)
+			return -1; /* already dropped as abandoned */
+		/* calls above this one were left by a non-local exit */
+		if (hp_buf_push(b, HP_REC_TAG(HP_REC_DROP, d1), 0)) {
+			b->depth = (uint32_t)(d1 - 1);
+			count_lost(b);
+			return -1;
+		}
+	}
+	b->depth = (uint32_t)(d1 - 1);
+	return 0;
+}
+
+void hp_exit(struct hp_frame *frame, unsigned long long end)
+{
+	struct hp_buf *b = hp_tls_buf;
+	unsigned long d1 = frame->depth;
+
+	if (__builtin_expect(d1 == NOT_RECORDED || b == NULL, 0))
+		return; /* counted as lost at entry */
+	if (__builtin_expect(b->busy, 0)) {
+		count_lost(b);
+		return;
+	}
+	enter_busy(b);
+	if (exit_pop(b, d1) == 0 &&
+	    hp_buf_push(b, HP_REC_TAG(HP_REC_EXIT, d1 - 1), end))
+		count_lost(b);
+	leave_busy(b);
+}
+
+/* A finished call of known length, from the earlier interface: an ENTER
+ * and an EXIT at the current depth, without a shadow entry. */
+void hp_record(struct hp_site *site, unsigned long long ticks)
+{
+	struct hp_buf *b = hp_tls_buf;
+	uint64_t now = hp_clock_now();
+
+	if (__builtin_expect(b == NULL, 0) && !(b = attach())) {
+		hp_buf_count_lost(1);
+		return;
+	}
+	if (b->busy) {
+		count_lost(b);
+		return;
+	}
+	enter_busy(b);
+	if (hp_buf_push(b, (uint64_t)(uintptr_t)site, now - ticks) ||
+	    hp_buf_push(b, HP_REC_TAG(HP_REC_EXIT, b->depth), now))
+		count_lost(b);
+	leave_busy(b);
+}
+
+struct hp_frame hp_frame_enter(struct hp_site *site)
+{
+	struct hp_frame f;
+
+	f.site = site;
+	f.depth = hp_enter(site, NULL, __builtin_frame_address(0),
+			   __builtin_return_address(0));
+	return f;
+}
+
+void hp_frame_exit(struct hp_frame *frame)
+{
+	hp_exit(frame, hp_clock_now());
+}
+
+void hp_alloc_enter(struct hp_alloc_frame *frame, void *guard, void *cfa,
+		    void *ret)
+{
+	if (__builtin_expect(hp_tls_buf == NULL, 0))
+		attach(); /* its allocations are not the call's */
+	hp_alloc_mark_enter(&frame->mark);
+	frame->depth = hp_enter(frame->site, guard, cfa, ret);
+}
+
+void hp_alloc_exit(struct hp_alloc_frame *frame, unsigned long long end)
+{
+	struct hp_alloc_delta d;
+	struct hp_buf *b = hp_tls_buf;
+	unsigned long d1 = frame->depth;
+
+	hp_alloc_mark_exit(&frame->mark, &d); /* always: restores the peaks */
+	if (d1 == NOT_RECORDED || b == NULL)
+		return;
+	if (!hp_alloc_linked) {
+		struct hp_frame f = { frame->site, d1 };
+
+		hp_exit(&f, end);
+		return;
+	}
+	if (b->busy) {
+		count_lost(b);
+		return;
+	}
+	enter_busy(b);
+	if (exit_pop(b, d1) == 0 &&
+	    hp_buf_push_aexit(b, HP_REC_TAG(HP_REC_AEXIT, d1 - 1), end,
+			      (const uint64_t *)(const void *)&d))
+		count_lost(b);
+	leave_busy(b);
+}

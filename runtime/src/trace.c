@@ -1,0 +1,97 @@
+/* trace.c - see trace.h.  Consumer only. */
+#include "trace.h"
+
+#include "alloc.h"
+#include "buf.h"
+
+size_t hp_trace_limit;
+static struct hp_trace_ring *finished;
+static uint64_t unkept; /* events of threads whose ring could not be had */
+
+void hp_trace_add(struct hp_buf *b, struct hp_site *site, uint64_t start,
+		  uint64_t end)
+{
+	struct hp_trace_ring *r = b->trace;
+	struct hp_trace_ev *e;
+
+	if (__builtin_expect(r == NULL, 0)) {
+		r = hp_malloc(sizeof *r + hp_trace_limit * sizeof r->ev[0]);
+		if (!r) {
+			unkept++;
+			return;
+		}
+		r->next = NULL;
+		r->tid = b->tid;
+		r->cap = hp_trace_limit;
+		r->n = r->head = 0;
+		r->dropped = 0;
+		b->trace = r;
+	}
+	if (r->n == r->cap)
+		r->dropped++;
+	else
+		r->n++;
+	e = &r->ev[r->head];
+	e->site = site;
+	e->start = start;
+	e->end = end;
+	if (++r->head == r->cap)
+		r->head = 0;
+}
+
+void hp_trace_retire(struct hp_buf *b)
+{
+	if (!b->trace)
+		return;
+	b->trace->next = finished;
+	finished = b->trace;
+	b->trace = NULL;
+}
+
+void hp_trace_each(void (*f)(const struct hp_trace_ring *r, void *arg),
+		   void *arg)
+{
+	struct hp_trace_ring *r;
+	struct hp_buf *b;
+
+	for (b = hp_buf_first(); b; b = b->next)
+		if (b->trace)
+			f(b->trace, arg);
+	for (r = finished; r; r = r->next)
+		f(r, arg);
+}
+
+static void add_dropped(const struct hp_trace_ring *r, void *arg)
+{
+	*(uint64_t *)arg += r->dropped;
+}
+
+uint64_t hp_trace_dropped(void)
+{
+	uint64_t n = unkept;
+
+	hp_trace_each(add_dropped, &n);
+	return n;
+}
+
+static void clear(const struct hp_trace_ring *r, void *arg)
+{
+	struct hp_trace_ring *w = (struct hp_trace_ring *)r;
+
+	(void)arg;
+	w->n = w->head = 0;
+	w->dropped = 0;
+}
+
+void hp_trace_reset(void)
+{
+	struct hp_trace_ring *r, *next;
+
+	hp_trace_each(clear, NULL);
+	for (r = finished; r; r = next) {
+		next = r->next;
+		hp_free(r);
+	}
+	finished = NULL;
+	unkept = 0;
+}

@@ -1,0 +1,54 @@
+/* trace.h - the most recent calls of each thread, for HOTPATH_FORMAT=trace
+ * (Chrome trace event JSON).
+ *
+ * DESIGN.  Only the worker writes here: it already sees every call's
+ * start and end in the event stream, so tracing costs the measured
+ * program nothing; when `trace` is not requested (hp_trace_limit == 0)
+ * the worker skips this module with one branch.  Each thread's ring keeps
+ * its last HOTPATH_TRACE_LIMIT finished calls (default 100,000, 24 bytes
+ * each, allocated on the thread's first finished call) and counts the
+ * older ones it overwrote as dropped.  Calls finish callee first, so a
+ * kept call's callers finish later and are kept too (unless they never
+ * finish): the kept events nest.  When a thread's ring buffer is freed,
+ * its trace moves to a list of finished threads' traces.
+ */
+#ifndef HP_TRACE_H
+#define HP_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hp_buf;
+struct hp_site;
+
+struct hp_trace_ev {
+	struct hp_site *site;
+	uint64_t start, end; /* ticks */
+};
+
+struct hp_trace_ring {
+	struct hp_trace_ring *next; /* finished threads' list */
+	long tid;
+	size_t cap, n, head; /* events kept; next write at head */
+	uint64_t dropped;
+	struct hp_trace_ev ev[];
+};
+
+#define HP_TRACE_DEFAULT_LIMIT 100000u
+
+/* Events kept per thread; 0 = tracing off.  Set before the worker starts. */
+extern size_t hp_trace_limit;
+
+void hp_trace_add(struct hp_buf *b, struct hp_site *site, uint64_t start,
+		  uint64_t end);
+/* b is being freed: keep its events. */
+void hp_trace_retire(struct hp_buf *b);
+/* Calls f on every thread's ring, live and finished. */
+void hp_trace_each(void (*f)(const struct hp_trace_ring *r, void *arg),
+		   void *arg);
+/* Events that could not be kept (overwritten, or no memory). */
+uint64_t hp_trace_dropped(void);
+/* Fork child: forget every event kept so far. */
+void hp_trace_reset(void);
+
+#endif
