@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "diag.h"
 #include "diff.h"
 #include "exec.h"
 #include "finder.h"
@@ -97,7 +98,7 @@ struct strvec {
 static void die_nomem(void) __attribute__((noreturn));
 static void die_nomem(void)
 {
-	fprintf(stderr, "hpcc: error: out of memory\n");
+	hpcc_diag_error("out of memory");
 	hpcc_tmp_cleanup();
 	exit(1);
 }
@@ -439,7 +440,7 @@ static void fix_deps(const char *path, const struct work *w, int nw, const char 
 		f = fopen(path, "wb");
 		if (!f || fwrite(out, 1, (size_t)(o - out), f) != (size_t)(o - out) ||
 		    fclose(f) != 0)
-			fprintf(stderr, "hpcc: warning: cannot rewrite %s: %s\n", path,
+			hpcc_diag_warning("cannot rewrite %s: %s", path,
 				strerror(errno));
 		else if (verbose)
 			fprintf(stderr, "hpcc: %s now names the original sources\n", path);
@@ -534,7 +535,7 @@ static void run_or_die(const char *compiler, char **argv)
 
 	hpcc_exec_replace(compiler, argv);
 	e = errno;
-	fprintf(stderr, "hpcc: error: cannot run %s: %s\n", compiler, strerror(e));
+	hpcc_diag_error("cannot run %s: %s", compiler, strerror(e));
 	exit(e == ENOENT ? 127 : 126);
 }
 
@@ -576,7 +577,7 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 		if (file_exists(*hdr_path))
 			*headerp = *hdr_path;
 		else
-			fprintf(stderr, "hpcc: error: runtime not found at %s\n",
+			hpcc_diag_error("runtime not found at %s",
 				*hdr_path ? *hdr_path : "(unknown)");
 	}
 	if (!*headerp) {
@@ -626,8 +627,8 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 		die_nomem();
 
 	if (!hpcc_tmp_dir() && hpcc_tmp_init(o->keep) != 0) {
-		fprintf(stderr, "hpcc: warning: cannot create a temporary directory in %s: "
-			"%s; compiling %s unmodified\n",
+		hpcc_diag_warning("cannot create a temporary directory in %s: "
+			"%s; compiling %s unmodified",
 			getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
 			strerror(errno), src->path);
 		goto skip;
@@ -636,14 +637,14 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 	base = slash ? slash + 1 : src->path;
 	w->tmp_path = hpcc_tmp_file(base);
 	if (!w->tmp_path) {
-		fprintf(stderr, "hpcc: warning: cannot create a temporary file in %s: %s; "
-			"compiling %s unmodified\n", hpcc_tmp_dir(), strerror(errno), src->path);
+		hpcc_diag_warning("cannot create a temporary file in %s: %s; "
+			"compiling %s unmodified", hpcc_tmp_dir(), strerror(errno), src->path);
 		goto skip;
 	}
 	f = fopen(w->tmp_path, "wb");
 	if (!f || hpcc_rewrite_apply(buf, len, &edits, header, src->path, f) != 0 ||
 	    fclose(f) != 0) {
-		fprintf(stderr, "hpcc: warning: cannot write %s: %s; compiling %s unmodified\n",
+		hpcc_diag_warning("cannot write %s: %s; compiling %s unmodified",
 			w->tmp_path, strerror(errno), src->path);
 		free(w->tmp_path);
 		w->tmp_path = NULL;
@@ -764,9 +765,9 @@ int main(int argc, char **argv)
 	compiler = hpcc_exec_find(argv[at], &skipped_self);
 	if (!compiler) {
 		if (errno == ELOOP)
-			fprintf(stderr, "hpcc: error: '%s' is hpcc itself\n", argv[at]);
+			hpcc_diag_error("'%s' is hpcc itself", argv[at]);
 		else
-			fprintf(stderr, "hpcc: error: cannot find compiler '%s' in PATH\n",
+			hpcc_diag_error("cannot find compiler '%s' in PATH",
 				argv[at]);
 		return 127;
 	}
@@ -792,7 +793,7 @@ int main(int argc, char **argv)
 		if (file_exists(lib_path))
 			lib = lib_path;
 		else {
-			fprintf(stderr, "hpcc: error: runtime not found at %s\n",
+			hpcc_diag_error("runtime not found at %s",
 				lib_path ? lib_path : "(unknown)");
 			run_or_die(compiler, in.argv);
 		}
@@ -801,7 +802,7 @@ int main(int argc, char **argv)
 			if (file_exists(alloc_path))
 				alloc_lib = alloc_path;
 			else {
-				fprintf(stderr, "hpcc: error: runtime not found at %s\n",
+				hpcc_diag_error("runtime not found at %s",
 					alloc_path ? alloc_path : "(unknown)");
 				run_or_die(compiler, in.argv);
 			}
@@ -854,7 +855,9 @@ int main(int argc, char **argv)
 		sv_push(&cmd, w[i].prefix_map);
 	if (nw > 0 && o.alloc)
 		sv_push(&cmd, "-DHOTPATH_ALLOC=1");
-	if (nw > 0 && !inv.diag_color && isatty(STDERR_FILENO))
+	/* the compiler's stderr is our pipe: ask for the colours it would
+	 * use on the terminal, unless the user chose or NO_COLOR forbids */
+	if (nw > 0 && !inv.diag_color && hpcc_diag_color())
 		sv_push(&cmd, "-fdiagnostics-color=always");
 	if (lib)
 		append_runtime(&cmd, lib, alloc_lib);
@@ -870,7 +873,7 @@ int main(int argc, char **argv)
 		verbose_argv("running", cmd.v);
 	status = hpcc_exec_run(compiler, cmd.v, &err, &err_len, &sig);
 	if (status < 0) {
-		fprintf(stderr, "hpcc: error: cannot run %s: %s\n", compiler, strerror(errno));
+		hpcc_diag_error("cannot run %s: %s", compiler, strerror(errno));
 		hpcc_tmp_cleanup();
 		return 127;
 	}
@@ -912,18 +915,18 @@ int main(int argc, char **argv)
 	free(err);
 	status = hpcc_exec_run(compiler, orig.v, NULL, NULL, &sig);
 	if (status < 0) {
-		fprintf(stderr, "hpcc: error: cannot run %s: %s\n", compiler, strerror(errno));
+		hpcc_diag_error("cannot run %s: %s", compiler, strerror(errno));
 		return 127;
 	}
 	if (sig)
 		hpcc_exec_exit(status, sig);
 	if (status == 0) {
 		for (i = 0; i < nw; i++)
-			fprintf(stderr, "hpcc: warning: instrumented compile of %s failed; "
-				"compiled it unmodified\n", w[i].src->path);
+			hpcc_diag_warning("instrumented compile of %s failed; "
+				"compiled it unmodified", w[i].src->path);
 		if (nw == 0)
-			fprintf(stderr, "hpcc: warning: linking with the hotpath runtime "
-				"failed; linked without it\n");
+			hpcc_diag_warning("linking with the hotpath runtime "
+				"failed; linked without it");
 	}
 	return status;
 }
