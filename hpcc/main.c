@@ -75,6 +75,9 @@ static const char usage[] =
 	"       hpcc --diff BASE.json HEAD.json [--threshold=PCT] [--format=markdown]\n"
 	"compares two JSON reports per call.\n"
 	"\n"
+	"A compiler launcher may come first: hpcc ccache gcc ..., hpcc distcc gcc\n"
+	"... (ccache, distcc, icecc, sccache); it gets the rewritten command.\n"
+	"\n"
 	"Called through a symlink named like a compiler (gcc -> hpcc), hpcc runs\n"
 	"the next compiler of that name in PATH; options then come from the\n"
 	"environment.\n";
@@ -528,6 +531,65 @@ static int is_clang(const char *compiler)
 	return strstr(base ? base + 1 : real, "clang") != NULL;
 }
 
+/* A compiler launcher in front of the compiler: `hpcc ccache gcc ...`,
+ * `hpcc distcc gcc ...`.  The rewrite happens here and the launcher gets
+ * the rewritten command, so ccache hashes the instrumented source and
+ * distcc ships it.  Only when the next word names a program: `distcc -c
+ * a.c` (distcc picking the compiler) is a compiler command of its own. */
+static int is_launcher(const char *word, const char *next)
+{
+	static const char *const names[] = { "ccache", "distcc", "icecc", "sccache" };
+	const char *base = strrchr(word, '/');
+	char *found;
+	size_t k;
+	int skipped, ok;
+	struct stat st;
+
+	base = base ? base + 1 : word;
+	for (k = 0; k < sizeof names / sizeof names[0]; k++)
+		if (!strcmp(base, names[k]))
+			break;
+	if (k == sizeof names / sizeof names[0] || !next || next[0] == '-')
+		return 0;
+	found = hpcc_exec_find(next, &skipped);
+	ok = found && (skipped || (stat(found, &st) == 0 && S_ISREG(st.st_mode) &&
+				   access(found, X_OK) == 0));
+	free(found);
+	return ok;
+}
+
+/* ccache and sccache hash the input's path (and the preprocessor's line
+ * markers name it), so behind them the rewritten sources need the same
+ * paths on every run of the same command: <TMPDIR>/hpcc-<uid>-<hash of the
+ * directory and the command>.  Two runs of one command in one directory
+ * at once would write the same outputs anyway; the loser of the mkdir
+ * falls back to a fresh directory, as does a name left by a killed hpcc. */
+static char *cache_tmp_name(const char *launcher, char **argv)
+{
+	const char *base = strrchr(launcher, '/');
+	unsigned long long h = 14695981039346656037ull; /* FNV-1a */
+	char cwd[PATH_MAX], *name;
+	const char *p;
+	int i;
+
+	base = base ? base + 1 : launcher;
+	if (strcmp(base, "ccache") != 0 && strcmp(base, "sccache") != 0)
+		return NULL;
+	if (!getcwd(cwd, sizeof cwd))
+		return NULL;
+	for (i = -1; i < 0 || argv[i]; i++)
+		for (p = i < 0 ? cwd : argv[i];; p++) {
+			h = (h ^ (unsigned char)*p) * 1099511628211ull;
+			if (!*p)
+				break;
+		}
+	name = malloc(64);
+	if (!name)
+		die_nomem();
+	snprintf(name, 64, "hpcc-%lu-%016llx", (unsigned long)getuid(), h);
+	return name;
+}
+
 static void run_or_die(const char *compiler, char **argv) __attribute__((noreturn));
 static void run_or_die(const char *compiler, char **argv)
 {
@@ -554,7 +616,7 @@ static void verbose_argv(const char *what, char **argv)
  * is), or -1 (--strict and bad annotations: the command must fail). */
 static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 		   const struct source *src, char **hdr_path, const char **headerp,
-		   struct work *w)
+		   const char *tmp_name, struct work *w)
 {
 	struct finder_opts fo;
 	struct site_list sites = { 0 };
@@ -626,7 +688,8 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 	    hpcc_rewrite_line_fixes(buf, len, &edits, &w->fixes) != 0)
 		die_nomem();
 
-	if (!hpcc_tmp_dir() && hpcc_tmp_init(o->keep) != 0) {
+	if (!hpcc_tmp_dir() && (!tmp_name || hpcc_tmp_init_named(o->keep, tmp_name) != 0) &&
+	    hpcc_tmp_init(o->keep) != 0) {
 		hpcc_diag_warning("cannot create a temporary directory in %s: "
 			"%s; compiling %s unmodified",
 			getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
@@ -732,6 +795,7 @@ int main(int argc, char **argv)
 	struct strvec cmd = { 0 }, orig = { 0 };
 	const char *self, *header = NULL, *lib = NULL, *alloc_lib = NULL;
 	char *compiler, *err = NULL, *hdr_path = NULL, *lib_path = NULL, *alloc_path = NULL;
+	char *launcher = NULL, *exe, **run_argv, *tmp_name;
 	size_t err_len = 0;
 	int at, i, nw = 0, status, sig, skipped_self;
 
@@ -762,6 +826,14 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (at > 0 && at + 1 < argc && is_launcher(argv[at], argv[at + 1])) {
+		launcher = hpcc_exec_find(argv[at], &skipped_self);
+		if (!launcher) {
+			hpcc_diag_error("cannot find '%s' in PATH", argv[at]);
+			return 127;
+		}
+		at++;
+	}
 	compiler = hpcc_exec_find(argv[at], &skipped_self);
 	if (!compiler) {
 		if (errno == ELOOP)
@@ -778,12 +850,16 @@ int main(int argc, char **argv)
 	 * its full path; otherwise keep the user's spelling (gcc -v shows it). */
 	if (skipped_self || at == 0)
 		argv[at] = compiler;
+	/* what runs: the compiler, or the launcher with the compiler after it */
+	exe = launcher ? launcher : compiler;
+	run_argv = launcher ? argv + at - 1 : in.argv;
+	tmp_name = launcher ? cache_tmp_name(launcher, run_argv) : NULL;
 	if (hpcc_args_process(&in, &inv) != 0)
-		run_or_die(compiler, in.argv);
+		run_or_die(exe, run_argv);
 	if (inv.passthrough) {
 		if (o.verbose)
 			fprintf(stderr, "hpcc: running %s unchanged: %s\n", compiler, inv.why);
-		run_or_die(compiler, in.argv);
+		run_or_die(exe, run_argv);
 	}
 
 	/* the runtime first: without it a link of instrumented objects fails,
@@ -795,7 +871,7 @@ int main(int argc, char **argv)
 		else {
 			hpcc_diag_error("runtime not found at %s",
 				lib_path ? lib_path : "(unknown)");
-			run_or_die(compiler, in.argv);
+			run_or_die(exe, run_argv);
 		}
 		if (o.alloc) {
 			alloc_path = beside_exe(HPCC_REL_LIBDIR, "libhotpath_alloc.a");
@@ -804,7 +880,7 @@ int main(int argc, char **argv)
 			else {
 				hpcc_diag_error("runtime not found at %s",
 					alloc_path ? alloc_path : "(unknown)");
-				run_or_die(compiler, in.argv);
+				run_or_die(exe, run_argv);
 			}
 		}
 	}
@@ -813,7 +889,7 @@ int main(int argc, char **argv)
 	if (!w)
 		die_nomem();
 	for (i = 0; i < inv.nsrc; i++) {
-		int r = prepare(&inv, &o, &inv.src[i], &hdr_path, &header, &w[nw]);
+		int r = prepare(&inv, &o, &inv.src[i], &hdr_path, &header, tmp_name, &w[nw]);
 
 		if (r < 0) {
 			hpcc_tmp_cleanup();
@@ -827,10 +903,12 @@ int main(int argc, char **argv)
 		if (o.verbose)
 			fprintf(stderr, "hpcc: nothing to instrument: running %s unchanged\n",
 				compiler);
-		run_or_die(compiler, in.argv);
+		run_or_die(exe, run_argv);
 	}
 
 	/* the instrumented command */
+	if (launcher)
+		sv_push(&cmd, run_argv[0]);
 	sv_push(&cmd, inv.argv[0]);
 	for (i = 0; i < nw; i++) {
 		int k, dup = 0;
@@ -864,6 +942,8 @@ int main(int argc, char **argv)
 
 	/* the fall-back: the user's command (plus the runtime for the link:
 	 * other objects may be instrumented) */
+	if (launcher)
+		sv_push(&orig, run_argv[0]);
 	for (i = 0; i < in.argc; i++)
 		sv_push(&orig, in.argv[i]);
 	if (lib && nw > 0)
@@ -871,9 +951,9 @@ int main(int argc, char **argv)
 
 	if (o.verbose)
 		verbose_argv("running", cmd.v);
-	status = hpcc_exec_run(compiler, cmd.v, &err, &err_len, &sig);
+	status = hpcc_exec_run(exe, cmd.v, &err, &err_len, &sig);
 	if (status < 0) {
-		hpcc_diag_error("cannot run %s: %s", compiler, strerror(errno));
+		hpcc_diag_error("cannot run %s: %s", exe, strerror(errno));
 		hpcc_tmp_cleanup();
 		return 127;
 	}
@@ -913,9 +993,9 @@ int main(int argc, char **argv)
 		verbose_argv("running the original command", orig.v);
 	}
 	free(err);
-	status = hpcc_exec_run(compiler, orig.v, NULL, NULL, &sig);
+	status = hpcc_exec_run(exe, orig.v, NULL, NULL, &sig);
 	if (status < 0) {
-		hpcc_diag_error("cannot run %s: %s", compiler, strerror(errno));
+		hpcc_diag_error("cannot run %s: %s", exe, strerror(errno));
 		return 127;
 	}
 	if (sig)

@@ -52,7 +52,7 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-int hpcc_tmp_init(int keep_files)
+static int init(int keep_files, const char *name)
 {
 	const char *base = getenv("TMPDIR");
 	struct sigaction sa;
@@ -62,10 +62,13 @@ int hpcc_tmp_init(int keep_files)
 		return 0;
 	if (!base || !*base)
 		base = "/tmp";
-	dir = malloc(strlen(base) + sizeof "/hpcc-XXXXXX");
+	dir = malloc(strlen(base) + sizeof "/hpcc-XXXXXX" + (name ? strlen(name) : 0));
 	if (!dir)
 		return -1;
-	sprintf(dir, "%s/hpcc-XXXXXX", base);
+	if (name)
+		sprintf(dir, "%s/%s", base, name);
+	else
+		sprintf(dir, "%s/hpcc-XXXXXX", base);
 	keep = keep_files;
 
 	memset(&sa, 0, sizeof sa);
@@ -76,7 +79,7 @@ int hpcc_tmp_init(int keep_files)
 	/* block the signals while the directory comes into existence so the
 	 * handler never sees a half-made table */
 	sigprocmask(SIG_BLOCK, &sa.sa_mask, NULL);
-	if (!mkdtemp(dir)) {
+	if (name ? mkdir(dir, 0700) != 0 : !mkdtemp(dir)) {
 		int e = errno;
 
 		free(dir);
@@ -96,6 +99,16 @@ int hpcc_tmp_init(int keep_files)
 	}
 	sigprocmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
 	return 0;
+}
+
+int hpcc_tmp_init(int keep_files)
+{
+	return init(keep_files, NULL);
+}
+
+int hpcc_tmp_init_named(int keep_files, const char *name)
+{
+	return init(keep_files, name);
 }
 
 const char *hpcc_tmp_dir(void)

@@ -20,6 +20,13 @@
  * errno set. */
 int hpcc_tmp_init(int keep);
 
+/* The same with the directory <TMPDIR>/<name>, made with mkdir, for a
+ * compiler cache in front of the compiler: ccache hashes the input's path,
+ * so the same command must see the same paths every time.  -1 with errno
+ * EEXIST when that name is taken (the same command running elsewhere, or
+ * left behind by a killed hpcc): the caller falls back to hpcc_tmp_init. */
+int hpcc_tmp_init_named(int keep, const char *name);
+
 /* The directory, or NULL before hpcc_tmp_init(). */
 const char *hpcc_tmp_dir(void);
 
