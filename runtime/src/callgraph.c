@@ -1,6 +1,8 @@
 /* callgraph.c - see callgraph.h. */
 #include "callgraph.h"
 
+#include <string.h>
+
 #include "alloc.h"
 
 /* An open-addressing table of uint32 indexes + 1 (0 = empty). */
@@ -12,6 +14,10 @@ struct index {
 static struct hp_edge *edges;
 static size_t nedges, edges_cap;
 static struct index edge_index;
+/* Per callee slot: the edge of its last caller (most callees have one
+ * caller, so this skips the hash nearly always).  Index + 1, 0 = none. */
+static uint32_t *last_edge;
+static size_t last_cap;
 
 static struct hp_node *nodes;
 static size_t nnodes, nodes_cap;
@@ -89,23 +95,45 @@ void hp_cg_set_limit(size_t n)
 void hp_cg_edge_add(uint32_t caller, uint32_t callee, uint64_t total,
 		    uint64_t self)
 {
-	uint64_t h = mix(caller, callee);
+	uint64_t h;
 	size_t j;
 	struct hp_edge *e;
 
+	if (callee < last_cap && last_edge[callee]) {
+		e = &edges[last_edge[callee] - 1];
+		if (e->caller == caller)
+			goto found;
+	}
+	h = mix(caller, callee);
 	if (index_fit(&edge_index, nedges, edge_key))
 		return;
 	for (j = h & (edge_index.cap - 1); edge_index.slot[j];
 	     j = (j + 1) & (edge_index.cap - 1)) {
 		e = &edges[edge_index.slot[j] - 1];
 		if (e->caller == caller && e->callee == callee)
-			goto found;
+			goto cache;
 	}
 	if (array_fit((void **)&edges, &edges_cap, nedges, sizeof *edges))
 		return;
 	e = &edges[nedges];
 	*e = (struct hp_edge){ caller, callee, 0, 0, 0 };
 	edge_index.slot[j] = (uint32_t)++nedges;
+cache:
+	if (callee >= last_cap) {
+		size_t cap = last_cap ? last_cap : 256;
+		uint32_t *t;
+
+		while (cap <= callee)
+			cap *= 2;
+		t = hp_realloc(last_edge, cap * sizeof *t);
+		if (t) {
+			memset(t + last_cap, 0, (cap - last_cap) * sizeof *t);
+			last_edge = t;
+			last_cap = cap;
+		}
+	}
+	if (callee < last_cap)
+		last_edge[callee] = (uint32_t)(e - edges + 1);
 found:
 	e->calls++;
 	e->total += total;

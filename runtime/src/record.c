@@ -216,7 +216,9 @@ static inline unsigned long enter(struct hp_buf *b, struct hp_site *site,
 	return (unsigned long)d + 1;
 }
 
-unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
+/* Everything hp_enter's fast path leaves out. */
+static __attribute__((noinline)) unsigned long enter_general(
+	struct hp_site *site, void *guard, void *cfa, void *ret)
 {
 	struct hp_buf *b = hp_tls_buf;
 
@@ -230,6 +232,45 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 	}
 	return enter(b, site, (uintptr_t)guard, (uintptr_t)cfa, (uintptr_t)ret,
 		     NULL);
+}
+
+/* The fast path: a leaf without a stack frame.  Everything unusual (no
+ * ring yet, busy, shadow full, a frame not below the top, ring at its
+ * limit, no TSC) goes to enter_general, which checks again from scratch. */
+unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	struct hp_buf *b = hp_tls_buf;
+	struct hp_shadow *sh;
+	struct hp_rec *r;
+	uint64_t h, start;
+	uint32_t d;
+
+	if (__builtin_expect(b == NULL || b->busy || !hp_clock_use_tsc, 0))
+		return enter_general(site, guard, cfa, ret);
+	enter_busy(b);
+	d = b->depth;
+	h = hp_atomic_load_relaxed(&b->head);
+	if (__builtin_expect(d >= b->shadow_cap || h >= b->limit ||
+			     (d && (uintptr_t)cfa >= b->shadow[d - 1].cfa), 0)) {
+		leave_busy(b);
+		return enter_general(site, guard, cfa, ret);
+	}
+	sh = &b->shadow[d];
+	sh->cfa = (uintptr_t)cfa;
+	sh->ret = (uintptr_t)ret;
+	sh->guard = (uintptr_t)guard;
+	b->depth = d + 1;
+	start = __builtin_ia32_rdtsc(); /* last: the bookkeeping is not the call's */
+	r = &b->rec[h & HP_BUF_MASK];
+	r->first = (uint64_t)(uintptr_t)site;
+	r->second = start;
+	hp_atomic_store_release(&b->head, h + 1);
+	leave_busy(b);
+	return (unsigned long)d + 1;
+#else
+	return enter_general(site, guard, cfa, ret);
+#endif
 }
 
 unsigned long hp_record_enter_main(struct hp_site *site, uint64_t *start)
@@ -264,7 +305,8 @@ static inline int exit_pop(struct hp_buf *b, unsigned long d1)
 	return 0;
 }
 
-void hp_exit(struct hp_frame *frame, unsigned long long end)
+static __attribute__((noinline)) void exit_general(struct hp_frame *frame,
+						   uint64_t end)
 {
 	struct hp_buf *b = hp_tls_buf;
 	unsigned long d1 = frame->depth;
@@ -279,6 +321,32 @@ void hp_exit(struct hp_frame *frame, unsigned long long end)
 	if (exit_pop(b, d1) == 0 &&
 	    hp_buf_push(b, HP_REC_TAG(HP_REC_EXIT, d1 - 1), end))
 		count_lost(b);
+	leave_busy(b);
+}
+
+void hp_exit(struct hp_frame *frame, unsigned long long end)
+{
+	struct hp_buf *b = hp_tls_buf;
+	unsigned long d1 = frame->depth;
+	struct hp_rec *r;
+	uint64_t h;
+
+	if (__builtin_expect(d1 == NOT_RECORDED || b == NULL || b->busy, 0)) {
+		exit_general(frame, end);
+		return;
+	}
+	enter_busy(b);
+	h = hp_atomic_load_relaxed(&b->head);
+	if (__builtin_expect(b->depth != d1 || h >= b->limit, 0)) {
+		leave_busy(b);
+		exit_general(frame, end);
+		return;
+	}
+	b->depth = (uint32_t)(d1 - 1);
+	r = &b->rec[h & HP_BUF_MASK];
+	r->first = HP_REC_TAG(HP_REC_EXIT, d1 - 1);
+	r->second = end;
+	hp_atomic_store_release(&b->head, h + 1);
 	leave_busy(b);
 }
 

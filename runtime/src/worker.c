@@ -224,7 +224,10 @@ static void close_call(struct hp_buf *b, size_t d, uint64_t end,
 	if (b->nopen) {
 		struct hp_open *p = &b->open[b->nopen - 1];
 
-		p->child += total;
+		/* Callees outlasting the call (a signal handler that ran after
+		 * the exit's clock read) belong to the caller's span: take them
+		 * out of it too, so no time is counted twice. */
+		p->child += total + (o->child > total ? o->child - total : 0);
 		hp_cg_edge_add(slot_of(p->site), slot_of(o->site), total, self);
 	}
 	hp_cg_node_add(o->node, total, self);

@@ -25,10 +25,9 @@
 #define DEPTH 100000
 #endif
 
-static volatile unsigned long sink;
-
 static void spin(unsigned long n)
 {
+	volatile unsigned long sink = 0; /* per call: threads spin too */
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
