@@ -901,6 +901,8 @@ static int stray_colons(const char *buf, size_t len)
 			depth++;
 		} else if (depth > 0 && ch == ']') {
 			depth--;
+		} else if (depth > 0 && (ch == ';' || ch == '{' || ch == '}')) {
+			depth = 0; /* no attribute list holds these: it was not one */
 		} else if (depth == 0 && ch == ':' && nx == ':') {
 			return 1;
 		}
