@@ -138,6 +138,8 @@ static void scan_line_directive(const char *p, const char *end, unsigned long ph
 	while (p < end && *p >= '0' && *p <= '9') {
 		n = n * 10 + (unsigned long)(*p - '0');
 		p++;
+		if (n > 2147483647)
+			return; /* out of range: the compiler rejects it */
 		digits++;
 	}
 	if (!digits || (p < end && !is_space(*p) && *p != '\r'))
