@@ -379,10 +379,41 @@ static int set_instrument(struct hpcc_opts *o, const char *val, const char *from
 	return 0;
 }
 
+/* Appends one glob, or each non-empty item of a comma list, to *v. */
+static int add_globs(const char ***v, int *n, const char *text, int comma_list)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t len = comma_list ? strcspn(p, ",") : strlen(p);
+		const char **nv;
+		char *g;
+
+		if (len) {
+			nv = realloc(*v, ((size_t)*n + 1) * sizeof *nv);
+			g = strndup(p, len);
+			if (!nv || !g) {
+				free(g);
+				if (nv)
+					*v = nv;
+				fprintf(stderr, "hpcc: error: out of memory\n");
+				return -1;
+			}
+			*v = nv;
+			(*v)[(*n)++] = g;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
 enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
 				 int *compiler_at)
 {
 	const char *env = getenv("HPCC_INSTRUMENT");
+	const char *ex = getenv("HPCC_EXCLUDE"), *exf = getenv("HPCC_EXCLUDE_FILE");
 	int i;
 
 	memset(o, 0, sizeof *o);
@@ -391,6 +422,9 @@ enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
 	o->verbose = env_true("HPCC_DEBUG");
 	o->alloc = env_true("HPCC_ALLOC");
 	if (env && *env && set_instrument(o, env, "HPCC_INSTRUMENT") < 0)
+		return OPTS_ERROR;
+	if ((ex && add_globs(&o->exclude, &o->nexclude, ex, 1) < 0) ||
+	    (exf && add_globs(&o->exclude_file, &o->nexclude_file, exf, 1) < 0))
 		return OPTS_ERROR;
 
 	for (i = 1; i < argc; i++) {
@@ -410,7 +444,13 @@ enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
 			o->keep = 1;
 		else if (!strcmp(a, "--alloc"))
 			o->alloc = 1;
-		else if (!strncmp(a, "--instrument=", 13)) {
+		else if (!strncmp(a, "--exclude=", 10)) {
+			if (add_globs(&o->exclude, &o->nexclude, a + 10, 0) < 0)
+				return OPTS_ERROR;
+		} else if (!strncmp(a, "--exclude-file=", 15)) {
+			if (add_globs(&o->exclude_file, &o->nexclude_file, a + 15, 0) < 0)
+				return OPTS_ERROR;
+		} else if (!strncmp(a, "--instrument=", 13)) {
 			if (set_instrument(o, a + 13, "--instrument") < 0)
 				return OPTS_ERROR;
 		} else if (!strcmp(a, "--")) {

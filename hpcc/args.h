@@ -76,6 +76,14 @@ struct hpcc_opts {
 	int keep;           /* --keep / HPCC_KEEP=1 */
 	int verbose;        /* -v, --verbose / HPCC_DEBUG=1 */
 	int alloc;          /* --alloc / HPCC_ALLOC=1: allocation tracking */
+	/* --instrument=all filters: fnmatch globs on function names
+	 * (--exclude=GLOB, HPCC_EXCLUDE=a,b) and on source paths or file
+	 * names (--exclude-file=GLOB, HPCC_EXCLUDE_FILE=a,b); they live as
+	 * long as the process */
+	const char **exclude;
+	int nexclude;
+	const char **exclude_file;
+	int nexclude_file;
 };
 
 enum opts_result { OPTS_RUN, OPTS_HELP, OPTS_VERSION, OPTS_ERROR };

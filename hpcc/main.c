@@ -26,6 +26,7 @@
  *    run's stderr is collected and shown only when it succeeded.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,11 @@ static const char usage[] =
 	"  --instrument=annotated|all  measure annotated functions (default) or\n"
 	"                              every function defined in each source\n"
 	"                              (env HPCC_INSTRUMENT)\n"
+	"  --exclude=GLOB              with --instrument=all, skip functions whose\n"
+	"                              name matches (repeatable; HPCC_EXCLUDE=a,b)\n"
+	"  --exclude-file=GLOB         with --instrument=all, skip sources whose\n"
+	"                              path or file name matches (repeatable;\n"
+	"                              HPCC_EXCLUDE_FILE=a,b)\n"
 	"  --strict                    bad annotations are errors (HPCC_STRICT=1)\n"
 	"  --keep                      keep the rewritten sources, print where\n"
 	"                              (HPCC_KEEP=1)\n"
@@ -611,6 +617,19 @@ static void verbose_argv(const char *what, char **argv)
 	fputc('\n', stderr);
 }
 
+/* --exclude-file: a glob matches the path as given or its file name. */
+static int excluded_file(const struct hpcc_opts *o, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	int i;
+
+	base = base ? base + 1 : path;
+	for (i = 0; i < o->nexclude_file; i++)
+		if (!fnmatch(o->exclude_file[i], path, 0) || !fnmatch(o->exclude_file[i], base, 0))
+			return 1;
+	return 0;
+}
+
 /* Decides whether `src` is worth instrumenting; if so rewrites it into
  * the temp dir and fills `w`.  Returns 1 (instrumented), 0 (compile it as
  * is), or -1 (--strict and bad annotations: the command must fail). */
@@ -630,6 +649,12 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 
 	if (!buf)
 		return 0; /* the compiler will say what is wrong with it */
+	if (o->instrument_all && excluded_file(o, src->path)) {
+		if (o->verbose)
+			fprintf(stderr, "hpcc: %s: excluded by --exclude-file\n", src->path);
+		free(buf);
+		return 0;
+	}
 	if (!o->instrument_all && !memmem(buf, len, "hotpath", 7)) {
 		free(buf);
 		return 0; /* no marker: no libclang */
@@ -668,6 +693,8 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 		fo.argc = inv->parse_argc + 2;
 	}
 	fo.instrument_all = o->instrument_all;
+	fo.exclude = o->exclude;
+	fo.nexclude = o->nexclude;
 	fo.strict = o->strict;
 	fo.verbose = o->verbose;
 	r = hpcc_finder_find(&fo, &sites);

@@ -390,6 +390,33 @@ static void hpcc_options(void)
 	CHECK_INT(OPTS_ERROR, hpcc_opts_parse(3, a7, &o, &at));
 }
 
+static void exclude_globs(void)
+{
+	struct hpcc_opts o;
+	int at;
+	char *a[] = { "hpcc", "--exclude=tiny_*", "--exclude-file=gen/*.c",
+		      "--exclude=get?", "gcc", "-c", "x.c", NULL };
+
+	setenv("HPCC_EXCLUDE", ",a,,b*,", 1);
+	setenv("HPCC_EXCLUDE_FILE", "parser.c", 1);
+	CHECK_INT(OPTS_RUN, hpcc_opts_parse(7, a, &o, &at));
+	CHECK_INT(4, at);
+	/* the environment's items first (empty ones skipped), then the flags */
+	CHECK_INT(4, o.nexclude);
+	CHECK_STR("a", o.exclude[0]);
+	CHECK_STR("b*", o.exclude[1]);
+	CHECK_STR("tiny_*", o.exclude[2]);
+	CHECK_STR("get?", o.exclude[3]);
+	CHECK_INT(2, o.nexclude_file);
+	CHECK_STR("parser.c", o.exclude_file[0]);
+	CHECK_STR("gen/*.c", o.exclude_file[1]);
+	unsetenv("HPCC_EXCLUDE");
+	unsetenv("HPCC_EXCLUDE_FILE");
+	CHECK_INT(OPTS_RUN, hpcc_opts_parse(7, a, &o, &at));
+	CHECK_INT(2, o.nexclude);
+	CHECK_INT(1, o.nexclude_file);
+}
+
 static void hpcc_env(void)
 {
 	struct hpcc_opts o;
@@ -426,4 +453,4 @@ TEST_MAIN(T(compile_c), T(compile_S), T(compile_and_link), T(several_sources_com
 	  T(parse_flags), T(dep_flags), T(stdin_input), T(double_dash), T(save_temps),
 	  T(version_and_info), T(too_hard), T(diag_color), T(response_file),
 	  T(nested_response_file), T(missing_response_file), T(split_quoting),
-	  T(hpcc_options), T(hpcc_env))
+	  T(hpcc_options), T(hpcc_env), T(exclude_globs))
