@@ -980,9 +980,11 @@ int main(int argc, char **argv)
 		verbose_argv("running", cmd.v);
 	status = hpcc_exec_run(exe, cmd.v, &err, &err_len, &sig);
 	if (status < 0) {
-		hpcc_diag_error("cannot run %s: %s", exe, strerror(errno));
+		int e = errno;
+
+		hpcc_diag_error("cannot run %s: %s", exe, strerror(e));
 		hpcc_tmp_cleanup();
-		return 127;
+		return e == ENOENT ? 127 : 126; /* as a shell says it */
 	}
 	if (sig) {
 		hpcc_tmp_cleanup();
@@ -1022,8 +1024,10 @@ int main(int argc, char **argv)
 	free(err);
 	status = hpcc_exec_run(exe, orig.v, NULL, NULL, &sig);
 	if (status < 0) {
-		hpcc_diag_error("cannot run %s: %s", exe, strerror(errno));
-		return 127;
+		int e = errno;
+
+		hpcc_diag_error("cannot run %s: %s", exe, strerror(e));
+		return e == ENOENT ? 127 : 126;
 	}
 	if (sig)
 		hpcc_exec_exit(status, sig);

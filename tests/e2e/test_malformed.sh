@@ -147,7 +147,8 @@ compiler_not_executable() {
 	chmod 644 cc-not-exec
 	"$HPCC" ./cc-not-exec -c annotated.c 2>err
 	local hs=$?
-	[ $hs -ne 0 ] || fail "status 0"
+	# what a shell answers for a file it cannot execute
+	assert_status 126 $hs "hpcc's status"
 	assert_eq "hpcc: error: cannot run ./cc-not-exec: Permission denied" "$(cat err)"
 }
 
