@@ -41,6 +41,7 @@
 #include "finder.h"
 #include "rewrite.h"
 #include "tmp.h"
+#include "watchdog.h"
 
 #ifndef HPCC_VERSION
 #define HPCC_VERSION "unknown"
@@ -697,7 +698,9 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 	fo.nexclude = o->nexclude;
 	fo.strict = o->strict;
 	fo.verbose = o->verbose;
+	hpcc_watchdog_arm(src->path);
 	r = hpcc_finder_find(&fo, &sites);
+	hpcc_watchdog_disarm();
 	free(xargv);
 	if (r == FINDER_ERROR) {
 		free(buf);
@@ -883,6 +886,7 @@ int main(int argc, char **argv)
 	tmp_name = launcher ? cache_tmp_name(launcher, run_argv) : NULL;
 	if (hpcc_args_process(&in, &inv) != 0)
 		run_or_die(exe, run_argv);
+	hpcc_watchdog_setup(exe, run_argv);
 	if (inv.passthrough) {
 		if (o.verbose)
 			fprintf(stderr, "hpcc: running %s unchanged: %s\n", compiler, inv.why);

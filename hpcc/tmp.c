@@ -38,6 +38,12 @@ static void remove_all(void)
 		rmdir(dir);
 }
 
+void hpcc_tmp_cleanup_async(void)
+{
+	if (!keep)
+		remove_all();
+}
+
 static void on_signal(int sig)
 {
 	struct sigaction sa;

@@ -37,6 +37,10 @@ char *hpcc_tmp_file(const char *basename);
 /* Removes the directory (or, with keep, prints where it is).  Idempotent. */
 void hpcc_tmp_cleanup(void);
 
+/* The same, async-signal-safe and silent, for a signal handler that is
+ * about to replace or end the process. */
+void hpcc_tmp_cleanup_async(void);
+
 /* The compiler currently running (0: none), to forward signals to. */
 void hpcc_tmp_child(pid_t pid);
 

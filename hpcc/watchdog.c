@@ -1,0 +1,81 @@
+/* watchdog.c - replace a hung hpcc by the user's command (see watchdog.h).
+ *
+ * Everything the handler uses is prepared before alarm() is armed: the
+ * message is formatted into a static buffer, the command is a saved argv.
+ * write(), the temp-file removal (unlink/rmdir) and execv() are all
+ * async-signal-safe.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tmp.h"
+#include "watchdog.h"
+
+#define DEFAULT_SECONDS 120
+
+static const char *run_exe;
+static char **run_argv;
+static char message[512];
+static size_t message_len;
+
+static unsigned timeout_seconds(void)
+{
+	const char *v = getenv("HPCC_PARSE_TIMEOUT");
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return DEFAULT_SECONDS;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || n > 86400)
+		return DEFAULT_SECONDS;
+	return (unsigned)n;
+}
+
+static void fire(int sig)
+{
+	ssize_t w;
+
+	(void)sig;
+	w = write(STDERR_FILENO, message, message_len);
+	(void)w;
+	hpcc_tmp_cleanup_async();
+	if (run_exe)
+		execv(run_exe, run_argv);
+	_exit(127);
+}
+
+void hpcc_watchdog_setup(const char *exe, char **argv)
+{
+	run_exe = exe;
+	run_argv = argv;
+}
+
+void hpcc_watchdog_arm(const char *path)
+{
+	struct sigaction sa;
+	unsigned secs = timeout_seconds();
+	int n;
+
+	if (secs == 0 || !run_exe)
+		return;
+	n = snprintf(message, sizeof message,
+		     "hpcc: warning: libclang did not finish parsing %s in %u s; "
+		     "compiling unmodified\n", path, secs);
+	message_len = n < 0 ? 0 : (size_t)n < sizeof message ? (size_t)n : sizeof message - 1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fire;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(secs);
+}
+
+void hpcc_watchdog_disarm(void)
+{
+	alarm(0);
+}
