@@ -1143,8 +1143,14 @@ again:
 	t2 = now_ms();
 	err = first_error(&c);
 	if (err) {
-		fprintf(stderr, "%s: warning: hotpath: libclang cannot parse this file (%s); "
-			"compiling it unmodified\n", opts->path, err);
+		if (!opts->deferred ||
+		    asprintf(opts->deferred, "%s: warning: hotpath: libclang cannot parse this "
+			     "file (%s); compiling it unmodified\n", opts->path, err) < 0) {
+			if (opts->deferred)
+				*opts->deferred = NULL;
+			fprintf(stderr, "%s: warning: hotpath: libclang cannot parse this file "
+				"(%s); compiling it unmodified\n", opts->path, err);
+		}
 		free(err);
 		reset_analysis(&c, out);
 		free(c.msgs);

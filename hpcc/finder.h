@@ -27,6 +27,12 @@ struct finder_opts {
 	int nexclude;
 	int strict;              /* annotation problems are errors */
 	int verbose;             /* say what was found on stderr */
+	char **deferred;         /* when non-NULL, the "libclang cannot parse
+				    this file" warning is stored here
+				    (malloc'd line) instead of printed: the
+				    caller prints it only if the compile then
+				    succeeds, since on a file with a real
+				    error the compiler's own errors say it */
 };
 
 /* Outcomes of hpcc_finder_find(). */

@@ -527,6 +527,15 @@ static char *unsplit_lines(char *err, size_t *err_len, const struct work *w, int
 	return err;
 }
 
+/* The finder's deferred fall-back warnings, once the compile succeeded. */
+static void print_notes(const struct strvec *notes)
+{
+	int i;
+
+	for (i = 0; i < notes->n; i++)
+		fputs(notes->v[i], stderr);
+}
+
 static int is_clang(const char *compiler)
 {
 	char real[PATH_MAX];
@@ -636,8 +645,9 @@ static int excluded_file(const struct hpcc_opts *o, const char *path)
  * is), or -1 (--strict and bad annotations: the command must fail). */
 static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 		   const struct source *src, char **hdr_path, const char **headerp,
-		   const char *tmp_name, struct work *w)
+		   const char *tmp_name, struct work *w, struct strvec *notes)
 {
+	char *note = NULL;
 	struct finder_opts fo;
 	struct site_list sites = { 0 };
 	struct edit_list edits = { 0 };
@@ -698,9 +708,12 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 	fo.nexclude = o->nexclude;
 	fo.strict = o->strict;
 	fo.verbose = o->verbose;
+	fo.deferred = &note;
 	hpcc_watchdog_arm(src->path);
 	r = hpcc_finder_find(&fo, &sites);
 	hpcc_watchdog_disarm();
+	if (note)
+		sv_push(notes, note);
 	free(xargv);
 	if (r == FINDER_ERROR) {
 		free(buf);
@@ -822,7 +835,7 @@ int main(int argc, char **argv)
 	struct invocation inv;
 	struct args in;
 	struct work *w;
-	struct strvec cmd = { 0 }, orig = { 0 };
+	struct strvec cmd = { 0 }, orig = { 0 }, notes = { 0 };
 	const char *self, *header = NULL, *lib = NULL, *alloc_lib = NULL;
 	char *compiler, *err = NULL, *hdr_path = NULL, *lib_path = NULL, *alloc_path = NULL;
 	char *launcher = NULL, *exe, **run_argv, *tmp_name;
@@ -920,7 +933,7 @@ int main(int argc, char **argv)
 	if (!w)
 		die_nomem();
 	for (i = 0; i < inv.nsrc; i++) {
-		int r = prepare(&inv, &o, &inv.src[i], &hdr_path, &header, tmp_name, &w[nw]);
+		int r = prepare(&inv, &o, &inv.src[i], &hdr_path, &header, tmp_name, &w[nw], &notes);
 
 		if (r < 0) {
 			hpcc_tmp_cleanup();
@@ -934,7 +947,21 @@ int main(int argc, char **argv)
 		if (o.verbose)
 			fprintf(stderr, "hpcc: nothing to instrument: running %s unchanged\n",
 				compiler);
-		run_or_die(exe, run_argv);
+		if (!notes.n)
+			run_or_die(exe, run_argv);
+		/* deferred notes: only worth saying if the compile succeeds */
+		status = hpcc_exec_run(exe, run_argv, NULL, NULL, &sig);
+		if (status < 0) {
+			int e = errno;
+
+			hpcc_diag_error("cannot run %s: %s", exe, strerror(e));
+			return e == ENOENT ? 127 : 126;
+		}
+		if (sig)
+			hpcc_exec_exit(status, sig);
+		if (status == 0)
+			print_notes(&notes);
+		return status;
 	}
 
 	/* the instrumented command */
@@ -1012,6 +1039,7 @@ int main(int argc, char **argv)
 				free(d);
 			}
 		}
+		print_notes(&notes);
 		hpcc_tmp_cleanup();
 		return 0;
 	}
@@ -1036,6 +1064,7 @@ int main(int argc, char **argv)
 	if (sig)
 		hpcc_exec_exit(status, sig);
 	if (status == 0) {
+		print_notes(&notes);
 		for (i = 0; i < nw; i++)
 			hpcc_diag_warning("instrumented compile of %s failed; "
 				"compiled it unmodified", w[i].src->path);
