@@ -47,7 +47,7 @@ install_layout() {
 		assert_contains "$PREFIX/share/man/man1/hpcc.1" ".SH $f"
 	done
 	for v in $(grep -ho 'getenv("HPCC_[A-Z_]*")' "$HPCC_SRC"/hpcc/*.c | sed 's/getenv("\(.*\)")/\1/' | sort -u) NO_COLOR; do
-		assert_contains "$PREFIX/share/man/man1/hpcc.1" ".B $v"
+		assert_contains "$PREFIX/share/man/man1/hpcc.1" "$v"
 	done
 	for v in $(grep -rho 'getenv("HOTPATH_[A-Z_]*")\|"HOTPATH_[A-Z_]*"' "$HPCC_SRC"/runtime/src |
 		grep -o 'HOTPATH_[A-Z_]*[A-Z]' | sort -u); do
