@@ -617,6 +617,18 @@ static void run_or_die(const char *compiler, char **argv)
 	exit(e == ENOENT ? 127 : 126);
 }
 
+/* A runtime library beside hpcc (<bindir>/../lib/NAME).  Without it
+ * nothing can be instrumented, so the user's command runs as it is. */
+static const char *runtime_file(const char *name, const char *exe, char **run_argv)
+{
+	char *path = beside_exe(HPCC_REL_LIBDIR, name);
+
+	if (file_exists(path))
+		return path;
+	hpcc_diag_error("runtime not found at %s", path ? path : "(unknown)");
+	run_or_die(exe, run_argv);
+}
+
 static void verbose_argv(const char *what, char **argv)
 {
 	int i;
@@ -837,7 +849,7 @@ int main(int argc, char **argv)
 	struct work *w;
 	struct strvec cmd = { 0 }, orig = { 0 }, notes = { 0 };
 	const char *self, *header = NULL, *lib = NULL, *alloc_lib = NULL;
-	char *compiler, *err = NULL, *hdr_path = NULL, *lib_path = NULL, *alloc_path = NULL;
+	char *compiler, *err = NULL, *hdr_path = NULL;
 	char *launcher = NULL, *exe, **run_argv, *tmp_name;
 	size_t err_len = 0;
 	int at, i, nw = 0, status, sig, skipped_self;
@@ -909,24 +921,9 @@ int main(int argc, char **argv)
 	/* the runtime first: without it a link of instrumented objects fails,
 	 * so nothing gets instrumented */
 	if (inv.links) {
-		lib_path = beside_exe(HPCC_REL_LIBDIR, "libhotpath.a");
-		if (file_exists(lib_path))
-			lib = lib_path;
-		else {
-			hpcc_diag_error("runtime not found at %s",
-				lib_path ? lib_path : "(unknown)");
-			run_or_die(exe, run_argv);
-		}
-		if (o.alloc) {
-			alloc_path = beside_exe(HPCC_REL_LIBDIR, "libhotpath_alloc.a");
-			if (file_exists(alloc_path))
-				alloc_lib = alloc_path;
-			else {
-				hpcc_diag_error("runtime not found at %s",
-					alloc_path ? alloc_path : "(unknown)");
-				run_or_die(exe, run_argv);
-			}
-		}
+		lib = runtime_file("libhotpath.a", exe, run_argv);
+		if (o.alloc)
+			alloc_lib = runtime_file("libhotpath_alloc.a", exe, run_argv);
 	}
 
 	w = calloc((size_t)inv.nsrc + 1, sizeof *w);
