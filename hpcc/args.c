@@ -13,6 +13,7 @@
 
 #include "args.h"
 #include "compopt.h"
+#include "diag.h"
 
 #define MAX_RESPONSE_DEPTH 16
 #define MAX_RESPONSE_SIZE (16u << 20)
@@ -372,7 +373,7 @@ static int set_instrument(struct hpcc_opts *o, const char *val, const char *from
 	else if (!strcmp(val, "all"))
 		o->instrument_all = 1;
 	else {
-		fprintf(stderr, "hpcc: error: %s: expected 'annotated' or 'all', got '%s'\n",
+		hpcc_diag_error("%s: expected 'annotated' or 'all', got '%s'",
 			from, val);
 		return -1;
 	}
@@ -396,7 +397,7 @@ static int add_globs(const char ***v, int *n, const char *text, int comma_list)
 				free(g);
 				if (nv)
 					*v = nv;
-				fprintf(stderr, "hpcc: error: out of memory\n");
+				hpcc_diag_error("out of memory");
 				return -1;
 			}
 			*v = nv;
@@ -457,14 +458,14 @@ enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
 			i++;
 			break;
 		} else {
-			fprintf(stderr, "hpcc: error: unknown option '%s' (the compiler comes "
-				"before its options: hpcc [hpcc options] COMPILER [args...])\n", a);
+			hpcc_diag_error("unknown option '%s' (the compiler comes "
+				"before its options: hpcc [hpcc options] COMPILER [args...])", a);
 			return OPTS_ERROR;
 		}
 	}
 	if (i >= argc) {
-		fprintf(stderr, "hpcc: error: no compiler given\n"
-			"usage: hpcc [hpcc options] COMPILER [compiler args...]\n");
+		hpcc_diag_error("no compiler given\n"
+			"usage: hpcc [hpcc options] COMPILER [compiler args...]");
 		return OPTS_ERROR;
 	}
 	*compiler_at = i;

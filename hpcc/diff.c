@@ -20,6 +20,7 @@
 
 #include <cJSON.h>
 
+#include "diag.h"
 #include "diff.h"
 
 #define DEFAULT_BAND 5.0
@@ -64,14 +65,14 @@ int hpcc_diff_parse_args(int argc, char **argv, struct diff_opts *out)
 		if (strcmp(a, "--threshold") == 0 || strncmp(a, "--threshold=", 12) == 0) {
 			val = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!val) {
-				fprintf(stderr, "hpcc: error: --threshold needs a percentage\n");
+				hpcc_diag_error("--threshold needs a percentage");
 				return -1;
 			}
 			errno = 0;
 			out->threshold = strtod(val, &end);
 			if (errno || end == val || *end || out->threshold < 0 ||
 			    !isfinite(out->threshold)) {
-				fprintf(stderr, "hpcc: error: --threshold: '%s' is not a percentage\n", val);
+				hpcc_diag_error("--threshold: '%s' is not a percentage", val);
 				return -1;
 			}
 		} else if (strcmp(a, "--format=markdown") == 0) {
@@ -79,10 +80,10 @@ int hpcc_diff_parse_args(int argc, char **argv, struct diff_opts *out)
 		} else if (strcmp(a, "--format=table") == 0) {
 			out->format = DIFF_TABLE;
 		} else if (strncmp(a, "--format", 8) == 0) {
-			fprintf(stderr, "hpcc: error: unknown diff format '%s' (table or markdown)\n", a);
+			hpcc_diag_error("unknown diff format '%s' (table or markdown)", a);
 			return -1;
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "hpcc: error: unknown diff option '%s'\n%s\n", a, usage);
+			hpcc_diag_error("unknown diff option '%s'\n%s", a, usage);
 			return -1;
 		} else if (files == 0) {
 			out->base_path = a;
@@ -91,12 +92,12 @@ int hpcc_diff_parse_args(int argc, char **argv, struct diff_opts *out)
 			out->head_path = a;
 			files++;
 		} else {
-			fprintf(stderr, "hpcc: error: --diff takes two reports\n%s\n", usage);
+			hpcc_diag_error("--diff takes two reports\n%s", usage);
 			return -1;
 		}
 	}
 	if (files != 2) {
-		fprintf(stderr, "hpcc: error: --diff takes two reports\n%s\n", usage);
+		hpcc_diag_error("--diff takes two reports\n%s", usage);
 		return -1;
 	}
 	return 0;
@@ -160,15 +161,15 @@ static int load(const char *path, struct report *r)
 
 	memset(r, 0, sizeof *r);
 	if (!text) {
-		fprintf(stderr, "hpcc: error: cannot read %s: %s\n", path, strerror(errno));
+		hpcc_diag_error("cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	r->root = cJSON_Parse(text);
 	free(text);
 	fns = cJSON_GetObjectItemCaseSensitive(r->root, "functions");
 	if (!r->root || !cJSON_IsArray(fns)) {
-		fprintf(stderr, "hpcc: error: %s is not a hotpath JSON report "
-			"(HOTPATH_FORMAT=json)\n", path);
+		hpcc_diag_error("%s is not a hotpath JSON report "
+			"(HOTPATH_FORMAT=json)", path);
 		cJSON_Delete(r->root);
 		r->root = NULL;
 		return -1;
@@ -183,7 +184,7 @@ static int load(const char *path, struct report *r)
 
 		f->name = str(fn, "name");
 		if (!f->name) {
-			fprintf(stderr, "hpcc: error: %s: a function without a name\n", path);
+			hpcc_diag_error("%s: a function without a name", path);
 			free(r->v);
 			cJSON_Delete(r->root);
 			return -1;
@@ -388,7 +389,7 @@ int hpcc_diff_run(const struct diff_opts *opts, FILE *out)
 	memset(&t, 0, sizeof t);
 	t.cells = calloc(base.n + head.n + 1, sizeof *t.cells);
 	if (!rows || !t.cells) {
-		fprintf(stderr, "hpcc: error: out of memory\n");
+		hpcc_diag_error("out of memory");
 		status = DIFF_EXIT_USAGE;
 		goto done;
 	}
