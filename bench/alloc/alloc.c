@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "../bench.h"
 #include "hotpath.h"
 
 #define MAX_REPS 64
@@ -28,27 +29,6 @@ void __libc_free(void *p);
 void heavy_plain(unsigned int seed);
 void heavy_alloc(unsigned int seed);
 void hp_session_report_now(void);
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static double pairs_glibc(long n)
 {

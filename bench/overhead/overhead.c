@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../bench.h"
 #include "hotpath.h"
 
 #include "buf.h"
@@ -43,27 +44,6 @@ static __attribute__((noinline)) void measured_b(void)
 {
 	HP_FUNCTION(2, "measured_b", 2);
 	__asm__ __volatile__("");
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static double time_plain(long n)

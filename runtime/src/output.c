@@ -36,7 +36,7 @@ static const struct {
 unsigned int hp_output_parse_list(const char *text, unsigned int *order)
 {
 	unsigned int mask = 0, k = 0, bit;
-	const char *p = text, *end;
+	const char *p = text, *item;
 	size_t n, f;
 
 	if (order)
@@ -45,30 +45,19 @@ unsigned int hp_output_parse_list(const char *text, unsigned int *order)
 		text = p = "table";
 	if (strcmp(text, "none") == 0)
 		return 0;
-	while (*p) {
-		end = strchr(p, ',');
-		n = end ? (size_t)(end - p) : strlen(p);
-		while (n && *p == ' ') {
-			p++;
-			n--;
-		}
-		while (n && p[n - 1] == ' ')
-			n--;
+	while (hp_report_list_next(&p, &item, &n)) {
 		for (f = 0; f < NFORMATS; f++)
 			if (strlen(formats[f].name) == n &&
-			    strncmp(formats[f].name, p, n) == 0)
+			    strncmp(formats[f].name, item, n) == 0)
 				break;
 		/* unknown names mean the table, as they always did */
-			bit = f < NFORMATS ? formats[f].bit : HP_OUT_TABLE;
+		bit = f < NFORMATS ? formats[f].bit : HP_OUT_TABLE;
 		if (order && !(mask & bit) && k < 8) {
 			order[k++] = bit;
 			if (k < 8)
 				order[k] = 0;
 		}
 		mask |= bit;
-		if (!end)
-			break;
-		p = end + 1;
 	}
 	return mask ? mask : HP_OUT_TABLE;
 }

@@ -40,35 +40,45 @@ static const struct {
 	{ "count-max", "count_max", 0, 1 },
 };
 
+int hp_report_list_next(const char **p, const char **item, size_t *len)
+{
+	const char *s = *p, *end;
+	size_t n;
+
+	if (!s || !*s)
+		return 0;
+	end = strchr(s, ',');
+	n = end ? (size_t)(end - s) : strlen(s);
+	while (n && *s == ' ') {
+		s++;
+		n--;
+	}
+	while (n && s[n - 1] == ' ')
+		n--;
+	*item = s;
+	*len = n;
+	*p = end ? end + 1 : NULL;
+	return 1;
+}
+
 unsigned int hp_report_parse_alloc(const char *text)
 {
 	unsigned int mask = 0, m;
-	const char *p = text, *end;
+	const char *p = text, *item;
 	size_t n;
 
 	if (!text || !*text)
 		return HP_ALLOC_ALL;
 	if (strcmp(text, "none") == 0)
 		return 0;
-	while (*p) {
-		end = strchr(p, ',');
-		n = end ? (size_t)(end - p) : strlen(p);
-		while (n && *p == ' ') {
-			p++;
-			n--;
-		}
-		while (n && p[n - 1] == ' ')
-			n--;
+	while (hp_report_list_next(&p, &item, &n)) {
 		for (m = 0; m < 4; m++)
 			if (strlen(metrics[m].name) == n &&
-			    strncmp(metrics[m].name, p, n) == 0)
+			    strncmp(metrics[m].name, item, n) == 0)
 				break;
 		if (m == 4)
 			return HP_ALLOC_ALL; /* unknown name: show everything */
 		mask |= 1u << m;
-		if (!end)
-			break;
-		p = end + 1;
 	}
 	return mask ? mask : HP_ALLOC_ALL;
 }

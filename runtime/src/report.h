@@ -102,6 +102,11 @@ enum hp_format hp_report_parse_format(const char *text);
 /* Parses HOTPATH_ALLOC's value: a comma list of bytes-total, bytes-max,
  * count-total, count-max, or "none".  NULL, "" or any unknown name = all. */
 unsigned int hp_report_parse_alloc(const char *text);
+/* Steps through a comma-separated list (the HOTPATH_* values): the item at
+ * *p, blanks around it trimmed, goes to *item and *len, and *p moves past
+ * its comma (to NULL after the last item).  0 when no item is left; an
+ * empty item between two commas is an item. */
+int hp_report_list_next(const char **p, const char **item, size_t *len);
 /* Sorts rows by total time, largest first (then by name, file, line). */
 void hp_report_sort(struct hp_report *r);
 /* Render into out; rows must be sorted.  0 or ENOMEM.  The table report

@@ -1,9 +1,9 @@
 /* child.h - runs this test binary again as a scenario child (shared by the
- * session and allocation tests): HPTEST_CHILD=<name> selects the scenario,
- * which a constructor of the test file runs instead of the tests; the
- * report goes to a scratch file (JSON unless env says otherwise).  With
- * `wrapper` set (e.g. valgrind and its options, NULL-terminated) the child
- * runs under it. */
+ * runtime tests): HPTEST_CHILD=<name> selects the scenario, which a
+ * constructor of the test file runs instead of the tests (run_scenario()
+ * for a plain table); the report goes to a scratch file (JSON unless env
+ * says otherwise).  With `wrapper` set (e.g. valgrind and its options,
+ * NULL-terminated) the child runs under it. */
 #ifndef HPTEST_CHILD_H
 #define HPTEST_CHILD_H
 
@@ -114,6 +114,16 @@ static void run_child_wrapped(const char *name, const char *const *env,
 	unlink(err);
 }
 
+/* Counts the occurrences of n in h (NULL counts none). */
+static inline int count_substr(const char *h, const char *n)
+{
+	int c = 0;
+
+	for (; h && (h = strstr(h, n)); h += strlen(n))
+		c++;
+	return c;
+}
+
 static void free_run(struct run *r)
 {
 	free(r->out);
@@ -123,6 +133,26 @@ static void free_run(struct run *r)
 static int exited(const struct run *r, int code)
 {
 	return WIFEXITED(r->status) && WEXITSTATUS(r->status) == code;
+}
+
+struct scenario {
+	const char *name;
+	int (*fn)(void);
+};
+
+/* In a scenario child, runs the scenario HPTEST_CHILD names and exits with
+ * its result (99 for a name not in the table); in the parent, returns. */
+static inline void run_scenario(const struct scenario *s, size_t n)
+{
+	const char *name = getenv("HPTEST_CHILD");
+	size_t i;
+
+	if (!name)
+		return;
+	for (i = 0; i < n; i++)
+		if (strcmp(s[i].name, name) == 0)
+			exit(s[i].fn());
+	exit(99);
 }
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "alloc_count.h"
 #include "child.h"
+#include "child_json.h"
 #include "hotpath.h"
 
 static void *volatile sink;
@@ -358,10 +359,7 @@ static int child_fork(void)
 	return forks();
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(void);
-} scenarios[] = {
+static const struct scenario scenarios[] = {
 	{ "basic", child_basic },
 	{ "idle_first", child_idle_first },
 	{ "nested", child_nested },
@@ -375,15 +373,7 @@ static const struct {
 
 __attribute__((constructor)) static void child_dispatch(void)
 {
-	const char *name = getenv("HPTEST_CHILD");
-	size_t i;
-
-	if (!name)
-		return;
-	for (i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
-		if (strcmp(scenarios[i].name, name) == 0)
-			exit(scenarios[i].fn());
-	exit(99);
+	run_scenario(scenarios, sizeof scenarios / sizeof scenarios[0]);
 }
 
 /* ---- the driver (run in the parent) ---- */
@@ -392,23 +382,6 @@ static const char *const valgrind[] = {
 	"valgrind", "-q", "--soname-synonyms=somalloc=nouserintercepts",
 	"--error-exitcode=99", NULL
 };
-
-static cJSON *fn_named(cJSON *root, const char *name)
-{
-	cJSON *fn;
-
-	cJSON_ArrayForEach(fn, cJSON_GetObjectItem(root, "functions"))
-		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(fn, "name")), name) == 0)
-			return fn;
-	return NULL;
-}
-
-static double num(cJSON *o, const char *key)
-{
-	cJSON *v = cJSON_GetObjectItem(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
 
 static double pct(cJSON *fn, const char *metric, const char *p)
 {

@@ -15,6 +15,7 @@
 
 #include "alloc_count.h"
 #include "child.h"
+#include "child_json.h"
 #include "hotpath.h"
 
 void fixture_other_call(void);
@@ -93,34 +94,14 @@ static int child_unlinked(void)
 	return 0;
 }
 
+static const struct scenario scenarios[] = {
+	{ "simulated", child_simulated },
+	{ "unlinked", child_unlinked },
+};
+
 __attribute__((constructor)) static void child_dispatch(void)
 {
-	const char *name = getenv("HPTEST_CHILD");
-
-	if (!name)
-		return;
-	if (strcmp(name, "simulated") == 0)
-		exit(child_simulated());
-	if (strcmp(name, "unlinked") == 0)
-		exit(child_unlinked());
-	exit(99);
-}
-
-static cJSON *fn_named(cJSON *root, const char *name)
-{
-	cJSON *fn;
-
-	cJSON_ArrayForEach(fn, cJSON_GetObjectItem(root, "functions"))
-		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(fn, "name")), name) == 0)
-			return fn;
-	return NULL;
-}
-
-static double num(cJSON *o, const char *key)
-{
-	cJSON *v = cJSON_GetObjectItem(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+	run_scenario(scenarios, sizeof scenarios / sizeof scenarios[0]);
 }
 
 static void unlinked_has_no_figures(void)

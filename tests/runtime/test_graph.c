@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "child.h"
+#include "child_json.h"
 #include "hotpath.h"
 #include "record.h"
 
@@ -283,10 +284,7 @@ static int child_signal(void)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(void);
-} scenarios[] = {
+static const struct scenario scenarios[] = {
 	{ "tree", child_tree },
 	{ "longjmp", child_longjmp },
 	{ "deep", child_deep },
@@ -296,15 +294,7 @@ static const struct {
 
 __attribute__((constructor)) static void child_dispatch(void)
 {
-	const char *name = getenv("HPTEST_CHILD");
-	size_t i;
-
-	if (!name)
-		return;
-	for (i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
-		if (strcmp(scenarios[i].name, name) == 0)
-			exit(scenarios[i].fn());
-	exit(99);
+	run_scenario(scenarios, sizeof scenarios / sizeof scenarios[0]);
 }
 
 /* ---- helpers ---- */
@@ -312,23 +302,6 @@ __attribute__((constructor)) static void child_dispatch(void)
 static void run_child(const char *name, const char *const *env, struct run *r)
 {
 	run_child_wrapped(name, env, NULL, r);
-}
-
-static cJSON *fn_named(cJSON *root, const char *name)
-{
-	cJSON *fn;
-
-	cJSON_ArrayForEach(fn, cJSON_GetObjectItem(root, "functions"))
-		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(fn, "name")), name) == 0)
-			return fn;
-	return NULL;
-}
-
-static double num(cJSON *o, const char *key)
-{
-	cJSON *v = cJSON_GetObjectItem(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
 }
 
 static uint64_t u64(cJSON *o, const char *key)

@@ -590,15 +590,6 @@ static long long calls(cJSON *root, const char *name)
 	return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
 }
 
-static int count_substr(const char *h, const char *n)
-{
-	int c = 0;
-
-	for (; h && (h = strstr(h, n)); h += strlen(n))
-		c++;
-	return c;
-}
-
 static int signaled(const struct run *r, int sig)
 {
 	return WIFSIGNALED(r->status) && WTERMSIG(r->status) == sig;

@@ -1,12 +1,11 @@
 /* test_session.c - whole sessions, end to end, without hpcc: each test
- * re-executes this binary with HPTEST_CHILD=<scenario> in the environment,
- * where a constructor runs the scenario (which uses the HP_ macros
- * directly) instead of the tests, and then checks the child's report
- * (HOTPATH_OUTPUT, a scratch file), its stderr and its exit status.
+ * re-executes this binary (child.h) with HPTEST_CHILD=<scenario> in the
+ * environment, where a constructor runs the scenario (which uses the HP_
+ * macros directly) instead of the tests, and then checks the child's
+ * report (HOTPATH_OUTPUT, a scratch file), its stderr and its exit status.
  * Nothing here depends on timing: only counts, structure and text. */
 #include <cjson/cJSON.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -16,6 +15,8 @@
 
 #include "test.h"
 
+#include "child.h"
+#include "child_json.h"
 #include "hotpath.h"
 
 void fixture_other_call(void);
@@ -233,10 +234,7 @@ static int child_fork(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(void);
-} scenarios[] = {
+static const struct scenario scenarios[] = {
 	{ "threads8", child_threads8 },
 	{ "early_thread", child_early_thread },
 	{ "exit_nested", child_exit_nested },
@@ -251,145 +249,16 @@ static const struct {
 
 __attribute__((constructor)) static void child_dispatch(void)
 {
-	const char *name = getenv("HPTEST_CHILD");
-	size_t i;
-
-	if (!name)
-		return;
-	for (i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
-		if (strcmp(scenarios[i].name, name) == 0)
-			exit(scenarios[i].fn());
-	exit(99);
+	run_scenario(scenarios, sizeof scenarios / sizeof scenarios[0]);
 }
 
 /* ---- the driver (run in the parent) ---- */
-
-static char scratch[256];
-
-struct run {
-	int status; /* waitpid status */
-	pid_t pid;
-	char *out;  /* NULL if no report file */
-	char *err;
-};
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = malloc((size_t)n + 1);
-	if (fread(s, 1, (size_t)n, f) != (size_t)n)
-		n = 0;
-	s[n] = '\0';
-	fclose(f);
-	return s;
-}
-
-static void ensure_scratch(void)
-{
-	if (scratch[0])
-		return;
-	snprintf(scratch, sizeof scratch, "%s/hp_rt_XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(scratch))
-		abort();
-}
-
-static void remove_scratch(void)
-{
-	DIR *d;
-	struct dirent *e;
-	char path[512];
-
-	if (!scratch[0] || !(d = opendir(scratch)))
-		return;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.') {
-			snprintf(path, sizeof path, "%s/%s", scratch, e->d_name);
-			unlink(path);
-		}
-	closedir(d);
-	rmdir(scratch);
-}
 
 /* Runs a scenario; env is a NULL-terminated list of "K=V" (a HOTPATH_OUTPUT
  * there replaces the default scratch/<name>.out). */
 static void run_child(const char *name, const char *const *env, struct run *r)
 {
-	char out[512], err[512];
-	pid_t pid;
-
-	ensure_scratch();
-	snprintf(out, sizeof out, "%s/%s.out", scratch, name);
-	snprintf(err, sizeof err, "%s/%s.err", scratch, name);
-	unlink(out);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(fd, 2);
-		setenv("HPTEST_CHILD", name, 1);
-		setenv("HOTPATH_OUTPUT", out, 1);
-		setenv("HOTPATH_FORMAT", "json", 1);
-		unsetenv("HOTPATH_LIMIT");
-		unsetenv("HOTPATH_PERCENTILES");
-		unsetenv("HOTPATH_CLOCK");
-		for (; env && *env; env++)
-			putenv((char *)*env);
-		execl("/proc/self/exe", "rt_test_session", (char *)NULL);
-		_exit(127);
-	}
-	r->pid = pid;
-	waitpid(pid, &r->status, 0);
-	r->out = slurp(out);
-	r->err = slurp(err);
-	unlink(out);
-	unlink(err);
-}
-
-static void free_run(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-static int exited(const struct run *r, int code)
-{
-	return WIFEXITED(r->status) && WEXITSTATUS(r->status) == code;
-}
-
-static cJSON *fn_named(cJSON *root, const char *name)
-{
-	cJSON *fn;
-
-	cJSON_ArrayForEach(fn, cJSON_GetObjectItem(root, "functions"))
-		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(fn, "name")), name) == 0)
-			return fn;
-	return NULL;
-}
-
-static double num(cJSON *o, const char *key)
-{
-	cJSON *v = cJSON_GetObjectItem(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
-static int count_substr(const char *h, const char *n)
-{
-	int c = 0;
-
-	for (; h && (h = strstr(h, n)); h += strlen(n))
-		c++;
-	return c;
+	run_child_wrapped(name, env, NULL, r);
 }
 
 static void eight_threads_exact(void)
