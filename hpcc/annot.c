@@ -75,11 +75,17 @@ static int unterminated(struct cursor *c, const char *what)
 	return fail(c, c->i, "unterminated %s", what);
 }
 
-/* percentiles = [50, 99.9] -> out->percentiles = "50,99.9" */
+/* The runtime reports at most this many percentiles, each a whole number
+ * (runtime/src/format.h: HP_MAX_PERCENTILES); what it cannot show is an
+ * error here, not a silent fall-back to the default at run time. */
+#define MAX_PERCENTILES 16
+
+/* percentiles = [50, 99] -> out->percentiles = "50,99" */
 static int parse_main_args(struct cursor *c)
 {
 	char buf[256];
 	size_t used = 0, len;
+	int count = 0;
 
 	buf[0] = '\0';
 	c->i++; /* '(' */
@@ -134,8 +140,12 @@ static int parse_main_args(struct cursor *c)
 		v = strtod(num, NULL);
 		if (v > 100.0)
 			return fail(c, start, "percentile %s is outside 0..100", num);
-		if (used + strlen(num) + 2 > sizeof buf)
-			return fail(c, start, "too many percentiles");
+		if (strchr(num, '.'))
+			return fail(c, start, "percentile %s is not a whole number "
+				    "(percentiles are whole numbers from 0 to 100)", num);
+		if (++count > MAX_PERCENTILES || used + strlen(num) + 2 > sizeof buf)
+			return fail(c, start, "too many percentiles (at most %d)",
+				    MAX_PERCENTILES);
 		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
 					 used ? "," : "", num);
 		skip_space(c);

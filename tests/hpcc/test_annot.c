@@ -90,8 +90,20 @@ static void comment_main(void)
 	CHECK_INT(ANNOT_MAIN, a.kind);
 	CHECK_STR("50,99", a.percentiles);
 	hpcc_annot_free(&a);
-	CHECK_INT(ANNOT_OK, comment("// @hotpath main(percentiles=[0,99.9,100,])", &a));
-	CHECK_STR("0,99.9,100", a.percentiles);
+	CHECK_INT(ANNOT_OK, comment("// @hotpath main(percentiles=[0,99,100,])", &a));
+	CHECK_STR("0,99,100", a.percentiles);
+	hpcc_annot_free(&a);
+	/* the runtime shows whole percentiles only, at most 16 */
+	CHECK_INT(ANNOT_MALFORMED, comment("// @hotpath main(percentiles=[50, 99.9])", &a));
+	CHECK_STR("percentile 99.9 is not a whole number (percentiles are whole numbers "
+		  "from 0 to 100)", a.detail);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, comment("// @hotpath main(percentiles=[1,2,3,4,5,6,7,8,9,10,"
+				    "11,12,13,14,15,16])", &a));
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_MALFORMED, comment("// @hotpath main(percentiles=[1,2,3,4,5,6,7,8,9,"
+					   "10,11,12,13,14,15,16,17])", &a));
+	CHECK_STR("too many percentiles (at most 16)", a.detail);
 	hpcc_annot_free(&a);
 	CHECK_INT(ANNOT_OK, comment("/* @hotpath main(\n   percentiles = [ 95 ]\n) */", &a));
 	CHECK_STR("95", a.percentiles);
