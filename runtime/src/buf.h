@@ -18,29 +18,46 @@
  * the records, and release-stores `tail`.
  *
  * Records are events, in the thread's program order (16-byte slots; the
- * low two bits of the first word say what a slot is):
+ * low two bits of the first word say what a slot is, and for the records
+ * that carry a depth instead of a site, the next two bits):
  *
- *   ENTER  {site, start ticks}             a measured call began
- *   EXIT   {depth << 2 | 1, end ticks}     the call open at `depth` ended
- *   AEXIT  {depth << 2 | 2, end ticks} + two payload slots {bytes_total,
+ *   ENTER  {site, start ticks}            a measured call began (sent late:
+ *                                          see "announced" below)
+ *   CALL   {site | 1, duration << 24 | depth}
+ *                                          a whole call at `depth` that had
+ *                                          no finished measured callee
+ *                                          (duration < 2^40, depth < 2^24)
+ *   EXIT   {depth << 4 | 3, end ticks}     the announced call open at
+ *                                          `depth` ended
+ *   AEXIT  {depth << 4 | 7, end ticks} + two payload slots {bytes_total,
  *          bytes_max}, {count_total, count_max}: the exit of an
  *          allocation-aware frame (HOTPATH_ALLOC)
- *   DROP   {depth << 2 | 3, 0}             the calls open above `depth`
+ *   DROP   {depth << 4 | 11, 0}            the calls open above `depth`
  *                                           were left by a non-local exit
+ *                                           (the writer announces them
+ *                                           first)
  *
- * (sites hold pointers, so the low bits of a real site are clear).  The
- * worker keeps the thread's stack of open calls from these, so it knows
- * each call's parent, self time and call path; the writer only keeps what
- * it needs to notice longjmp (the shadow stack below).  A multi-slot
- * record is published with one store of `head`, so the consumer never
- * sees part of one.
+ * (sites hold pointers, so the low two bits of a real site are clear).
+ * The worker keeps the thread's stack of open calls from these, so it
+ * knows each call's parent, self time and call path.  The writer sends a
+ * call's ENTER only when the worker needs it open: before the record of
+ * its first finished callee ("announcing" it; `announced` counts the
+ * bottom shadow entries sent).  A call that ends unannounced (a leaf) is
+ * one CALL slot; an announced one ends with EXIT or AEXIT.  Calls too
+ * long or too deep for CALL, calls with allocation figures, and every
+ * call while tracing (the trace wants each call's start), are announced
+ * at their exit and then exited.  So a program of leaves sends one slot a
+ * call, not two; record.c has the writer's side.  A multi-slot record is
+ * published with one store of `head`, so the consumer never sees part of
+ * one.
  *
  * Shadow stack (writer-private): one struct hp_shadow per open measured
- * call of the thread, {frame address, return address, guard address},
- * used to detect calls abandoned by longjmp (record.c explains the
- * rules).  It lives in an mmap'ed region that doubles with mremap when
- * full, so it has no depth limit, never calls malloc and is safe to grow
- * from a signal handler.
+ * call of the thread, {frame address, return address, guard address,
+ * site, start ticks}: the first three detect calls abandoned by longjmp
+ * (record.c explains the rules), the last two make the call's record at
+ * its exit (or its ENTER when it is announced).  It lives in an mmap'ed
+ * region that doubles with mremap when full, so it has no depth limit,
+ * never calls malloc and is safe to grow from a signal handler.
  *
  * Reentrancy: `busy` is set around every writer operation (record.c).
  * A signal handler that records while its thread is inside one finds it
@@ -66,13 +83,21 @@ struct hp_site;
 #define HP_BUF_CAP 16384u /* records per thread: 256 KiB */
 #define HP_BUF_MASK (HP_BUF_CAP - 1)
 
-#define HP_REC_ENTER 0u
-#define HP_REC_EXIT 1u
-#define HP_REC_AEXIT 2u
-#define HP_REC_DROP 3u
-#define HP_REC_KIND(tag) ((unsigned int)((tag) & 3u))
-#define HP_REC_DEPTH(tag) ((uint64_t)(tag) >> 2)
-#define HP_REC_TAG(kind, depth) (((uint64_t)(depth) << 2) | (kind))
+#define HP_REC_ENTER 0u /* site */
+#define HP_REC_CALL 1u  /* site | 1 */
+#define HP_REC_EXIT 3u  /* depth << 4 | 3 */
+#define HP_REC_AEXIT 7u
+#define HP_REC_DROP 11u
+#define HP_REC_KIND(tag) ((unsigned int)(((tag) & 3u) == 3u ? (tag) & 15u : (tag) & 3u))
+#define HP_REC_DEPTH(tag) ((uint64_t)(tag) >> 4)
+#define HP_REC_TAG(kind, depth) (((uint64_t)(depth) << 4) | (kind))
+#define HP_REC_SITE(first) ((struct hp_site *)(uintptr_t)((first) & ~(uint64_t)3))
+/* CALL's second word: duration << 24 | depth. */
+#define HP_REC_CALL_TICKS (1ull << 40)  /* durations below this */
+#define HP_REC_CALL_DEPTHS (1ul << 24) /* depths below this */
+#define HP_REC_CALL_WORD(dur, depth) (((uint64_t)(dur) << 24) | (uint64_t)(depth))
+#define HP_REC_CALL_DUR(w) ((uint64_t)(w) >> 24)
+#define HP_REC_CALL_DEPTH(w) ((uint64_t)(w) & (HP_REC_CALL_DEPTHS - 1))
 #define HP_REC_ALLOC_SLOTS 3u
 
 /* One slot.  `site`/`tag` and `ticks`/`second` are the same words: the
@@ -94,6 +119,8 @@ struct hp_shadow {
 	uintptr_t cfa;   /* __builtin_frame_address(0) of the machine frame */
 	uintptr_t ret;   /* its return address */
 	uintptr_t guard; /* the guard variable's address */
+	struct hp_site *site;
+	uint64_t start;  /* ticks */
 };
 
 /* One open call on the consumer's copy of the stack. */
@@ -115,6 +142,8 @@ struct hp_buf {
 				  or a signal handler hit a busy writer */
 	volatile int busy;     /* writer-private: an operation is under way */
 	uint32_t depth;        /* writer-private: open calls on the shadow */
+	uint32_t announced;    /* writer-private: the bottom shadow entries
+				  whose ENTER went out */
 	struct hp_shadow *shadow;
 	size_t shadow_cap;     /* entries mapped */
 	uintptr_t stack_lo, stack_hi; /* this thread's stack, 0 = unknown */
@@ -151,30 +180,6 @@ static inline int hp_buf_push(struct hp_buf *b, uint64_t first, uint64_t second)
 	r->first = first;
 	r->second = second;
 	hp_atomic_store_release(&b->head, h + 1);
-	return 0;
-}
-
-/* Appends an AEXIT record: three slots, one publication.  fig points to
- * four uint64_t (struct hp_alloc_delta).  0 or -1 as above. */
-static inline int hp_buf_push_aexit(struct hp_buf *b, uint64_t tag,
-				    uint64_t ticks, const uint64_t *fig)
-{
-	uint64_t h = hp_atomic_load_relaxed(&b->head);
-	struct hp_rec *r;
-
-	if (__builtin_expect(h + HP_REC_ALLOC_SLOTS > b->limit, 0) &&
-	    hp_buf_make_room(b, h, HP_REC_ALLOC_SLOTS))
-		return -1;
-	r = &b->rec[h & HP_BUF_MASK];
-	r->first = tag;
-	r->ticks = ticks;
-	r = &b->rec[(h + 1) & HP_BUF_MASK];
-	r->first = fig[0];
-	r->second = fig[1];
-	r = &b->rec[(h + 2) & HP_BUF_MASK];
-	r->first = fig[2];
-	r->second = fig[3];
-	hp_atomic_store_release(&b->head, h + HP_REC_ALLOC_SLOTS);
 	return 0;
 }
 

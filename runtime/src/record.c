@@ -1,12 +1,32 @@
 /* record.c - the record path: what a measured call does on its thread.
  *
- * DESIGN.  Entry (hp_enter) pushes the call on the thread's shadow stack
- * and an ENTER event {site, start} on its ring; exit (hp_exit) pops it and
- * pushes EXIT {depth, end} (buf.h has the formats).  The worker replays
- * these events into its own copy of the stack, which gives every call its
- * parent, self time and call path; the writer does no arithmetic at all.
- * No lock, malloc or stdio here; the only syscalls are the shadow stack's
+ * DESIGN.  Entry (hp_enter) only pushes the call on the thread's shadow
+ * stack: {frame, return address, guard, site, start}; it writes nothing
+ * to the ring.  Exit (hp_leave/hp_exit) pops it and writes what the
+ * worker needs (buf.h has the formats).  The worker keeps its own stack
+ * of the thread's calls, which gives every call its parent, self time and
+ * call path, but it only needs to see a call open while one of its
+ * callees finishes.  So calls are "announced" lazily: `announced` counts
+ * the bottom shadow entries whose ENTER {site, start} the worker has been
+ * sent.  An exit first announces its callers that are not announced yet
+ * (one ENTER each; usually none), then:
+ *   - a call that is not announced itself (it had no finished measured
+ *     callee: a leaf, most calls) becomes one CALL record {site, duration
+ *     and depth}: one 16-byte slot per call instead of two events;
+ *   - an announced call (it had finished callees) ends with EXIT {depth,
+ *     end} as before;
+ *   - a leaf too long (>= 2^40 ticks) or too deep (>= 2^24) for CALL, and
+ *     every call while tracing (the trace wants starts), is announced and
+ *     exited: the two-event form.
+ * The writer still does no arithmetic beyond end - start.  No lock,
+ * malloc or stdio here; the only syscalls are the shadow stack's
  * mmap/mremap (when it doubles) and the futex wake of a full ring.
+ * main's entry announces main at once, so the report always finds main
+ * open on the worker's stack.
+ *
+ * Why: an ENTER and an EXIT per call were 32 bytes a call through the
+ * ring, a cache line moved to the worker's core every two calls; one
+ * CALL per leaf halves that, and entry no longer touches the ring at all.
  *
  * Non-local exits (longjmp, siglongjmp out of a handler): the calls left
  * that way never run their exit, so their shadow entries stay behind.
@@ -21,15 +41,20 @@
  *     dead if the frame was reused by another call (other return address)
  *     or if the very guard being entered is still on the stack (a guard
  *     cannot be open twice in one machine frame).
- * Both push DROP {depth}: the worker discards the abandoned calls, counts
- * them as non-local exits and credits their finished callees to their
- * caller (so no time is counted twice and the caller's self time holds
- * the abandoned calls' own time).  The frame comparison is skipped when
- * the new frame is not on the thread's stack (sigaltstack, coroutines).
- * Known blind spot: after a longjmp, a different function entered from
- * the same call site of the same caller frame (a call through a
- * pointer), before that caller returns, nests under the dead call until
- * the caller's exit or a later entry resolves it.
+ * Both push DROP {depth} after announcing the abandoned calls not yet
+ * announced (rare: only on this path), so the worker sees the same
+ * events as if every call had been announced at its entry: it discards
+ * the abandoned calls, counts them as non-local exits and credits their
+ * finished callees to their caller (so no time is counted twice and the
+ * caller's self time holds the abandoned calls' own time).  A thread
+ * that ends with calls open (pthread_exit) announces them the same way;
+ * the worker counts them when it frees the ring, as before.  The frame
+ * comparison is skipped when the new frame is not on the thread's stack
+ * (sigaltstack, coroutines).  Known blind spot: after a longjmp, a
+ * different function entered from the same call site of the same caller
+ * frame (a call through a pointer), before that caller returns, nests
+ * under the dead call until the caller's exit or a later entry resolves
+ * it.
  *
  * Reentrancy: every operation runs between `busy = 1` and `busy = 0`
  * (with compiler fences: the interrupting code is on the same thread).
@@ -37,7 +62,8 @@
  * is counted in `lost` and nothing else is touched; its exit sees depth 0
  * and does nothing.  Handlers that arrive between operations record
  * normally: they push above the interrupted calls and pop before
- * returning, which nests correctly.
+ * returning (announcing the interrupted calls if need be), which nests
+ * correctly.
  */
 #include "record.h"
 
@@ -54,7 +80,8 @@
 
 __thread struct hp_buf *hp_tls_buf __attribute__((tls_model("initial-exec")));
 
-#define SHADOW_FIRST 1024u /* entries mapped at first: 24 KiB */
+#define SHADOW_FIRST 1024u /* entries mapped at first: 40 KiB */
+#define ANNOUNCE_MAX (HP_BUF_CAP / 4) /* ENTERs per publication */
 #define NOT_RECORDED 0ul
 
 static inline void enter_busy(struct hp_buf *b)
@@ -160,6 +187,70 @@ static uint32_t live_depth(struct hp_buf *b, uintptr_t cfa,
 	return k;
 }
 
+/* CALL records are written while this is 2^40 (the longest CALL); 0 while
+ * tracing, so that every call is announced and its start reaches the
+ * trace.  Set by the worker before any record. */
+static _Atomic uint64_t call_limit = HP_REC_CALL_TICKS;
+
+void hp_record_use_calls(int on)
+{
+	hp_atomic_store_relaxed(&call_limit, on ? HP_REC_CALL_TICKS : 0);
+}
+
+/* Announces shadow[announced .. upto - 1] (an ENTER each), then appends
+ * the n slots of `tail`.  The ENTERs go in publications of at most
+ * ANNOUNCE_MAX slots (a deep stack may not fit in the ring at once); the
+ * last one carries the tail, so the tail's slots are published together.
+ * 0, or -1 when a publication had to be dropped (then `announced` counts
+ * what went out). */
+static int push_announced(struct hp_buf *b, uint32_t upto,
+			  const struct hp_rec *tail, unsigned int n)
+{
+	for (;;) {
+		uint64_t h = hp_atomic_load_relaxed(&b->head);
+		uint32_t a = b->announced, m = upto > a ? upto - a : 0, i;
+		uint32_t chunk = m > ANNOUNCE_MAX ? ANNOUNCE_MAX : m;
+		unsigned int all = chunk + (chunk == m ? n : 0);
+
+		if (all == 0)
+			return 0;
+		if (h + all > b->limit && hp_buf_make_room(b, h, all))
+			return -1;
+		for (i = 0; i < chunk; i++) {
+			struct hp_rec *r = &b->rec[(h + i) & HP_BUF_MASK];
+
+			r->first = (uint64_t)(uintptr_t)b->shadow[a + i].site;
+			r->second = b->shadow[a + i].start;
+		}
+		if (chunk == m)
+			for (i = 0; i < n; i++)
+				b->rec[(h + chunk + i) & HP_BUF_MASK] = tail[i];
+		hp_atomic_store_release(&b->head, h + all);
+		b->announced = a + chunk;
+		if (chunk == m)
+			return 0;
+	}
+}
+
+/* The calls above depth k were left by a non-local exit: pops them and
+ * tells the worker (DROP {k}).  Those it was never told about are
+ * announced first, so it sees every abandoned call open, in order, as if
+ * each had been sent at its entry: they count as non-local exits and get
+ * their call-path nodes exactly as before.  0 or -1 (dropped). */
+static int drop_to(struct hp_buf *b, uint32_t k)
+{
+	struct hp_rec drop;
+	int err;
+
+	drop.first = HP_REC_TAG(HP_REC_DROP, k);
+	drop.second = 0;
+	err = push_announced(b, b->depth, &drop, 1);
+	b->depth = k;
+	if (b->announced > k)
+		b->announced = k;
+	return err;
+}
+
 /* Makes room for a push at the top; returns the depth to push at, or -1
  * when the call cannot be recorded. */
 static __attribute__((noinline)) long enter_slow(struct hp_buf *b,
@@ -168,11 +259,8 @@ static __attribute__((noinline)) long enter_slow(struct hp_buf *b,
 {
 	uint32_t k = b->depth ? live_depth(b, cfa, ret, guard) : 0;
 
-	if (k < b->depth) {
-		b->depth = k;
-		if (hp_buf_push(b, HP_REC_TAG(HP_REC_DROP, k), 0))
-			return -1;
-	}
+	if (k < b->depth && drop_to(b, k))
+		return -1;
 	if (k >= b->shadow_cap && shadow_grow(b))
 		return -1;
 	return k;
@@ -202,14 +290,10 @@ static inline unsigned long enter(struct hp_buf *b, struct hp_site *site,
 	sh->cfa = cfa;
 	sh->ret = ret;
 	sh->guard = guard;
+	sh->site = site;
 	b->depth = (uint32_t)d + 1;
 	start = hp_clock_now(); /* last: the bookkeeping is not the call's */
-	if (__builtin_expect(hp_buf_push(b, (uint64_t)(uintptr_t)site, start), 0)) {
-		b->depth = (uint32_t)d;
-		leave_busy(b);
-		count_lost(b);
-		return NOT_RECORDED;
-	}
+	sh->start = start;
 	leave_busy(b);
 	if (start_out)
 		*start_out = start;
@@ -234,24 +318,22 @@ static __attribute__((noinline)) unsigned long enter_general(
 		     NULL);
 }
 
-/* The fast path: a leaf without a stack frame.  Everything unusual (no
- * ring yet, busy, shadow full, a frame not below the top, ring at its
- * limit, no TSC) goes to enter_general, which checks again from scratch. */
+/* The fast path: a leaf without a stack frame that touches only the
+ * shadow stack.  Everything unusual (no ring yet, busy, shadow full, a
+ * frame not below the top, no TSC) goes to enter_general, which checks
+ * again from scratch. */
 unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	struct hp_buf *b = hp_tls_buf;
 	struct hp_shadow *sh;
-	struct hp_rec *r;
-	uint64_t h, start;
 	uint32_t d;
 
 	if (__builtin_expect(b == NULL || b->busy || !hp_clock_use_tsc, 0))
 		return enter_general(site, guard, cfa, ret);
 	enter_busy(b);
 	d = b->depth;
-	h = hp_atomic_load_relaxed(&b->head);
-	if (__builtin_expect(d >= b->shadow_cap || h >= b->limit ||
+	if (__builtin_expect(d >= b->shadow_cap ||
 			     (d && (uintptr_t)cfa >= b->shadow[d - 1].cfa), 0)) {
 		leave_busy(b);
 		return enter_general(site, guard, cfa, ret);
@@ -260,12 +342,9 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 	sh->cfa = (uintptr_t)cfa;
 	sh->ret = (uintptr_t)ret;
 	sh->guard = (uintptr_t)guard;
+	sh->site = site;
 	b->depth = d + 1;
-	start = __builtin_ia32_rdtsc(); /* last: the bookkeeping is not the call's */
-	r = &b->rec[h & HP_BUF_MASK];
-	r->first = (uint64_t)(uintptr_t)site;
-	r->second = start;
-	hp_atomic_store_release(&b->head, h + 1);
+	sh->start = __builtin_ia32_rdtsc(); /* last: the bookkeeping is not the call's */
 	leave_busy(b);
 	return (unsigned long)d + 1;
 #else
@@ -285,24 +364,73 @@ unsigned long hp_record_enter_main(struct hp_site *site, uint64_t *start)
 		stack_bounds(b);
 	/* main is the outermost frame: nothing can lie above it. */
 	d = enter(b, site, 0, UINTPTR_MAX, 0, start);
+	if (d == NOT_RECORDED)
+		return d;
+	/* Announced now: the report finds main open on the worker's stack. */
+	enter_busy(b);
+	if (b->depth == d && push_announced(b, (uint32_t)d, NULL, 0)) {
+		b->depth = (uint32_t)(d - 1);
+		if (b->announced > d - 1)
+			b->announced = (uint32_t)(d - 1);
+		leave_busy(b);
+		count_lost(b);
+		return NOT_RECORDED;
+	}
+	leave_busy(b);
 	return d;
 }
 
-/* Pops the frame at depth d1 - 1; 0 when its EXIT is to be pushed. */
+/* The exit of the call at depth d1 - 1: drops the calls above it if a
+ * non-local exit left them; 0 when the call is then the top. */
 static inline int exit_pop(struct hp_buf *b, unsigned long d1)
 {
 	if (__builtin_expect(b->depth != d1, 0)) {
 		if (b->depth < d1)
 			return -1; /* already dropped as abandoned */
 		/* calls above this one were left by a non-local exit */
-		if (hp_buf_push(b, HP_REC_TAG(HP_REC_DROP, d1), 0)) {
+		if (drop_to(b, (uint32_t)d1)) {
 			b->depth = (uint32_t)(d1 - 1);
+			if (b->announced > d1 - 1)
+				b->announced = (uint32_t)(d1 - 1);
 			count_lost(b);
 			return -1;
 		}
 	}
-	b->depth = (uint32_t)(d1 - 1);
 	return 0;
+}
+
+/* Pops the top call, at depth d1 - 1, after pushing its record (and
+ * announcing its callers) with `tail` (n slots: EXIT or AEXIT) as its
+ * exit when it must be announced.  0, or -1 when it was dropped. */
+static int exit_push(struct hp_buf *b, uint32_t d1, uint64_t end,
+		     const struct hp_rec *tail, unsigned int n)
+{
+	const struct hp_shadow *sh = &b->shadow[d1 - 1];
+	uint64_t dur = end - sh->start;
+	struct hp_rec call;
+	int err;
+
+	if (n == 0 && b->announced < d1 &&
+	    dur < hp_atomic_load_relaxed(&call_limit) &&
+	    d1 - 1 < HP_REC_CALL_DEPTHS) {
+		call.first = (uint64_t)(uintptr_t)sh->site | HP_REC_CALL;
+		call.second = HP_REC_CALL_WORD(dur, d1 - 1);
+		err = push_announced(b, d1 - 1, &call, 1);
+	} else {
+		struct hp_rec ex[1];
+
+		if (n == 0) {
+			ex[0].first = HP_REC_TAG(HP_REC_EXIT, d1 - 1);
+			ex[0].second = end;
+			tail = ex;
+			n = 1;
+		}
+		err = push_announced(b, d1, tail, n);
+	}
+	b->depth = d1 - 1;
+	if (b->announced > d1 - 1)
+		b->announced = d1 - 1;
+	return err;
 }
 
 static __attribute__((noinline)) void exit_general(struct hp_frame *frame,
@@ -318,19 +446,21 @@ static __attribute__((noinline)) void exit_general(struct hp_frame *frame,
 		return;
 	}
 	enter_busy(b);
-	if (exit_pop(b, d1) == 0 &&
-	    hp_buf_push(b, HP_REC_TAG(HP_REC_EXIT, d1 - 1), end))
+	if (exit_pop(b, d1) == 0 && exit_push(b, (uint32_t)d1, end, NULL, 0))
 		count_lost(b);
 	leave_busy(b);
 }
 
+/* The common case: the top call, its callers announced and itself not
+ * (a leaf): one CALL slot, or ENTER + EXIT when CALL will not do. */
 static inline __attribute__((always_inline)) void exit_fast(struct hp_frame *frame,
 							    uint64_t end)
 {
 	struct hp_buf *b = hp_tls_buf;
 	unsigned long d1 = frame->depth;
+	const struct hp_shadow *sh;
 	struct hp_rec *r;
-	uint64_t h;
+	uint64_t h, dur;
 
 	if (__builtin_expect(d1 == NOT_RECORDED || b == NULL || b->busy, 0)) {
 		exit_general(frame, end);
@@ -338,16 +468,36 @@ static inline __attribute__((always_inline)) void exit_fast(struct hp_frame *fra
 	}
 	enter_busy(b);
 	h = hp_atomic_load_relaxed(&b->head);
-	if (__builtin_expect(b->depth != d1 || h >= b->limit, 0)) {
+	if (__builtin_expect(b->depth != d1 || b->announced != d1 - 1 ||
+			     h >= b->limit, 0)) {
 		leave_busy(b);
 		exit_general(frame, end);
 		return;
 	}
-	b->depth = (uint32_t)(d1 - 1);
+	sh = &b->shadow[d1 - 1];
+	dur = end - sh->start;
 	r = &b->rec[h & HP_BUF_MASK];
-	r->first = HP_REC_TAG(HP_REC_EXIT, d1 - 1);
-	r->second = end;
-	hp_atomic_store_release(&b->head, h + 1);
+	if (__builtin_expect(dur < hp_atomic_load_relaxed(&call_limit) &&
+			     d1 - 1 < HP_REC_CALL_DEPTHS, 1)) {
+		b->depth = (uint32_t)(d1 - 1);
+		r->first = (uint64_t)(uintptr_t)sh->site | HP_REC_CALL;
+		r->second = HP_REC_CALL_WORD(dur, d1 - 1);
+		hp_atomic_store_release(&b->head, h + 1);
+	} else {
+		/* tracing, or too long/deep for CALL: ENTER + EXIT */
+		if (h + 2 > b->limit) {
+			leave_busy(b);
+			exit_general(frame, end);
+			return;
+		}
+		b->depth = (uint32_t)(d1 - 1);
+		r->first = (uint64_t)(uintptr_t)sh->site;
+		r->second = sh->start;
+		r = &b->rec[(h + 1) & HP_BUF_MASK];
+		r->first = HP_REC_TAG(HP_REC_EXIT, d1 - 1);
+		r->second = end;
+		hp_atomic_store_release(&b->head, h + 2);
+	}
 	leave_busy(b);
 }
 
@@ -366,12 +516,15 @@ void hp_leave(struct hp_frame *frame)
 	exit_fast(frame, hp_clock_now());
 }
 
-/* A finished call of known length, from the earlier interface: an ENTER
- * and an EXIT at the current depth, without a shadow entry. */
+/* A finished call of known length, from the earlier interface: a call at
+ * the current depth, without a shadow entry (its callers announced, then
+ * a CALL, or an ENTER and an EXIT when it does not fit one). */
 void hp_record(struct hp_site *site, unsigned long long ticks)
 {
 	struct hp_buf *b = hp_tls_buf;
 	uint64_t now = hp_clock_now();
+	struct hp_rec r[2];
+	uint32_t d;
 
 	if (__builtin_expect(b == NULL, 0) && !(b = attach())) {
 		hp_buf_count_lost(1);
@@ -382,9 +535,21 @@ void hp_record(struct hp_site *site, unsigned long long ticks)
 		return;
 	}
 	enter_busy(b);
-	if (hp_buf_push(b, (uint64_t)(uintptr_t)site, now - ticks) ||
-	    hp_buf_push(b, HP_REC_TAG(HP_REC_EXIT, b->depth), now))
-		count_lost(b);
+	d = b->depth;
+	if (ticks < hp_atomic_load_relaxed(&call_limit) &&
+	    d < HP_REC_CALL_DEPTHS) {
+		r[0].first = (uint64_t)(uintptr_t)site | HP_REC_CALL;
+		r[0].second = HP_REC_CALL_WORD(ticks, d);
+		if (push_announced(b, d, r, 1))
+			count_lost(b);
+	} else {
+		r[0].first = (uint64_t)(uintptr_t)site;
+		r[0].second = now - ticks;
+		r[1].first = HP_REC_TAG(HP_REC_EXIT, d);
+		r[1].second = now;
+		if (push_announced(b, d, r, 2))
+			count_lost(b);
+	}
 	leave_busy(b);
 }
 
@@ -403,6 +568,18 @@ void hp_frame_exit(struct hp_frame *frame)
 	hp_exit(frame, hp_clock_now());
 }
 
+/* The thread is ending (its key destructor) with calls still open: the
+ * worker counts the open calls of a dead ring as non-local exits, so it
+ * is told about all of them (no worker any more: nothing to do). */
+void hp_record_thread_end(struct hp_buf *b)
+{
+	if (b->busy || b->depth <= b->announced)
+		return;
+	enter_busy(b);
+	(void)push_announced(b, b->depth, NULL, 0);
+	leave_busy(b);
+}
+
 void hp_alloc_enter(struct hp_alloc_frame *frame, void *guard, void *cfa,
 		    void *ret)
 {
@@ -417,6 +594,8 @@ void hp_alloc_exit(struct hp_alloc_frame *frame, unsigned long long end)
 	struct hp_alloc_delta d;
 	struct hp_buf *b = hp_tls_buf;
 	unsigned long d1 = frame->depth;
+	const uint64_t *fig = (const uint64_t *)(const void *)&d;
+	struct hp_rec tail[HP_REC_ALLOC_SLOTS];
 
 	hp_alloc_mark_exit(&frame->mark, &d); /* always: restores the peaks */
 	if (d1 == NOT_RECORDED || b == NULL)
@@ -431,10 +610,15 @@ void hp_alloc_exit(struct hp_alloc_frame *frame, unsigned long long end)
 		count_lost(b);
 		return;
 	}
+	tail[0].first = HP_REC_TAG(HP_REC_AEXIT, d1 - 1);
+	tail[0].second = end;
+	tail[1].first = fig[0];
+	tail[1].second = fig[1];
+	tail[2].first = fig[2];
+	tail[2].second = fig[3];
 	enter_busy(b);
 	if (exit_pop(b, d1) == 0 &&
-	    hp_buf_push_aexit(b, HP_REC_TAG(HP_REC_AEXIT, d1 - 1), end,
-			      (const uint64_t *)(const void *)&d))
+	    exit_push(b, (uint32_t)d1, end, tail, HP_REC_ALLOC_SLOTS))
 		count_lost(b);
 	leave_busy(b);
 }

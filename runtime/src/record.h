@@ -19,4 +19,13 @@ void hp_session_attach(void);
  * frame) and returns its depth; *start gets its start time. */
 unsigned long hp_record_enter_main(struct hp_site *site, uint64_t *start);
 
+/* The worker, before any record: 0 while tracing (every call then goes
+ * out as ENTER + EXIT, with its start), 1 otherwise (CALL records). */
+void hp_record_use_calls(int on);
+
+/* session.c, on the ending thread before its ring is marked dead: its
+ * open calls the worker never saw are announced, so that the worker
+ * counts them as non-local exits with the others. */
+void hp_record_thread_end(struct hp_buf *b);
+
 #endif

@@ -101,6 +101,7 @@ static void thread_gone(void *p)
 	struct hp_buf *b = p;
 
 	hp_tls_buf = NULL;
+	hp_record_thread_end(b);
 	hp_atomic_store_release(&b->dead, 1);
 }
 

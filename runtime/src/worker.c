@@ -17,6 +17,7 @@
 #include "callgraph.h"
 #include "hotpath.h"
 #include "output.h"
+#include "record.h"
 #include "trace.h"
 
 static pthread_t thread;
@@ -201,6 +202,32 @@ static void abandon_to(struct hp_buf *b, size_t d, int count)
 	}
 }
 
+/* A whole call at depth d that had no finished measured callee (CALL):
+ * what an ENTER and an EXIT would have done, without the open entry. */
+static void whole_call(struct hp_buf *b, struct hp_site *site, size_t d,
+		       uint64_t total)
+{
+	uint32_t node = 0;
+
+	if (b->nopen > d)
+		abandon_to(b, d, 1);
+	if (b->nopen != d) {
+		hp_buf_count_lost(1); /* its caller's entry was never seen */
+		return;
+	}
+	add(site, total, total);
+	if (b->nopen) {
+		struct hp_open *p = &b->open[b->nopen - 1];
+
+		p->child += total;
+		hp_cg_edge_add(slot_of(p->site), slot_of(site), total, total);
+		node = p->node;
+	}
+	if (hp_cg_tree_on)
+		hp_cg_node_add(hp_cg_child(node, slot_of(site)), total, total);
+	/* Tracing: the writers send no CALL (a call's start is not in it). */
+}
+
 static void close_call(struct hp_buf *b, size_t d, uint64_t end,
 		       const uint64_t *fig)
 {
@@ -278,6 +305,11 @@ static uint64_t drain(struct hp_buf *b)
 		case HP_REC_ENTER:
 			open_call(b, r->site, r->ticks);
 			break;
+		case HP_REC_CALL:
+			whole_call(b, HP_REC_SITE(r->first),
+				   HP_REC_CALL_DEPTH(r->second),
+				   HP_REC_CALL_DUR(r->second));
+			break;
 		case HP_REC_EXIT:
 			close_call(b, HP_REC_DEPTH(r->tag), r->ticks, NULL);
 			break;
@@ -290,8 +322,10 @@ static uint64_t drain(struct hp_buf *b)
 			close_call(b, HP_REC_DEPTH(r->tag), r->ticks, fig);
 			i += HP_REC_ALLOC_SLOTS - 1;
 			break;
-		default: /* HP_REC_DROP */
+		case HP_REC_DROP:
 			abandon_to(b, HP_REC_DEPTH(r->tag), 1);
+			break;
+		default: /* site | 2: nothing writes it */
 			break;
 		}
 	}
@@ -379,6 +413,7 @@ int hp_worker_start(void)
 	if (formats & HP_OUT_TRACE)
 		hp_trace_limit = env_size("HOTPATH_TRACE_LIMIT",
 					  HP_TRACE_DEFAULT_LIMIT);
+	hp_record_use_calls(hp_trace_limit == 0);
 	hp_cg_tree_on = (formats & (HP_OUT_FOLDED | HP_OUT_HTML)) != 0;
 	hp_cg_set_limit(env_size("HOTPATH_TREE_LIMIT", HP_CG_DEFAULT_LIMIT));
 

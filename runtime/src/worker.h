@@ -17,18 +17,26 @@
  *
  * Events (buf.h): the worker replays each ring's ENTER/EXIT/DROP events
  * into that ring's stack of open calls (struct hp_open, consumer-side
- * fields of the ring, grown with hp_realloc: no depth limit).  An exit
- * gives the call's total (end - start) and self time (total minus the
- * totals of its finished measured callees, summed into the open parent
- * as they finish), so self time is exact under nesting and recursion and
- * the self times of all calls add up to the time of the outermost ones.
- * Each finished call also feeds its caller->callee edge, its call-path
- * node (callgraph.h) and, when tracing, its thread's trace ring
+ * fields of the ring, grown with hp_realloc: no depth limit).  The writer
+ * sends a call's ENTER only once the call has a finished callee (or must
+ * be exited with an EXIT anyway), so this stack holds the thread's open
+ * calls that matter here, which always include the callers of the call
+ * being recorded.  An exit gives the call's total (end - start) and self
+ * time (total minus the totals of its finished measured callees, summed
+ * into the open parent as they finish), so self time is exact under
+ * nesting and recursion and the self times of all calls add up to the
+ * time of the outermost ones.  A CALL record is a whole call that had no
+ * finished callee: its total is its duration and its self time too, its
+ * parent is the top of the stack, and it is folded in exactly as its
+ * ENTER and EXIT would have been.  Each finished call also feeds its
+ * caller->callee edge, its call-path node (callgraph.h) and, when
+ * tracing (then the writers send no CALL), its thread's trace ring
  * (trace.h).  DROP, and an exit that finds calls above its own, discard
- * the abandoned calls: they count as non-local exits, not as calls, and
- * their finished callees' time is credited to their caller, so their own
- * time stays in the caller's self time and nothing is counted twice.
- * Calls still open when a thread's ring is freed count the same way.
+ * the abandoned calls (the writer announces any it had not before the
+ * DROP): they count as non-local exits, not as calls, and their finished
+ * callees' time is credited to their caller, so their own time stays in
+ * the caller's self time and nothing is counted twice.  Calls still open
+ * when a thread's ring is freed count the same way.
  *
  * Allocation records (buf.h) add the call's time as usual and, per site,
  * four more histograms of per-call values (bytes and counts, not ticks):
