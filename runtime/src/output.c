@@ -62,6 +62,16 @@ unsigned int hp_output_parse_list(const char *text, unsigned int *order)
 	return mask ? mask : HP_OUT_TABLE;
 }
 
+int hp_output_known(const char *item, size_t n)
+{
+	size_t f;
+
+	for (f = 0; f < NFORMATS; f++)
+		if (strlen(formats[f].name) == n && strncmp(formats[f].name, item, n) == 0)
+			return 1;
+	return n == 4 && strncmp(item, "none", 4) == 0;
+}
+
 unsigned int hp_output_parse(const char *text)
 {
 	return hp_output_parse_list(text, NULL);

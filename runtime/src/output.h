@@ -16,6 +16,8 @@
 #ifndef HP_OUTPUT_H
 #define HP_OUTPUT_H
 
+#include <stddef.h>
+
 struct hp_report;
 
 #define HP_OUT_TABLE 0x01u
@@ -29,6 +31,8 @@ struct hp_report;
  * 8 entries, 0-terminated) when order is not NULL; 0 = "none". */
 unsigned int hp_output_parse_list(const char *text, unsigned int *order);
 unsigned int hp_output_parse(const char *text);
+/* Is item[0..n) a format name HOTPATH_FORMAT accepts? */
+int hp_output_known(const char *item, size_t n);
 
 /* Gathers edges, paths and traces into r (rows must be filled and
  * sorted), renders every format and writes each to its destination. */

@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "hotpath.h"
+#include "settings.h"
 
 enum hp_format hp_report_parse_format(const char *text)
 {
@@ -59,6 +60,16 @@ int hp_report_list_next(const char **p, const char **item, size_t *len)
 	*len = n;
 	*p = end ? end + 1 : NULL;
 	return 1;
+}
+
+int hp_report_alloc_known(const char *item, size_t n)
+{
+	unsigned int m;
+
+	for (m = 0; m < 4; m++)
+		if (strlen(metrics[m].name) == n && strncmp(metrics[m].name, item, n) == 0)
+			return 1;
+	return 0;
 }
 
 unsigned int hp_report_parse_alloc(const char *text)
@@ -223,6 +234,7 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 			hp_str_printf(out, "[hotpath] %llu calls left by a non-local "
 				      "exit (longjmp), not counted\n",
 				      (unsigned long long)r->nonlocal_exits);
+		hp_settings_notes(out);
 	}
 	for (i = 0; i < (nshown + 1) * ncols; i++)
 		hp_free(cells[i]);

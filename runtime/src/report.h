@@ -102,6 +102,8 @@ enum hp_format hp_report_parse_format(const char *text);
 /* Parses HOTPATH_ALLOC's value: a comma list of bytes-total, bytes-max,
  * count-total, count-max, or "none".  NULL, "" or any unknown name = all. */
 unsigned int hp_report_parse_alloc(const char *text);
+/* Is item[0..n) one of HOTPATH_ALLOC's metric names? */
+int hp_report_alloc_known(const char *item, size_t n);
 /* Steps through a comma-separated list (the HOTPATH_* values): the item at
  * *p, blanks around it trimmed, goes to *item and *len, and *p moves past
  * its comma (to NULL after the last item).  0 when no item is left; an

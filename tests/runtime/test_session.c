@@ -398,6 +398,39 @@ static void limit_rows(void)
 	free_run(&r);
 }
 
+/* Values the runtime cannot use fall back to defaults, and the report says
+ * so under the table, one line each; valid values add no line. */
+static void ignored_settings_are_named(void)
+{
+	static const char *const bad[] = { "HOTPATH_PERCENTILES=50,99.9", "HOTPATH_LIMIT=ten",
+					   "HOTPATH_FORMAT=tabel", "HOTPATH_ALLOC=bytes",
+					   "HOTPATH_FORK=yes", NULL };
+	static const char *const good[] = { "HOTPATH_PERCENTILES=50,99", "HOTPATH_LIMIT=2",
+					    "HOTPATH_FORMAT=table", "HOTPATH_ALLOC=none",
+					    "HOTPATH_FORK=none", NULL };
+	struct run r;
+
+	run_child("five", bad, &r);
+	CHECK(exited(&r, 0));
+	CHECK_CONTAINS(r.out, "+\n[hotpath] ignored HOTPATH_PERCENTILES=50,99.9 (expected up to "
+		       "16 whole numbers from 0 to 100, comma-separated)\n"
+		       "[hotpath] ignored HOTPATH_LIMIT=ten (expected a whole number of rows)\n"
+		       "[hotpath] unknown format 'tabel' in HOTPATH_FORMAT (table, json, "
+		       "json-pretty, folded, trace, html, none): the table is shown instead\n"
+		       "[hotpath] unknown table 'bytes' in HOTPATH_ALLOC (bytes-total, "
+		       "bytes-max, count-total, count-max, none): all four are shown\n"
+		       "[hotpath] ignored HOTPATH_FORK=yes (report or none): forked children "
+		       "report\n");
+	CHECK_CONTAINS(r.out, "| P90 "); /* the defaults stayed */
+	free_run(&r);
+	run_child("five", good, &r);
+	CHECK(exited(&r, 0));
+	CHECK_NOT_CONTAINS(r.out, "ignored");
+	CHECK_NOT_CONTAINS(r.out, "unknown");
+	CHECK_CONTAINS(r.out, "| P50 ");
+	free_run(&r);
+}
+
 static void format_none_prints_nothing(void)
 {
 	static const char *const env[] = { "HOTPATH_FORMAT=none", NULL };
@@ -549,7 +582,7 @@ static void cleanup(void)
 TEST_MAIN(T(eight_threads_exact), T(thread_exits_early),
 	  T(exit_from_nested_function_reports), T(main_return_reports_once),
 	  T(lazy_session_without_main), T(output_file_pid), T(limit_rows),
-	  T(format_none_prints_nothing), T(stderr_by_default_and_unwritable_output),
+	  T(format_none_prints_nothing), T(ignored_settings_are_named), T(stderr_by_default_and_unwritable_output),
 	  T(percentiles_from_main_and_env), T(same_name_in_two_files),
 	  T(deep_recursion), T(no_report_on_signal), T(monotonic_clock),
 	  T(forked_child_does_not_report), T(cleanup))
