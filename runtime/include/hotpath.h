@@ -59,6 +59,11 @@ struct hp_frame {
 
 #if defined(__GNUC__) || defined(__clang__)
 #define HP_API_ __attribute__((visibility("default")))
+/* The runtime's exported symbols are named hotpath_*: an instrumented
+ * object linked without the runtime (a link step that bypassed hpcc)
+ * fails with "undefined reference to `hotpath_enter'", which says what is
+ * missing. */
+#define HP_SYM_(name) __asm__(name)
 #define HP_GUARD_ATTR_(fn) __attribute__((cleanup(fn), unused))
 #else
 #error "hotpath.h needs GCC or Clang (__attribute__((cleanup)))"
@@ -79,17 +84,27 @@ struct hp_frame {
  * remain for callers of the earlier interface. */
 __extension__ typedef unsigned long long hp_ticks_;
 
-HP_API_ extern int hp_clock_mode;
-HP_API_ hp_ticks_ hp_clock_slow(void);
+HP_API_ extern int hp_clock_mode
+	HP_SYM_("hotpath_clock_mode");
+HP_API_ hp_ticks_ hp_clock_slow(void)
+	HP_SYM_("hotpath_clock_slow");
 HP_API_ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa,
-			       void *ret);
-HP_API_ void hp_exit(struct hp_frame *frame, hp_ticks_ end);
-HP_API_ void hp_leave(struct hp_frame *frame);
-HP_API_ void hp_record(struct hp_site *site, hp_ticks_ ticks);
-HP_API_ struct hp_frame hp_frame_enter(struct hp_site *site);
-HP_API_ void hp_frame_exit(struct hp_frame *frame);
-HP_API_ struct hp_frame hp_main_enter(struct hp_site *site, const char *percentiles);
-HP_API_ void hp_main_exit(struct hp_frame *frame);
+			       void *ret)
+	HP_SYM_("hotpath_enter");
+HP_API_ void hp_exit(struct hp_frame *frame, hp_ticks_ end)
+	HP_SYM_("hotpath_exit");
+HP_API_ void hp_leave(struct hp_frame *frame)
+	HP_SYM_("hotpath_leave");
+HP_API_ void hp_record(struct hp_site *site, hp_ticks_ ticks)
+	HP_SYM_("hotpath_record");
+HP_API_ struct hp_frame hp_frame_enter(struct hp_site *site)
+	HP_SYM_("hotpath_frame_enter");
+HP_API_ void hp_frame_exit(struct hp_frame *frame)
+	HP_SYM_("hotpath_frame_exit");
+HP_API_ struct hp_frame hp_main_enter(struct hp_site *site, const char *percentiles)
+	HP_SYM_("hotpath_main_enter");
+HP_API_ void hp_main_exit(struct hp_frame *frame)
+	HP_SYM_("hotpath_main_exit");
 
 static __inline__ __attribute__((always_inline, unused))
 hp_ticks_ hp_now_(void)
@@ -139,10 +154,14 @@ struct hp_alloc_frame {
 };
 
 HP_API_ void hp_alloc_enter(struct hp_alloc_frame *frame, void *guard,
-			    void *cfa, void *ret);
-HP_API_ void hp_alloc_exit(struct hp_alloc_frame *frame, hp_ticks_ end);
-HP_API_ struct hp_frame hp_main_alloc_enter(struct hp_site *site, const char *percentiles);
-HP_API_ void hp_main_alloc_exit(struct hp_frame *frame);
+			    void *cfa, void *ret)
+	HP_SYM_("hotpath_alloc_enter");
+HP_API_ void hp_alloc_exit(struct hp_alloc_frame *frame, hp_ticks_ end)
+	HP_SYM_("hotpath_alloc_exit");
+HP_API_ struct hp_frame hp_main_alloc_enter(struct hp_site *site, const char *percentiles)
+	HP_SYM_("hotpath_main_alloc_enter");
+HP_API_ void hp_main_alloc_exit(struct hp_frame *frame)
+	HP_SYM_("hotpath_main_alloc_exit");
 
 static __inline__ __attribute__((always_inline, unused))
 struct hp_alloc_frame hp_alloc_enter_(struct hp_site *site,

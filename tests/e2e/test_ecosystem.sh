@@ -37,8 +37,8 @@ install_layout() {
 	! grep -rq "$E2E_SCRATCH" "$PREFIX/lib/pkgconfig" "$PREFIX/lib/cmake" ||
 		fail "an absolute install path in the pkg-config or CMake files"
 	# the shared runtime exports the API and nothing of its insides
-	nm -D --defined-only "$PREFIX/lib/libhotpath.so" | grep -q ' hp_enter$' ||
-		fail "libhotpath.so does not export hp_enter"
+	nm -D --defined-only "$PREFIX/lib/libhotpath.so" | grep -q ' hotpath_enter$' ||
+		fail "libhotpath.so does not export hotpath_enter"
 	! nm -D --defined-only "$PREFIX/lib/libhotpath.so" | grep -q ' hp_buf_' ||
 		fail "libhotpath.so exports internals"
 	# man pages: the sections a reader looks for, every HPCC_* and HOTPATH_*
