@@ -14,6 +14,7 @@
 #include "args.h"
 #include "compopt.h"
 #include "diag.h"
+#include "readfile.h"
 
 #define MAX_RESPONSE_DEPTH 16
 #define MAX_RESPONSE_SIZE (16u << 20)
@@ -97,43 +98,6 @@ int hpcc_args_split(const char *text, char ***v, int *n)
 	return 0;
 }
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t got;
-
-		if (cap - len < 4096) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 8192;
-			if (cap > MAX_RESPONSE_SIZE || !(nb = realloc(buf, cap))) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(buf);
-		buf = NULL;
-	} else {
-		buf[len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 /* Appends argv[0..argc) to `out`, expanding @file in place (recursively,
  * as gcc does).  Returns 0, 1 when a response file cannot be read (the
  * compiler will say why), or -1 on allocation failure. */
@@ -153,7 +117,7 @@ static int expand(char *const *argv, int argc, struct vec *out, struct vec *owne
 		}
 		if (depth >= MAX_RESPONSE_DEPTH)
 			return 1;
-		text = read_text(argv[i] + 1);
+		text = hpcc_read_file(argv[i] + 1, MAX_RESPONSE_SIZE, NULL);
 		if (!text)
 			return 1;
 		r = hpcc_args_split(text, &words, &nwords);

@@ -22,6 +22,7 @@
 
 #include "diag.h"
 #include "diff.h"
+#include "readfile.h"
 
 #define DEFAULT_BAND 5.0
 #define MAX_PCTS 16
@@ -103,42 +104,6 @@ int hpcc_diff_parse_args(int argc, char **argv, struct diff_opts *out)
 	return 0;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap ? cap * 2 : 65536);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-			cap = cap ? cap * 2 : 65536;
-		}
-		got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		errno = EIO;
-		return NULL;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
 static double num(const cJSON *obj, const char *key)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -155,7 +120,7 @@ static const char *str(const cJSON *obj, const char *key)
 
 static int load(const char *path, struct report *r)
 {
-	char *text = slurp(path);
+	char *text = hpcc_read_file(path, 0, NULL);
 	const cJSON *fns, *fn;
 	size_t i = 0;
 

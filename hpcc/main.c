@@ -39,6 +39,7 @@
 #include "diff.h"
 #include "exec.h"
 #include "finder.h"
+#include "readfile.h"
 #include "rewrite.h"
 #include "tmp.h"
 #include "watchdog.h"
@@ -169,43 +170,6 @@ static char *beside_exe(const char *rel, const char *name)
 		die_nomem();
 	snprintf(out, len, "%s/../%s/%s", exe, rel, name);
 	return out;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t got;
-
-		if (cap - *len < 65536) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 131072);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		got = fread(buf + *len, 1, cap - *len - 1, f);
-		*len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[*len] = '\0';
-	return buf;
 }
 
 static int file_exists(const char *path)
@@ -379,7 +343,7 @@ static void fix_deps(const char *path, const struct work *w, int nw, const char 
 		     int clang, int verbose)
 {
 	size_t len, i, hlen, grow;
-	char *buf = read_file(path, &len), *hdr, *out, *o;
+	char *buf = hpcc_read_file(path, 0, &len), *hdr, *out, *o;
 	int changed = 0, k;
 	FILE *f;
 
@@ -629,6 +593,25 @@ static const char *runtime_file(const char *name, const char *exe, char **run_ar
 	run_or_die(exe, run_argv);
 }
 
+/* Runs a command with stderr passed through and returns its status; a
+ * command that cannot be run gives what a shell gives (127 not found, 126
+ * otherwise), one killed by a signal takes hpcc down with the same one. */
+static int run_to_end(const char *exe, char **argv)
+{
+	int status, sig;
+
+	status = hpcc_exec_run(exe, argv, NULL, NULL, &sig);
+	if (status < 0) {
+		int e = errno;
+
+		hpcc_diag_error("cannot run %s: %s", exe, strerror(e));
+		return e == ENOENT ? 127 : 126;
+	}
+	if (sig)
+		hpcc_exec_exit(status, sig);
+	return status;
+}
+
 static void verbose_argv(const char *what, char **argv)
 {
 	int i;
@@ -665,7 +648,7 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 	struct edit_list edits = { 0 };
 	const char *header, *dot, **xargv = NULL;
 	size_t len;
-	char *buf = read_file(src->path, &len);
+	char *buf = hpcc_read_file(src->path, 0, &len);
 	const char *slash, *base;
 	FILE *f;
 	int r;
@@ -947,15 +930,7 @@ int main(int argc, char **argv)
 		if (!notes.n)
 			run_or_die(exe, run_argv);
 		/* deferred notes: only worth saying if the compile succeeds */
-		status = hpcc_exec_run(exe, run_argv, NULL, NULL, &sig);
-		if (status < 0) {
-			int e = errno;
-
-			hpcc_diag_error("cannot run %s: %s", exe, strerror(e));
-			return e == ENOENT ? 127 : 126;
-		}
-		if (sig)
-			hpcc_exec_exit(status, sig);
+		status = run_to_end(exe, run_argv);
 		if (status == 0)
 			print_notes(&notes);
 		return status;
@@ -1051,15 +1026,7 @@ int main(int argc, char **argv)
 		verbose_argv("running the original command", orig.v);
 	}
 	free(err);
-	status = hpcc_exec_run(exe, orig.v, NULL, NULL, &sig);
-	if (status < 0) {
-		int e = errno;
-
-		hpcc_diag_error("cannot run %s: %s", exe, strerror(e));
-		return e == ENOENT ? 127 : 126;
-	}
-	if (sig)
-		hpcc_exec_exit(status, sig);
+	status = run_to_end(exe, orig.v);
 	if (status == 0) {
 		print_notes(&notes);
 		for (i = 0; i < nw; i++)
