@@ -1,6 +1,8 @@
 /* format.c - see format.h. */
 #include "format.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,6 +141,18 @@ int hp_fmt_parse_percentiles(const char *text, unsigned int *out)
 		if (*p++ != ',')
 			return -1;
 	}
+}
+
+long hp_fmt_parse_limit(const char *text)
+{
+	char *end;
+	long n;
+
+	if (!text || !*text)
+		return -1;
+	errno = 0;
+	n = strtol(text, &end, 10);
+	return (*end || errno || n < 0) ? -1 : n;
 }
 
 size_t hp_fmt_width(const char *s)

@@ -483,19 +483,6 @@ static const struct hp_alloc_delta *main_figures(struct hp_alloc_delta *d)
 	return hp_alloc_linked ? d : NULL;
 }
 
-static long env_limit(void)
-{
-	const char *s = getenv("HOTPATH_LIMIT");
-	char *end;
-	long n;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	n = strtol(s, &end, 10);
-	return (*end || errno || n < 0) ? -1 : n;
-}
-
 static const char *program_name(const struct hp_site *main)
 {
 	if (program_invocation_short_name && *program_invocation_short_name)
@@ -563,7 +550,7 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 	r.lost = hp_buf_lost_total() - lost_base;
 	memcpy(r.pcts, pcts, sizeof pcts);
 	r.npcts = npcts;
-	r.limit = env_limit();
+	r.limit = hp_fmt_parse_limit(getenv("HOTPATH_LIMIT"));
 	r.alloc_tables = hp_report_parse_alloc(getenv("HOTPATH_ALLOC"));
 	r.nrows = hp_stats_count();
 	r.rows = hp_calloc(r.nrows ? r.nrows : 1, sizeof *r.rows);

@@ -6,7 +6,6 @@
  */
 #include "settings.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,21 +46,14 @@ void hp_settings_notes(struct hp_str *out)
 	unsigned int p[HP_MAX_PERCENTILES];
 	const char *v, *item;
 	size_t n;
-	char *end;
 
 	if ((v = value("HOTPATH_PERCENTILES")) && hp_fmt_parse_percentiles(v, p) < 0)
 		hp_str_printf(out, "[hotpath] ignored HOTPATH_PERCENTILES=%s (expected up to %d "
 			      "whole numbers from 0 to 100, comma-separated)\n", v,
 			      HP_MAX_PERCENTILES);
-	if ((v = value("HOTPATH_LIMIT"))) {
-		long l;
-
-		errno = 0;
-		l = strtol(v, &end, 10);
-		if (*end || errno || l < 0)
-			hp_str_printf(out, "[hotpath] ignored HOTPATH_LIMIT=%s (expected a "
-				      "whole number of rows)\n", v);
-	}
+	if ((v = value("HOTPATH_LIMIT")) && hp_fmt_parse_limit(v) < 0)
+		hp_str_printf(out, "[hotpath] ignored HOTPATH_LIMIT=%s (expected a "
+			      "whole number of rows)\n", v);
 	if ((v = value("HOTPATH_FORMAT")) && first_unknown(v, hp_output_known, &item, &n))
 		hp_str_printf(out, "[hotpath] unknown format '%.*s' in HOTPATH_FORMAT (table, "
 			      "json, json-pretty, folded, trace, html, none): the table is "
