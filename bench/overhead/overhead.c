@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "sites.h"
 #include "worker.h"
 
 #define MAX_REPS 64
@@ -147,7 +148,7 @@ int main(int argc, char **argv)
 		sites[i].file = "bench.c";
 		sites[i].line = i + 10;
 		for (k = 0; k < 1000; k++)
-			hp_worker_add(&sites[i], (uint64_t)(k * 37 + i) * 13 % 500000);
+			hp_worker_add(hp_sites_slot(&sites[i]), (uint64_t)(k * 37 + i) * 13 % 500000);
 	}
 	setenv("HOTPATH_OUTPUT", getenv("BENCH_REPORT_OUTPUT") ?
 	       getenv("BENCH_REPORT_OUTPUT") : "/dev/null", 1);

@@ -21,9 +21,9 @@
  * low two bits of the first word say what a slot is, and for the records
  * that carry a depth instead of a site, the next two bits):
  *
- *   ENTER  {site, start ticks}            a measured call began (sent late:
+ *   ENTER  {slot << 2, start ticks}       a measured call began (sent late:
  *                                          see "announced" below)
- *   CALL   {site | 1, duration << 24 | depth}
+ *   CALL   {slot << 2 | 1, duration << 24 | depth}
  *                                          a whole call at `depth` that had
  *                                          no finished measured callee
  *                                          (duration < 2^40, depth < 2^24)
@@ -37,7 +37,8 @@
  *                                           (the writer announces them
  *                                           first)
  *
- * (sites hold pointers, so the low two bits of a real site are clear).
+ * Sites travel as their slots (sites.h), never as pointers: a record may
+ * still be in a ring when the module that holds the site is unloaded.
  * The worker keeps the thread's stack of open calls from these, so it
  * knows each call's parent, self time and call path.  The writer sends a
  * call's ENTER only when the worker needs it open: before the record of
@@ -53,7 +54,7 @@
  *
  * Shadow stack (writer-private): one struct hp_shadow per open measured
  * call of the thread, {frame address, return address, guard address,
- * site, start ticks}: the first three detect calls abandoned by longjmp
+ * site's slot, start ticks}: the first three detect calls abandoned by longjmp
  * (record.c explains the rules), the last two make the call's record at
  * its exit (or its ENTER when it is announced).  It lives in an mmap'ed
  * region that doubles with mremap when full, so it has no depth limit,
@@ -83,15 +84,16 @@ struct hp_site;
 #define HP_BUF_CAP 16384u /* records per thread: 256 KiB */
 #define HP_BUF_MASK (HP_BUF_CAP - 1)
 
-#define HP_REC_ENTER 0u /* site */
-#define HP_REC_CALL 1u  /* site | 1 */
+#define HP_REC_ENTER 0u /* slot << 2 */
+#define HP_REC_CALL 1u  /* slot << 2 | 1 */
 #define HP_REC_EXIT 3u  /* depth << 4 | 3 */
 #define HP_REC_AEXIT 7u
 #define HP_REC_DROP 11u
 #define HP_REC_KIND(tag) ((unsigned int)(((tag) & 3u) == 3u ? (tag) & 15u : (tag) & 3u))
 #define HP_REC_DEPTH(tag) ((uint64_t)(tag) >> 4)
 #define HP_REC_TAG(kind, depth) (((uint64_t)(depth) << 4) | (kind))
-#define HP_REC_SITE(first) ((struct hp_site *)(uintptr_t)((first) & ~(uint64_t)3))
+#define HP_REC_KEY(slot) ((uint64_t)(slot) << 2) /* ENTER's first word */
+#define HP_REC_SLOT(first) ((uint32_t)((first) >> 2))
 /* CALL's second word: duration << 24 | depth. */
 #define HP_REC_CALL_TICKS (1ull << 40)  /* durations below this */
 #define HP_REC_CALL_DEPTHS (1ul << 24) /* depths below this */
@@ -100,11 +102,10 @@ struct hp_site;
 #define HP_REC_CALL_DEPTH(w) ((uint64_t)(w) & (HP_REC_CALL_DEPTHS - 1))
 #define HP_REC_ALLOC_SLOTS 3u
 
-/* One slot.  `site`/`tag` and `ticks`/`second` are the same words: the
+/* One slot.  `tag` and `ticks`/`second` are the same words: the
  * second names serve the payload slots of an allocation record. */
 struct hp_rec {
 	union {
-		struct hp_site *site;
 		uintptr_t tag;
 		uint64_t first;
 	};
@@ -119,17 +120,16 @@ struct hp_shadow {
 	uintptr_t cfa;   /* __builtin_frame_address(0) of the machine frame */
 	uintptr_t ret;   /* its return address */
 	uintptr_t guard; /* the guard variable's address */
-	struct hp_site *site;
+	uint64_t key;    /* HP_REC_KEY(the site's slot) */
 	uint64_t start;  /* ticks */
 };
 
 /* One open call on the consumer's copy of the stack. */
 struct hp_open {
-	struct hp_site *site;
 	uint64_t start;
 	uint64_t child; /* ticks of finished measured callees */
+	uint32_t slot;  /* the site's (sites.h) */
 	uint32_t node;  /* call-path tree node (callgraph.h) */
-	uint32_t pad;
 };
 
 struct hp_trace_ring;

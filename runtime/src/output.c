@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "hotpath.h"
 #include "report.h"
+#include "sites.h"
 #include "trace.h"
 #include "worker.h"
 
@@ -89,10 +90,9 @@ static size_t format_index(unsigned int bit)
 static struct hp_site_ref site_ref(uint32_t slot)
 {
 	struct hp_site_ref ref = { "?", "", 0 };
-	const struct hp_site *s;
+	const struct hp_site_info *s = hp_sites_get(slot);
 
-	if (slot && slot <= hp_stats_count()) {
-		s = hp_stats_get(slot - 1)->site;
+	if (s) {
 		ref.name = s->name;
 		ref.file = s->file;
 		ref.line = s->line;
@@ -194,7 +194,7 @@ static void gather_thread(const struct hp_trace_ring *t, void *arg)
 		const struct hp_trace_ev *e = &t->ev[j];
 		struct hp_trace_event *w = &th->ev[th->n++];
 
-		w->name = e->site->name;
+		w->name = site_ref((uint32_t)e->slot).name;
 		w->start_ns = e->start > t0 ? hp_clock_to_ns(e->start - t0) : 0;
 		w->end_ns = e->end > t0 ? hp_clock_to_ns(e->end - t0) : 0;
 	}

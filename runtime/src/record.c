@@ -24,6 +24,11 @@
  * main's entry announces main at once, so the report always finds main
  * open on the worker's stack.
  *
+ * Sites: the shadow stack and the records carry the site's slot
+ * (sites.h), never the site's address, which dies with its module.  A
+ * site's first call in this load of its module registers it (slot 0:
+ * the slow path); after that the entry reads the slot with one load.
+ *
  * Why: an ENTER and an EXIT per call were 32 bytes a call through the
  * ring, a cache line moved to the worker's core every two calls; one
  * CALL per leaf halves that, and entry no longer touches the ring at all.
@@ -77,6 +82,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "hotpath.h"
+#include "sites.h"
 
 __thread struct hp_buf *hp_tls_buf __attribute__((tls_model("initial-exec")));
 
@@ -219,7 +225,7 @@ static int push_announced(struct hp_buf *b, uint32_t upto,
 		for (i = 0; i < chunk; i++) {
 			struct hp_rec *r = &b->rec[(h + i) & HP_BUF_MASK];
 
-			r->first = (uint64_t)(uintptr_t)b->shadow[a + i].site;
+			r->first = b->shadow[a + i].key;
 			r->second = b->shadow[a + i].start;
 		}
 		if (chunk == m)
@@ -266,7 +272,7 @@ static __attribute__((noinline)) long enter_slow(struct hp_buf *b,
 	return k;
 }
 
-static inline unsigned long enter(struct hp_buf *b, struct hp_site *site,
+static inline unsigned long enter(struct hp_buf *b, uint64_t key,
 				  uintptr_t guard, uintptr_t cfa, uintptr_t ret,
 				  uint64_t *start_out)
 {
@@ -290,7 +296,7 @@ static inline unsigned long enter(struct hp_buf *b, struct hp_site *site,
 	sh->cfa = cfa;
 	sh->ret = ret;
 	sh->guard = guard;
-	sh->site = site;
+	sh->key = key;
 	b->depth = (uint32_t)d + 1;
 	start = hp_clock_now(); /* last: the bookkeeping is not the call's */
 	sh->start = start;
@@ -300,11 +306,35 @@ static inline unsigned long enter(struct hp_buf *b, struct hp_site *site,
 	return (unsigned long)d + 1;
 }
 
+/* The site's first call in this load of its module: registers it (a
+ * lock and an allocation, so a signal handler that interrupts this finds
+ * the thread busy).  0 when it cannot be registered. */
+static __attribute__((noinline, cold)) uint64_t register_site(
+	struct hp_buf *b, struct hp_site *site)
+{
+	unsigned int slot;
+
+	enter_busy(b);
+	slot = hp_sites_slot(site);
+	leave_busy(b);
+	return HP_REC_KEY(slot);
+}
+
+/* The site's record key (b not busy); 0 when it has none. */
+static inline uint64_t site_key(struct hp_buf *b, struct hp_site *site)
+{
+	unsigned int slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+
+	return __builtin_expect(slot != 0, 1) ? HP_REC_KEY(slot)
+					       : register_site(b, site);
+}
+
 /* Everything hp_enter's fast path leaves out. */
 static __attribute__((noinline)) unsigned long enter_general(
 	struct hp_site *site, void *guard, void *cfa, void *ret)
 {
 	struct hp_buf *b = hp_tls_buf;
+	uint64_t key;
 
 	if (__builtin_expect(b == NULL, 0) && !(b = attach())) {
 		hp_buf_count_lost(1);
@@ -314,22 +344,27 @@ static __attribute__((noinline)) unsigned long enter_general(
 		count_lost(b); /* a signal handler interrupted this thread's writer */
 		return NOT_RECORDED;
 	}
-	return enter(b, site, (uintptr_t)guard, (uintptr_t)cfa, (uintptr_t)ret,
+	if (!(key = site_key(b, site))) {
+		count_lost(b);
+		return NOT_RECORDED;
+	}
+	return enter(b, key, (uintptr_t)guard, (uintptr_t)cfa, (uintptr_t)ret,
 		     NULL);
 }
 
 /* The fast path: a leaf without a stack frame that touches only the
- * shadow stack.  Everything unusual (no ring yet, busy, shadow full, a
- * frame not below the top, no TSC) goes to enter_general, which checks
- * again from scratch. */
+ * shadow stack.  Everything unusual (no ring yet, busy, a site not
+ * registered yet, shadow full, a frame not below the top, no TSC) goes to
+ * enter_general, which checks again from scratch. */
 unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	struct hp_buf *b = hp_tls_buf;
+	unsigned int slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
 	struct hp_shadow *sh;
 	uint32_t d;
 
-	if (__builtin_expect(b == NULL || b->busy || !hp_clock_use_tsc, 0))
+	if (__builtin_expect(b == NULL || b->busy || !slot || !hp_clock_use_tsc, 0))
 		return enter_general(site, guard, cfa, ret);
 	enter_busy(b);
 	d = b->depth;
@@ -342,7 +377,7 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 	sh->cfa = (uintptr_t)cfa;
 	sh->ret = (uintptr_t)ret;
 	sh->guard = (uintptr_t)guard;
-	sh->site = site;
+	sh->key = HP_REC_KEY(slot);
 	b->depth = d + 1;
 	sh->start = __builtin_ia32_rdtsc(); /* last: the bookkeeping is not the call's */
 	leave_busy(b);
@@ -356,14 +391,17 @@ unsigned long hp_record_enter_main(struct hp_site *site, uint64_t *start)
 {
 	struct hp_buf *b = hp_tls_buf;
 	unsigned long d;
+	uint64_t key;
 
 	*start = hp_clock_now();
 	if (!b && !(b = attach()))
 		return NOT_RECORDED;
 	if (!b->stack_hi)
 		stack_bounds(b);
+	if (b->busy || !(key = site_key(b, site)))
+		return NOT_RECORDED;
 	/* main is the outermost frame: nothing can lie above it. */
-	d = enter(b, site, 0, UINTPTR_MAX, 0, start);
+	d = enter(b, key, 0, UINTPTR_MAX, 0, start);
 	if (d == NOT_RECORDED)
 		return d;
 	/* Announced now: the report finds main open on the worker's stack. */
@@ -413,7 +451,7 @@ static int exit_push(struct hp_buf *b, uint32_t d1, uint64_t end,
 	if (n == 0 && b->announced < d1 &&
 	    dur < hp_atomic_load_relaxed(&call_limit) &&
 	    d1 - 1 < HP_REC_CALL_DEPTHS) {
-		call.first = (uint64_t)(uintptr_t)sh->site | HP_REC_CALL;
+		call.first = sh->key | HP_REC_CALL;
 		call.second = HP_REC_CALL_WORD(dur, d1 - 1);
 		err = push_announced(b, d1 - 1, &call, 1);
 	} else {
@@ -480,7 +518,7 @@ static inline __attribute__((always_inline)) void exit_fast(struct hp_frame *fra
 	if (__builtin_expect(dur < hp_atomic_load_relaxed(&call_limit) &&
 			     d1 - 1 < HP_REC_CALL_DEPTHS, 1)) {
 		b->depth = (uint32_t)(d1 - 1);
-		r->first = (uint64_t)(uintptr_t)sh->site | HP_REC_CALL;
+		r->first = sh->key | HP_REC_CALL;
 		r->second = HP_REC_CALL_WORD(dur, d1 - 1);
 		hp_atomic_store_release(&b->head, h + 1);
 	} else {
@@ -491,7 +529,7 @@ static inline __attribute__((always_inline)) void exit_fast(struct hp_frame *fra
 			return;
 		}
 		b->depth = (uint32_t)(d1 - 1);
-		r->first = (uint64_t)(uintptr_t)sh->site;
+		r->first = sh->key;
 		r->second = sh->start;
 		r = &b->rec[(h + 1) & HP_BUF_MASK];
 		r->first = HP_REC_TAG(HP_REC_EXIT, d1 - 1);
@@ -524,13 +562,14 @@ void hp_record(struct hp_site *site, unsigned long long ticks)
 	struct hp_buf *b = hp_tls_buf;
 	uint64_t now = hp_clock_now();
 	struct hp_rec r[2];
+	uint64_t key;
 	uint32_t d;
 
 	if (__builtin_expect(b == NULL, 0) && !(b = attach())) {
 		hp_buf_count_lost(1);
 		return;
 	}
-	if (b->busy) {
+	if (b->busy || !(key = site_key(b, site))) {
 		count_lost(b);
 		return;
 	}
@@ -538,12 +577,12 @@ void hp_record(struct hp_site *site, unsigned long long ticks)
 	d = b->depth;
 	if (ticks < hp_atomic_load_relaxed(&call_limit) &&
 	    d < HP_REC_CALL_DEPTHS) {
-		r[0].first = (uint64_t)(uintptr_t)site | HP_REC_CALL;
+		r[0].first = key | HP_REC_CALL;
 		r[0].second = HP_REC_CALL_WORD(ticks, d);
 		if (push_announced(b, d, r, 1))
 			count_lost(b);
 	} else {
-		r[0].first = (uint64_t)(uintptr_t)site;
+		r[0].first = key;
 		r[0].second = now - ticks;
 		r[1].first = HP_REC_TAG(HP_REC_EXIT, d);
 		r[1].second = now;

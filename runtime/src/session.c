@@ -75,6 +75,7 @@
 #include "output.h"
 #include "record.h"
 #include "report.h"
+#include "sites.h"
 #include "worker.h"
 
 
@@ -87,7 +88,7 @@ static unsigned int pcts[HP_MAX_PERCENTILES] = { 95 };
 static int npcts = 1;
 static int pcts_from_env;
 
-static struct hp_site *_Atomic main_site;
+static _Atomic uint32_t main_slot; /* main's site (sites.h), 0 = none */
 static uint64_t main_start;
 static struct hp_alloc_mark main_mark; /* main thread only */
 static pthread_t main_thread;
@@ -286,10 +287,12 @@ static void fork_prepare(void)
 	/* The worker's lock first: a pass takes the registry's inside it. */
 	hp_worker_lock();
 	hp_buf_lock();
+	hp_sites_lock();
 }
 
 static void fork_parent(void)
 {
+	hp_sites_unlock();
 	hp_buf_unlock();
 	hp_worker_unlock();
 }
@@ -298,6 +301,7 @@ static void fork_parent(void)
  * us.  The child's session restarts lazily, on its first record. */
 static void fork_child(void)
 {
+	hp_sites_unlock();
 	hp_buf_unlock();
 	hp_worker_unlock();
 	hp_worker_forget();
@@ -458,7 +462,7 @@ static struct hp_frame main_enter(struct hp_site *site, const char *percentiles,
 	}
 	f.site = site;
 	f.depth = hp_record_enter_main(site, &main_start);
-	hp_atomic_store_release(&main_site, site);
+	hp_atomic_store_release(&main_slot, hp_sites_slot(site));
 	return f;
 }
 
@@ -483,11 +487,13 @@ static const struct hp_alloc_delta *main_figures(struct hp_alloc_delta *d)
 	return hp_alloc_linked ? d : NULL;
 }
 
-static const char *program_name(const struct hp_site *main)
+static const char *program_name(uint32_t main)
 {
+	const struct hp_site_info *s = hp_sites_get(main);
+
 	if (program_invocation_short_name && *program_invocation_short_name)
 		return program_invocation_short_name;
-	return main && main->name ? main->name : "?";
+	return s ? s->name : "?";
 }
 
 static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a)
@@ -530,12 +536,12 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 {
 	unsigned int formats = hp_output_parse(getenv("HOTPATH_FORMAT"));
 	struct hp_report r;
-	struct hp_site *msite;
+	uint32_t msite;
 	size_t i;
 	int k;
 
 	hp_worker_drain_all();
-	msite = hp_atomic_load_acquire(&main_site);
+	msite = hp_atomic_load_acquire(&main_slot);
 	if (msite)
 		hp_worker_close_main(msite, now, now - main_start, main_d);
 	memset(&r, 0, sizeof r);
@@ -558,12 +564,15 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 		return;
 	for (i = 0; i < r.nrows; i++) {
 		const struct hp_stat *s = hp_stats_get(i);
+		const struct hp_site_info *site = hp_sites_get((unsigned int)(i + 1));
 		struct hp_row *w = &r.rows[i];
 
-		w->name = s->site->name;
-		w->file = s->site->file;
-		w->line = s->site->line;
-		w->kind = s->site->kind;
+		if (!site)
+			continue; /* cannot be: a slot is registered before use */
+		w->name = site->name;
+		w->file = site->file;
+		w->line = site->line;
+		w->kind = site->kind;
 		w->calls = s->hist.count;
 		w->total_ns = hp_clock_to_ns(s->hist.total);
 		w->self_ns = hp_clock_to_ns(s->self);

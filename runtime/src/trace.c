@@ -8,7 +8,7 @@ size_t hp_trace_limit;
 static struct hp_trace_ring *finished;
 static uint64_t unkept; /* events of threads whose ring could not be had */
 
-void hp_trace_add(struct hp_buf *b, struct hp_site *site, uint64_t start,
+void hp_trace_add(struct hp_buf *b, uint32_t slot, uint64_t start,
 		  uint64_t end)
 {
 	struct hp_trace_ring *r = b->trace;
@@ -32,7 +32,7 @@ void hp_trace_add(struct hp_buf *b, struct hp_site *site, uint64_t start,
 	else
 		r->n++;
 	e = &r->ev[r->head];
-	e->site = site;
+	e->slot = slot;
 	e->start = start;
 	e->end = end;
 	if (++r->head == r->cap)

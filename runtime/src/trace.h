@@ -19,10 +19,9 @@
 #include <stdint.h>
 
 struct hp_buf;
-struct hp_site;
 
 struct hp_trace_ev {
-	struct hp_site *site;
+	uint64_t slot; /* the site's (sites.h) */
 	uint64_t start, end; /* ticks */
 };
 
@@ -39,7 +38,7 @@ struct hp_trace_ring {
 /* Events kept per thread; 0 = tracing off.  Set before the worker starts. */
 extern size_t hp_trace_limit;
 
-void hp_trace_add(struct hp_buf *b, struct hp_site *site, uint64_t start,
+void hp_trace_add(struct hp_buf *b, uint32_t slot, uint64_t start,
 		  uint64_t end);
 /* b is being freed: keep its events. */
 void hp_trace_retire(struct hp_buf *b);

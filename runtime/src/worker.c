@@ -35,113 +35,52 @@ static uint64_t nonlocal; /* calls left by a non-local exit */
 static struct hp_stat *stats;
 static size_t nstats, stats_cap;
 
-/* Identity hash table: stats index + 1, 0 = empty.  Power-of-two size. */
-static uint32_t *ident;
-static size_t ident_cap;
-
 static int futex(_Atomic unsigned int *addr, int op, unsigned int val,
 		 const struct timespec *timeout)
 {
 	return (int)syscall(SYS_futex, (void *)addr, op, val, timeout, NULL, 0);
 }
 
-static uint64_t hash_str(uint64_t h, const char *s)
+/* The statistics of a slot (sites.h), made on its first record; NULL
+ * when out of memory. */
+static struct hp_stat *stat_of(uint32_t slot)
 {
-	for (; s && *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
+	if (__builtin_expect(slot == 0, 0))
+		return NULL;
+	if (__builtin_expect(slot > nstats, 0)) {
+		if (slot > stats_cap) {
+			size_t cap = stats_cap ? stats_cap : 64;
+			struct hp_stat *s;
 
-static uint64_t hash_site(const struct hp_site *s)
-{
-	uint64_t h = 14695981039346656037ull;
-
-	h = hash_str(h, s->name);
-	h = hash_str(h, s->file);
-	return (h ^ (uint64_t)s->line ^ ((uint64_t)s->kind << 32)) *
-	       1099511628211ull;
-}
-
-static int same_str(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return a == b || strcmp(a, b) == 0;
-}
-
-static int same_site(const struct hp_site *a, const struct hp_site *b)
-{
-	return a->line == b->line && a->kind == b->kind &&
-	       same_str(a->name, b->name) && same_str(a->file, b->file);
-}
-
-static int ident_grow(void)
-{
-	size_t cap = ident_cap ? ident_cap * 2 : 256, i, j;
-	uint32_t *t = hp_calloc(cap, sizeof *t);
-
-	if (!t)
-		return ENOMEM;
-	for (i = 0; i < nstats; i++) {
-		j = hash_site(stats[i].site) & (cap - 1);
-		while (t[j])
-			j = (j + 1) & (cap - 1);
-		t[j] = (uint32_t)(i + 1);
+			while (cap < slot)
+				cap *= 2;
+			s = hp_realloc(stats, cap * sizeof *s);
+			if (!s)
+				return NULL;
+			stats = s;
+			stats_cap = cap;
+		}
+		for (; nstats < slot; nstats++) {
+			stats[nstats].self = 0;
+			hp_hist_init(&stats[nstats].hist);
+			stats[nstats].alloc = NULL;
+		}
 	}
-	hp_free(ident);
-	ident = t;
-	ident_cap = cap;
-	return 0;
+	return &stats[slot - 1];
 }
 
-/* The slot for a site seen for the first time; 0 if out of memory. */
-static unsigned int assign_slot(struct hp_site *site)
+/* Returns the slot's stats, or NULL (counted as lost). */
+static inline struct hp_stat *add(uint32_t slot, uint64_t ticks, uint64_t self)
 {
-	size_t j;
+	struct hp_stat *s = stat_of(slot);
 
-	if ((nstats + 1) * 2 > ident_cap && ident_grow())
-		return 0;
-	j = hash_site(site) & (ident_cap - 1);
-	for (; ident[j]; j = (j + 1) & (ident_cap - 1))
-		if (same_site(stats[ident[j] - 1].site, site))
-			return site->slot = ident[j];
-	if (nstats == stats_cap) {
-		size_t cap = stats_cap ? stats_cap * 2 : 64;
-		struct hp_stat *s = hp_realloc(stats, cap * sizeof *s);
-
-		if (!s)
-			return 0;
-		stats = s;
-		stats_cap = cap;
-	}
-	stats[nstats].site = site;
-	stats[nstats].self = 0;
-	hp_hist_init(&stats[nstats].hist);
-	stats[nstats].alloc = NULL;
-	ident[j] = (uint32_t)++nstats;
-	return site->slot = (unsigned int)nstats;
-}
-
-static inline unsigned int slot_of(struct hp_site *site)
-{
-	unsigned int slot = site->slot;
-
-	return __builtin_expect(slot != 0, 1) ? slot : assign_slot(site);
-}
-
-/* Returns the site's stats, or NULL (counted as lost). */
-static inline struct hp_stat *add(struct hp_site *site, uint64_t ticks,
-				  uint64_t self)
-{
-	unsigned int slot = slot_of(site);
-
-	if (!slot) {
+	if (!s) {
 		hp_buf_count_lost(1);
 		return NULL;
 	}
-	hp_hist_record(&stats[slot - 1].hist, ticks);
-	stats[slot - 1].self += self;
-	return &stats[slot - 1];
+	hp_hist_record(&s->hist, ticks);
+	s->self += self;
+	return s;
 }
 
 static void add_alloc_figures(struct hp_stat *s, const uint64_t *fig)
@@ -159,14 +98,14 @@ static void add_alloc_figures(struct hp_stat *s, const uint64_t *fig)
 		hp_hist_record(&s->alloc->metric[m], fig[m]);
 }
 
-void hp_worker_add(struct hp_site *site, uint64_t ticks)
+void hp_worker_add(uint32_t slot, uint64_t ticks)
 {
-	add(site, ticks, ticks);
+	add(slot, ticks, ticks);
 }
 
 /* ---- replaying a ring's events ---- */
 
-static void open_call(struct hp_buf *b, struct hp_site *site, uint64_t start)
+static void open_call(struct hp_buf *b, uint32_t slot, uint64_t start)
 {
 	struct hp_open *o;
 	uint32_t parent;
@@ -182,10 +121,10 @@ static void open_call(struct hp_buf *b, struct hp_site *site, uint64_t start)
 	}
 	parent = b->nopen ? b->open[b->nopen - 1].node : 0;
 	o = &b->open[b->nopen++];
-	o->site = site;
+	o->slot = slot;
 	o->start = start;
 	o->child = 0;
-	o->node = hp_cg_tree_on ? hp_cg_child(parent, slot_of(site)) : 0;
+	o->node = hp_cg_tree_on ? hp_cg_child(parent, slot) : 0;
 }
 
 /* Discards the calls open above depth d.  Their finished callees' time is
@@ -204,7 +143,7 @@ static void abandon_to(struct hp_buf *b, size_t d, int count)
 
 /* A whole call at depth d that had no finished measured callee (CALL):
  * what an ENTER and an EXIT would have done, without the open entry. */
-static void whole_call(struct hp_buf *b, struct hp_site *site, size_t d,
+static void whole_call(struct hp_buf *b, uint32_t slot, size_t d,
 		       uint64_t total)
 {
 	uint32_t node = 0;
@@ -215,16 +154,16 @@ static void whole_call(struct hp_buf *b, struct hp_site *site, size_t d,
 		hp_buf_count_lost(1); /* its caller's entry was never seen */
 		return;
 	}
-	add(site, total, total);
+	add(slot, total, total);
 	if (b->nopen) {
 		struct hp_open *p = &b->open[b->nopen - 1];
 
 		p->child += total;
-		hp_cg_edge_add(slot_of(p->site), slot_of(site), total, total);
+		hp_cg_edge_add(p->slot, slot, total, total);
 		node = p->node;
 	}
 	if (hp_cg_tree_on)
-		hp_cg_node_add(hp_cg_child(node, slot_of(site)), total, total);
+		hp_cg_node_add(hp_cg_child(node, slot), total, total);
 	/* Tracing: the writers send no CALL (a call's start is not in it). */
 }
 
@@ -245,7 +184,7 @@ static void close_call(struct hp_buf *b, size_t d, uint64_t end,
 	/* A clock that stepped back (it should not) must not read as ~2^64. */
 	total = (int64_t)(end - o->start) < 0 ? 0 : end - o->start;
 	self = o->child < total ? total - o->child : 0;
-	s = add(o->site, total, self);
+	s = add(o->slot, total, self);
 	if (s && fig)
 		add_alloc_figures(s, fig);
 	if (b->nopen) {
@@ -255,14 +194,14 @@ static void close_call(struct hp_buf *b, size_t d, uint64_t end,
 		 * the exit's clock read) belong to the caller's span: take them
 		 * out of it too, so no time is counted twice. */
 		p->child += total + (o->child > total ? o->child - total : 0);
-		hp_cg_edge_add(slot_of(p->site), slot_of(o->site), total, self);
+		hp_cg_edge_add(p->slot, o->slot, total, self);
 	}
 	hp_cg_node_add(o->node, total, self);
 	if (hp_trace_limit)
-		hp_trace_add(b, o->site, o->start, o->start + total);
+		hp_trace_add(b, o->slot, o->start, o->start + total);
 }
 
-void hp_worker_close_main(struct hp_site *site, uint64_t now, uint64_t ticks,
+void hp_worker_close_main(uint32_t slot, uint64_t now, uint64_t ticks,
 			  const struct hp_alloc_delta *d)
 {
 	const uint64_t *fig = (const uint64_t *)(const void *)d;
@@ -271,18 +210,18 @@ void hp_worker_close_main(struct hp_site *site, uint64_t now, uint64_t ticks,
 
 	for (b = hp_buf_first(); b; b = b->next)
 		for (i = 0; i < b->nopen; i++)
-			if (b->open[i].site == site) {
+			if (b->open[i].slot == slot) {
 				abandon_to(b, i + 1, 0);
 				close_call(b, i, now, fig);
 				return;
 			}
 	if (fig) {
-		struct hp_stat *s = add(site, ticks, ticks);
+		struct hp_stat *s = add(slot, ticks, ticks);
 
 		if (s)
 			add_alloc_figures(s, fig);
 	} else {
-		add(site, ticks, ticks);
+		add(slot, ticks, ticks);
 	}
 }
 
@@ -303,10 +242,10 @@ static uint64_t drain(struct hp_buf *b)
 
 		switch (HP_REC_KIND(r->tag)) {
 		case HP_REC_ENTER:
-			open_call(b, r->site, r->ticks);
+			open_call(b, HP_REC_SLOT(r->first), r->ticks);
 			break;
 		case HP_REC_CALL:
-			whole_call(b, HP_REC_SITE(r->first),
+			whole_call(b, HP_REC_SLOT(r->first),
 				   HP_REC_CALL_DEPTH(r->second),
 				   HP_REC_CALL_DUR(r->second));
 			break;
@@ -325,7 +264,7 @@ static uint64_t drain(struct hp_buf *b)
 		case HP_REC_DROP:
 			abandon_to(b, HP_REC_DEPTH(r->tag), 1);
 			break;
-		default: /* site | 2: nothing writes it */
+		default: /* slot << 2 | 2: nothing writes it */
 			break;
 		}
 	}

@@ -3,12 +3,10 @@
  *
  * DESIGN.  One worker per process.  It walks the registry of rings,
  * consumes each ring's records in one batch (acquire head, release tail),
- * and folds them into per-site statistics.  The statistics slot of a site
- * is cached in the site's runtime-owned `slot` field, which only the
- * consumer reads or writes, so the hot loop does no hashing; a site seen
- * for the first time is looked up by (name, file, line, kind) in a hash
- * table so that copies of one source site (a measured static function in a
- * header included by several files) share one row.
+ * and folds them into per-site statistics.  Records name sites by slot
+ * (sites.h: the writer registered the site at its first call), so the hot
+ * loop does no hashing and never touches a module's memory; statistics
+ * are an array indexed by slot, grown when a new slot shows up.
  *
  * Sleeping: when a whole pass finds nothing, the worker sleeps on a futex
  * for at most 1 ms.  A writer whose ring is full bumps `wake_seq` and wakes
@@ -57,7 +55,6 @@
 
 #include "hist.h"
 
-struct hp_site;
 struct hp_alloc_delta;
 
 /* Index of the allocation metrics: the order of struct hp_alloc_delta. */
@@ -72,7 +69,6 @@ struct hp_alloc_stat {
 };
 
 struct hp_stat {
-	struct hp_site *site; /* first site seen with this identity */
 	struct hp_hist hist;  /* in clock ticks */
 	uint64_t self;        /* ticks, summed over calls */
 	struct hp_alloc_stat *alloc; /* NULL until an allocation record */
@@ -95,18 +91,19 @@ void hp_worker_reset_stats(void);
  * Consumer only: the worker, or the caller after hp_worker_stop(). */
 uint64_t hp_worker_drain_all(void);
 /* Adds one call directly, without a caller (consumer only). */
-void hp_worker_add(struct hp_site *site, uint64_t ticks);
+void hp_worker_add(uint32_t slot, uint64_t ticks);
 /* The report, after hp_worker_stop and a drain: closes main's open call
  * at `now` (calls open above it are discarded, not counted as non-local
  * exits), with allocation figures d if not NULL; if main's call is not on
  * any stack, adds a call of `ticks` instead. */
-void hp_worker_close_main(struct hp_site *site, uint64_t now, uint64_t ticks,
+void hp_worker_close_main(uint32_t slot, uint64_t now, uint64_t ticks,
 			  const struct hp_alloc_delta *d);
 /* Calls left by a non-local exit (longjmp), and exits that matched no
  * open call. */
 uint64_t hp_worker_nonlocal(void);
 
+/* Statistics of slots 1 .. hp_stats_count() (consumer only). */
 size_t hp_stats_count(void);
-struct hp_stat *hp_stats_get(size_t i);
+struct hp_stat *hp_stats_get(size_t i); /* slot i + 1 */
 
 #endif
