@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 hpcc_install_missing "${hpcc_packages[@]}"
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target hpcc hotpath
+cmake --build build -j"$(nproc)" --target hpcc
 mkdir -p build/examples
 build/bin/hpcc gcc -O2 -Wall examples/basic/basic.c -o build/examples/basic
 echo "+ CC=\"hpcc gcc\" build of examples/basic/basic.c; running it:" >&2

@@ -166,6 +166,7 @@ void hpcc_invocation_free(struct invocation *inv)
 	free(inv->owned_);
 	free(inv->argv);
 	free(inv->src);
+	free(inv->input_argi);
 	free(inv->parse_argv);
 	memset(inv, 0, sizeof *inv);
 }
@@ -198,7 +199,8 @@ int hpcc_args_process(const struct args *in, struct invocation *out)
 	out->argv = argv.v;
 	out->argc = argv.n;
 	out->src = calloc((size_t)argv.n + 1, sizeof *out->src);
-	if (!out->src)
+	out->input_argi = calloc((size_t)argv.n + 1, sizeof *out->input_argi);
+	if (!out->src || !out->input_argi)
 		goto nomem;
 
 	for (i = 1; i < argv.n; i++) {
@@ -208,7 +210,7 @@ int hpcc_args_process(const struct args *in, struct invocation *out)
 		int separate = 0;
 
 		if (dashdash || arg[0] != '-' || arg[1] == '\0') {
-			out->ninputs++;
+			out->input_argi[out->ninputs++] = i;
 			if (strcmp(arg, "-") == 0)
 				pass(out, "input from stdin");
 			else if (is_c_source(arg, lang)) {
@@ -245,6 +247,10 @@ int hpcc_args_process(const struct args *in, struct invocation *out)
 			out->diag_color = 1;
 		if (opt->flags & LINK_SHARED)
 			out->shared = 1;
+		if (opt->flags & LINK_STATIC)
+			out->static_link = 1;
+		if (opt->flags & LINK_PARTIAL)
+			out->partial_link = 1;
 		if (opt->flags & OUTPUT_MODE) {
 			switch (opt->name[1]) {
 			case 'E':

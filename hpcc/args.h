@@ -48,6 +48,9 @@ struct invocation {
 	const char *output;  /* -o value, or NULL */
 	int links;           /* the command runs the linker */
 	int shared;          /* -shared */
+	int static_link;     /* -static or -static-pie: the static runtime */
+	int partial_link;    /* -r: no runtime at all */
+	int *input_argi;     /* argv indices of the ninputs input files */
 	int dep;             /* -MD or -MMD */
 	const char *dep_file;/* -MF value, or NULL */
 	int dep_target;      /* -MT or -MQ given */

@@ -19,6 +19,8 @@
 #define PASS_THROUGH     (1u << 7) /* --version, -print-*: never compiles */
 #define DIAG_COLOR       (1u << 8) /* the user chose diagnostics colours */
 #define LINK_SHARED      (1u << 9) /* -shared: the link makes a library */
+#define LINK_STATIC      (1u << 10) /* -static, -static-pie: no shared objects */
+#define LINK_PARTIAL     (1u << 11) /* -r: a relocatable object, not a program */
 
 struct compopt {
 	const char *name;

@@ -39,6 +39,7 @@
 #include "diff.h"
 #include "exec.h"
 #include "finder.h"
+#include "objscan.h"
 #include "readfile.h"
 #include "rewrite.h"
 #include "tmp.h"
@@ -53,6 +54,9 @@
 #ifndef HPCC_REL_INCLUDEDIR
 #define HPCC_REL_INCLUDEDIR "include"
 #endif
+/* The shared runtime's file names, which are their sonames. */
+#define HPCC_RUNTIME_SONAME "libhotpath.so.1"
+#define HPCC_ALLOC_SONAME "libhotpath_alloc.so.1"
 
 static const char usage[] =
 	"usage: hpcc [hpcc options] COMPILER [compiler args...]\n"
@@ -806,22 +810,78 @@ skip:
 	return 0;
 }
 
-/* The runtime goes last, after the user's objects and libraries.  An
- * archive only contributes what is referenced, and libcjson is linked
- * --as-needed, so a program without instrumented objects links to the same
- * bytes as without hpcc. */
-static void append_runtime(struct strvec *sv, const char *lib, const char *alloc_lib)
+/* How a link gets the runtime.  One runtime per process: every module
+ * (the program, its shared libraries, plugins) that holds instrumented
+ * code needs the one shared runtime, libhotpath.so.1 (DT_NEEDED, found
+ * through a RUNPATH to hpcc's libdir), so the dynamic loader loads a
+ * single copy however many modules ask for it.  With --alloc the
+ * interposer, libhotpath_alloc.so.1, comes first: from the program's
+ * DT_NEEDED list its malloc interposes libc's, as jemalloc's does.
+ * -static and -static-pie links take the archives instead (the allocator
+ * whole: nothing would pull malloc out of an archive); -r (a relocatable
+ * object, not a program) takes nothing. */
+struct runtime_link {
+	const char *lib;       /* libhotpath.so.1 or libhotpath.a; NULL: none */
+	const char *alloc_lib; /* the interposer, or NULL */
+	char *libdir;          /* the RUNPATH (shared runtime only) */
+	int is_static;
+	int x_none;            /* the command has -x: end its scope first */
+};
+
+/* The runtime goes last, after the user's objects and libraries.
+ * `used`: something in the link is instrumented.  If not, the shared
+ * runtime is only offered --as-needed, without RUNPATH, so that a link of
+ * plain objects gives the same bytes as without hpcc (the caller checks
+ * afterwards that the linker did not keep it). */
+static void append_runtime(struct strvec *sv, const struct runtime_link *rt, int used)
 {
-	if (alloc_lib) { /* it defines malloc: nothing would pull it out */
-		sv_push(sv, "-Wl,--whole-archive");
-		sv_push(sv, (char *)alloc_lib);
-		sv_push(sv, "-Wl,--no-whole-archive");
+	if (rt->x_none) { /* else: libhotpath.* read as `-x c` input */
+		sv_push(sv, "-x");
+		sv_push(sv, "none");
 	}
-	sv_push(sv, (char *)lib);
-	sv_push(sv, "-Wl,--push-state,--as-needed");
-	sv_push(sv, "-lcjson");
+	if (rt->is_static) {
+		if (rt->alloc_lib) {
+			sv_push(sv, "-Wl,--whole-archive");
+			sv_push(sv, (char *)rt->alloc_lib);
+			sv_push(sv, "-Wl,--no-whole-archive");
+		}
+		sv_push(sv, (char *)rt->lib);
+		sv_push(sv, "-pthread");
+		return;
+	}
+	sv_push(sv, used ? "-Wl,--push-state,--no-as-needed" : "-Wl,--push-state,--as-needed");
+	if (rt->alloc_lib && used)
+		sv_push(sv, (char *)rt->alloc_lib);
+	sv_push(sv, (char *)rt->lib);
 	sv_push(sv, "-Wl,--pop-state");
-	sv_push(sv, "-pthread");
+	if (used) {
+		sv_push(sv, xasprintf("-Wl,-rpath,%s%s", rt->libdir, "")); /* freed at exit */
+		sv_push(sv, "-pthread");
+	}
+}
+
+/* Does anything this link reads refer to the runtime?  Objects compiled
+ * by this command (nw > 0) do; the other inputs are scanned. */
+static int link_uses_runtime(const struct invocation *inv, int nw)
+{
+	int i;
+
+	if (nw > 0)
+		return 1;
+	for (i = 0; i < inv->ninputs; i++)
+		if (hpcc_objscan_uses_runtime(inv->argv[inv->input_argi[i]]))
+			return 1;
+	return 0;
+}
+
+static int has_x_option(const struct invocation *inv)
+{
+	int i;
+
+	for (i = 1; i < inv->argc; i++)
+		if (!strncmp(inv->argv[i], "-x", 2))
+			return 1;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -831,11 +891,12 @@ int main(int argc, char **argv)
 	struct args in;
 	struct work *w;
 	struct strvec cmd = { 0 }, orig = { 0 }, notes = { 0 };
-	const char *self, *header = NULL, *lib = NULL, *alloc_lib = NULL;
+	const char *self, *header = NULL;
+	struct runtime_link rt = { 0 };
 	char *compiler, *err = NULL, *hdr_path = NULL;
 	char *launcher = NULL, *exe, **run_argv, *tmp_name;
 	size_t err_len = 0;
-	int at, i, nw = 0, status, sig, skipped_self;
+	int at, i, nw = 0, status, sig, skipped_self, used = 0, cmd_base;
 
 	self = strrchr(argv[0], '/');
 	self = self ? self + 1 : argv[0];
@@ -903,10 +964,19 @@ int main(int argc, char **argv)
 
 	/* the runtime first: without it a link of instrumented objects fails,
 	 * so nothing gets instrumented */
-	if (inv.links) {
-		lib = runtime_file("libhotpath.a", exe, run_argv);
+	if (inv.links && !inv.partial_link) {
+		rt.is_static = inv.static_link;
+		rt.lib = runtime_file(rt.is_static ? "libhotpath.a" : HPCC_RUNTIME_SONAME,
+				      exe, run_argv);
 		if (o.alloc)
-			alloc_lib = runtime_file("libhotpath_alloc.a", exe, run_argv);
+			rt.alloc_lib = runtime_file(rt.is_static ? "libhotpath_alloc.a"
+						    : HPCC_ALLOC_SONAME, exe, run_argv);
+		rt.libdir = realpath(rt.lib, NULL);
+		if (rt.libdir && strrchr(rt.libdir, '/'))
+			*strrchr(rt.libdir, '/') = '\0';
+		else
+			rt.libdir = beside_exe(HPCC_REL_LIBDIR, ".");
+		rt.x_none = has_x_option(&inv);
 	}
 
 	w = calloc((size_t)inv.nsrc + 1, sizeof *w);
@@ -922,7 +992,7 @@ int main(int argc, char **argv)
 		nw += r;
 	}
 
-	if (nw == 0 && !lib) {
+	if (nw == 0 && !rt.lib) {
 		hpcc_tmp_cleanup();
 		if (o.verbose)
 			fprintf(stderr, "hpcc: nothing to instrument: running %s unchanged\n",
@@ -967,8 +1037,11 @@ int main(int argc, char **argv)
 	 * use on the terminal, unless the user chose or NO_COLOR forbids */
 	if (nw > 0 && !inv.diag_color && hpcc_diag_color())
 		sv_push(&cmd, "-fdiagnostics-color=always");
-	if (lib)
-		append_runtime(&cmd, lib, alloc_lib);
+	cmd_base = cmd.n;
+	if (rt.lib) {
+		used = link_uses_runtime(&inv, nw);
+		append_runtime(&cmd, &rt, used);
+	}
 
 	/* the fall-back: the user's command (plus the runtime for the link:
 	 * other objects may be instrumented) */
@@ -976,12 +1049,27 @@ int main(int argc, char **argv)
 		sv_push(&orig, run_argv[0]);
 	for (i = 0; i < in.argc; i++)
 		sv_push(&orig, in.argv[i]);
-	if (lib && nw > 0)
-		append_runtime(&orig, lib, alloc_lib);
+	if (rt.lib && used)
+		append_runtime(&orig, &rt, used);
 
 	if (o.verbose)
 		verbose_argv("running", cmd.v);
 	status = hpcc_exec_run(exe, cmd.v, &err, &err_len, &sig);
+	if (status == 0 && !sig && rt.lib && !rt.is_static && !used &&
+	    hpcc_objscan_needs_runtime(inv.output ? inv.output : "a.out",
+				       HPCC_RUNTIME_SONAME)) {
+		/* instrumented code the scan could not see (an archive found
+		 * through -l): link again, now with the RUNPATH */
+		used = 1;
+		cmd.n = cmd_base;
+		append_runtime(&cmd, &rt, used);
+		free(err);
+		err = NULL;
+		err_len = 0;
+		if (o.verbose)
+			verbose_argv("running", cmd.v);
+		status = hpcc_exec_run(exe, cmd.v, &err, &err_len, &sig);
+	}
 	if (status < 0) {
 		int e = errno;
 

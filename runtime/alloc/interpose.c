@@ -318,9 +318,28 @@ EXPORT size_t malloc_usable_size(void *p)
 	return usable > h->offset ? usable - h->offset : h->size;
 }
 
+/* This file's own malloc, whatever the process's `malloc` resolves to. */
+#if defined(__has_attribute)
+#if __has_attribute(copy)
+#define COPY_ATTRS(f) __attribute__((copy(f))) /* gcc: same attributes */
+#endif
+#endif
+#ifndef COPY_ATTRS
+#define COPY_ATTRS(f)
+#endif
+extern void *hp_own_malloc(size_t)
+	__attribute__((alias("malloc"), visibility("hidden"))) COPY_ATTRS(malloc);
+
 /* Priority 101: before any ordinary constructor, which may already run
- * measured code. */
+ * measured code.  Counting is on only where this malloc is the process's
+ * malloc: always in a static link; in a dynamic one when the interposer
+ * was loaded with the program (its DT_NEEDED, or LD_PRELOAD), not when a
+ * dlopen()ed plugin brought it in after libc's malloc was bound.  The
+ * address of `malloc` is read through a volatile pointer so that the
+ * compiler takes it from the GOT, as every other module sees it. */
 __attribute__((constructor(101))) static void alloc_init(void)
 {
-	hp_alloc_linked = 1;
+	void *(*volatile seen)(size_t) = malloc;
+
+	hp_alloc_linked = seen == hp_own_malloc;
 }

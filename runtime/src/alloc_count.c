@@ -3,7 +3,6 @@
  * program; only the interposer (libhotpath_alloc.a) ever changes them. */
 #include "alloc_count.h"
 
-__thread struct hp_alloc_thread hp_alloc_tls
-	__attribute__((tls_model("initial-exec")));
+__thread struct hp_alloc_thread hp_alloc_tls;
 
 int hp_alloc_linked;

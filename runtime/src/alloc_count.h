@@ -49,11 +49,16 @@ struct hp_alloc_delta {
 	uint64_t count_max;
 };
 
-extern __thread struct hp_alloc_thread hp_alloc_tls
-	__attribute__((tls_model("initial-exec")));
+/* Shared with the interposer, which is a module of its own
+ * (libhotpath_alloc.so.1) in a dynamic link: exported under the runtime's
+ * hotpath_* names.  Initial-exec is fine for 48 bytes: glibc's static TLS
+ * surplus holds them even when a dlopen()ed plugin brings the runtime. */
+extern __thread struct hp_alloc_thread hp_alloc_tls HP_SYM_("hotpath_alloc_tls")
+	__attribute__((tls_model("initial-exec"), visibility("default")));
 
-/* Nonzero when the interposer is linked into the program. */
-extern int hp_alloc_linked;
+/* Nonzero when the interposer's malloc is the process's malloc. */
+extern int hp_alloc_linked HP_SYM_("hotpath_alloc_linked")
+	__attribute__((visibility("default")));
 
 static inline void hp_alloc_mark_enter(struct hp_alloc_mark *m)
 {

@@ -2,7 +2,6 @@
  * worker has stopped: it may read the worker's data. */
 #include "output.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,15 +108,17 @@ static void gather_edges(struct hp_report *r)
 	if (!r->edges)
 		return;
 	for (i = 0; i < n; i++) {
-		struct hp_edge_row *w = &r->edges[i];
+		struct hp_edge_row *w = &r->edges[r->nedges];
 
+		if (!e[i].calls)
+			continue; /* a fork child's zeroed edge, like its empty rows */
 		w->caller = site_ref(e[i].caller);
 		w->callee = site_ref(e[i].callee);
 		w->calls = e[i].calls;
 		w->total_ns = hp_clock_to_ns(e[i].total);
 		w->self_ns = hp_clock_to_ns(e[i].self);
+		r->nedges++;
 	}
-	r->nedges = n;
 }
 
 /* The tree in depth-first order (parents first, children by total). */
@@ -230,9 +231,6 @@ static void release(struct hp_report *r)
 static int render(struct hp_str *out, const struct hp_report *r,
 		  unsigned int bit)
 {
-	cJSON_Hooks hooks = { hp_malloc, hp_free };
-	int err;
-
 	switch (bit) {
 	case HP_OUT_FOLDED:
 		return hp_report_folded(out, r);
@@ -242,11 +240,7 @@ static int render(struct hp_str *out, const struct hp_report *r,
 		return hp_report_html(out, r);
 	case HP_OUT_JSON:
 	case HP_OUT_JSON_PRETTY:
-		/* cJSON's allocations are the runtime's: keep them off malloc. */
-		cJSON_InitHooks(&hooks);
-		err = hp_report_json(out, r, bit == HP_OUT_JSON_PRETTY);
-		cJSON_InitHooks(NULL);
-		return err;
+		return hp_report_json(out, r, bit == HP_OUT_JSON_PRETTY);
 	default:
 		return hp_report_table(out, r);
 	}

@@ -1,7 +1,6 @@
 /* report.c - see report.h. */
 #include "report.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 
 #include "alloc.h"
 #include "hotpath.h"
+#include "json.h"
 #include "settings.h"
 
 enum hp_format hp_report_parse_format(const char *text)
@@ -379,108 +379,133 @@ static const char *kind_name(int kind)
 	       kind == HP_KIND_BLOCK ? "block" : "function";
 }
 
-static cJSON *row_json(const struct hp_report *r, const struct hp_row *w)
+static void member_str(struct hp_json *j, const char *key, const char *s)
 {
-	cJSON *o = cJSON_CreateObject(), *p;
-	char key[32];
-	int k;
-
-	if (!o)
-		return NULL;
-	cJSON_AddStringToObject(o, "name", w->name ? w->name : "");
-	cJSON_AddStringToObject(o, "file", w->file ? w->file : "");
-	cJSON_AddNumberToObject(o, "line", w->line);
-	cJSON_AddStringToObject(o, "kind", kind_name(w->kind));
-	cJSON_AddNumberToObject(o, "calls", (double)w->calls);
-	cJSON_AddNumberToObject(o, "total_ns", (double)w->total_ns);
-	cJSON_AddNumberToObject(o, "self_ns", (double)w->self_ns);
-	cJSON_AddNumberToObject(o, "avg_ns",
-				(double)(w->calls ? w->total_ns / w->calls : 0));
-	cJSON_AddNumberToObject(o, "min_ns", (double)w->min_ns);
-	cJSON_AddNumberToObject(o, "max_ns", (double)w->max_ns);
-	cJSON_AddNumberToObject(o, "percent_total",
-				percent(w->total_ns, r->total_ns));
-	p = cJSON_AddObjectToObject(o, "percentiles");
-	for (k = 0; p && k < r->npcts; k++) {
-		snprintf(key, sizeof key, "p%u", r->pcts[k]);
-		if (!cJSON_GetObjectItemCaseSensitive(p, key))
-			cJSON_AddNumberToObject(p, key, (double)w->pct_ns[k]);
-	}
-	if (w->alloc_calls) {
-		cJSON *a, *mp;
-		int m;
-
-		for (m = 0; m < 4; m++) {
-			snprintf(key, sizeof key, "alloc_%s", metrics[m].json);
-			cJSON_AddNumberToObject(o, key, (double)alloc_total(w, m));
-		}
-		a = cJSON_AddObjectToObject(o, "alloc_percentiles");
-		for (m = 0; a && m < 4; m++) {
-			mp = cJSON_AddObjectToObject(a, metrics[m].json);
-			for (k = 0; mp && k < r->npcts; k++) {
-				snprintf(key, sizeof key, "p%u", r->pcts[k]);
-				if (!cJSON_GetObjectItemCaseSensitive(mp, key))
-					cJSON_AddNumberToObject(mp, key,
-						(double)w->alloc[m].pct[k]);
-			}
-		}
-	}
-	return o;
+	hp_json_key(j, key);
+	hp_json_string(j, s ? s : "");
 }
 
-static cJSON *edge_json(const struct hp_edge_row *e)
+static void member_u64(struct hp_json *j, const char *key, uint64_t v)
 {
-	cJSON *o = cJSON_CreateObject();
+	hp_json_key(j, key);
+	hp_json_u64(j, v);
+}
 
-	if (!o)
-		return NULL;
-	cJSON_AddStringToObject(o, "caller", e->caller.name ? e->caller.name : "");
-	cJSON_AddStringToObject(o, "caller_file", e->caller.file ? e->caller.file : "");
-	cJSON_AddNumberToObject(o, "caller_line", e->caller.line);
-	cJSON_AddStringToObject(o, "callee", e->callee.name ? e->callee.name : "");
-	cJSON_AddStringToObject(o, "callee_file", e->callee.file ? e->callee.file : "");
-	cJSON_AddNumberToObject(o, "callee_line", e->callee.line);
-	cJSON_AddNumberToObject(o, "calls", (double)e->calls);
-	cJSON_AddNumberToObject(o, "total_ns", (double)e->total_ns);
-	cJSON_AddNumberToObject(o, "self_ns", (double)e->self_ns);
-	return o;
+static void member_int(struct hp_json *j, const char *key, int v)
+{
+	hp_json_key(j, key);
+	hp_json_int(j, v);
+}
+
+/* {"p50": v[0], "p99": v[1], ...}; a percentile listed twice appears once,
+ * with its first value. */
+static void percentile_object(struct hp_json *j, const struct hp_report *r,
+			      const uint64_t *v)
+{
+	char key[32];
+	int k, seen;
+
+	hp_json_begin_object(j);
+	for (k = 0; k < r->npcts; k++) {
+		for (seen = 0; seen < k && r->pcts[seen] != r->pcts[k]; seen++)
+			;
+		if (seen < k)
+			continue;
+		snprintf(key, sizeof key, "p%u", r->pcts[k]);
+		member_u64(j, key, v[k]);
+	}
+	hp_json_end_object(j);
+}
+
+static void row_json(struct hp_json *j, const struct hp_report *r,
+		     const struct hp_row *w)
+{
+	char key[32];
+	int m;
+
+	hp_json_begin_object(j);
+	member_str(j, "name", w->name);
+	member_str(j, "file", w->file);
+	member_int(j, "line", w->line);
+	member_str(j, "kind", kind_name(w->kind));
+	member_u64(j, "calls", w->calls);
+	member_u64(j, "total_ns", w->total_ns);
+	member_u64(j, "self_ns", w->self_ns);
+	member_u64(j, "avg_ns", w->calls ? w->total_ns / w->calls : 0);
+	member_u64(j, "min_ns", w->min_ns);
+	member_u64(j, "max_ns", w->max_ns);
+	hp_json_key(j, "percent_total");
+	hp_json_double(j, percent(w->total_ns, r->total_ns));
+	hp_json_key(j, "percentiles");
+	percentile_object(j, r, w->pct_ns);
+	if (w->alloc_calls) {
+		for (m = 0; m < 4; m++) {
+			snprintf(key, sizeof key, "alloc_%s", metrics[m].json);
+			member_u64(j, key, alloc_total(w, m));
+		}
+		hp_json_key(j, "alloc_percentiles");
+		hp_json_begin_object(j);
+		for (m = 0; m < 4; m++) {
+			hp_json_key(j, metrics[m].json);
+			percentile_object(j, r, w->alloc[m].pct);
+		}
+		hp_json_end_object(j);
+	}
+	hp_json_end_object(j);
+}
+
+static void edge_json(struct hp_json *j, const struct hp_edge_row *e)
+{
+	hp_json_begin_object(j);
+	member_str(j, "caller", e->caller.name);
+	member_str(j, "caller_file", e->caller.file);
+	member_int(j, "caller_line", e->caller.line);
+	member_str(j, "callee", e->callee.name);
+	member_str(j, "callee_file", e->callee.file);
+	member_int(j, "callee_line", e->callee.line);
+	member_u64(j, "calls", e->calls);
+	member_u64(j, "total_ns", e->total_ns);
+	member_u64(j, "self_ns", e->self_ns);
+	hp_json_end_object(j);
 }
 
 int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty)
 {
-	cJSON *root = cJSON_CreateObject(), *arr, *pcts;
+	struct hp_json j;
 	size_t cut, nshown, i, row = 0;
-	char *text;
-	int k;
+	int k, err;
 
-	if (!root)
-		return ENOMEM;
 	nshown = shown_rows(r, &cut);
-	cJSON_AddStringToObject(root, "program", r->program);
-	cJSON_AddStringToObject(root, "clock", r->clock);
-	cJSON_AddNumberToObject(root, "total_ns", (double)r->total_ns);
-	cJSON_AddNumberToObject(root, "lost", (double)r->lost);
-	cJSON_AddNumberToObject(root, "omitted", (double)cut);
-	cJSON_AddNumberToObject(root, "nonlocal_exits", (double)r->nonlocal_exits);
-	pcts = cJSON_AddArrayToObject(root, "percentiles");
-	for (k = 0; pcts && k < r->npcts; k++)
-		cJSON_AddItemToArray(pcts, cJSON_CreateNumber(r->pcts[k]));
-	arr = cJSON_AddArrayToObject(root, "functions");
-	for (i = 0; arr && i < r->nrows; i++) {
+	hp_json_init(&j, out, pretty);
+	hp_json_begin_object(&j);
+	member_str(&j, "program", r->program);
+	member_str(&j, "clock", r->clock);
+	member_u64(&j, "total_ns", r->total_ns);
+	member_u64(&j, "lost", r->lost);
+	member_u64(&j, "omitted", cut);
+	member_u64(&j, "nonlocal_exits", r->nonlocal_exits);
+	hp_json_key(&j, "percentiles");
+	hp_json_begin_array(&j);
+	for (k = 0; k < r->npcts; k++)
+		hp_json_u64(&j, r->pcts[k]);
+	hp_json_end_array(&j);
+	hp_json_key(&j, "functions");
+	hp_json_begin_array(&j);
+	for (i = 0; i < r->nrows; i++) {
 		if (r->rows[i].kind != HP_KIND_MAIN && row++ >= nshown)
 			continue;
-		cJSON_AddItemToArray(arr, row_json(r, &r->rows[i]));
+		row_json(&j, r, &r->rows[i]);
 	}
-	arr = cJSON_AddArrayToObject(root, "edges");
-	for (i = 0; arr && i < r->nedges; i++)
-		cJSON_AddItemToArray(arr, edge_json(&r->edges[i]));
-	text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	if (!text)
-		return ENOMEM;
-	hp_str_printf(out, "%s\n", text);
-	cJSON_free(text);
-	return out->failed ? ENOMEM : 0;
+	hp_json_end_array(&j);
+	hp_json_key(&j, "edges");
+	hp_json_begin_array(&j);
+	for (i = 0; i < r->nedges; i++)
+		edge_json(&j, &r->edges[i]);
+	hp_json_end_array(&j);
+	hp_json_end_object(&j);
+	hp_str_append(out, "\n", 1);
+	err = hp_json_finish(&j);
+	return err ? err : out->failed ? ENOMEM : 0;
 }
 
 /* Appends the path of node i ("a;b;c"); names' ';' and spaces would

@@ -29,7 +29,7 @@ install_layout() {
 		{ fail "install failed: $(tail -3 install.out)"; return; }
 	mv "$E2E_SCRATCH/prefix" "$PREFIX" # everything below must survive a move
 	for f in bin/hpcc lib/libhotpath.a lib/libhotpath_alloc.a lib/libhotpath.so \
-		lib/libhotpath.so.0 include/hotpath.h lib/pkgconfig/hotpath.pc \
+		lib/libhotpath.so.1 lib/libhotpath_alloc.so.1 include/hotpath.h lib/pkgconfig/hotpath.pc \
 		lib/cmake/hotpath/hotpathConfig.cmake lib/cmake/hotpath/hotpathConfigVersion.cmake \
 		share/man/man1/hpcc.1 share/man/man7/hotpath.7; do
 		assert_exists "$PREFIX/$f"
@@ -75,11 +75,11 @@ pkg_config_by_hand() {
 	# shared: -lhotpath finds libhotpath.so
 	gcc $cflags -o byhand eco/byhand.c $libs -Wl,-rpath,"$libdir" 2>err ||
 		fail "link against the shared runtime failed: $(cat err)"
-	ldd byhand | grep -q "libhotpath.so.0 => $libdir" || fail "not linked to $libdir/libhotpath.so.0"
+	ldd byhand | grep -q "libhotpath.so.1 => $libdir" || fail "not linked to $libdir/libhotpath.so.1"
 	./byhand >out 2>&1 || fail "byhand failed: $(cat out)"
 	assert_contains out "byhand 285"
 	assert_contains out "| square"
-	# static: --static adds libcjson and -pthread
+	# static: --static adds -pthread (the runtime needs nothing else)
 	gcc $cflags -o byhand-static eco/byhand.c "$libdir/libhotpath.a" \
 		$(pkg-config --static --libs-only-other --libs-only-l hotpath | sed 's/-lhotpath//') 2>err ||
 		fail "link against the static runtime failed: $(cat err)"

@@ -82,6 +82,30 @@ static void link_only(void)
 	CHECK_INT(0, process("gcc", "-shared", "-o", "libx.so", "a.o", NULL));
 	CHECK_INT(1, inv.links);
 	CHECK_INT(1, inv.shared);
+	CHECK_INT(0, inv.static_link);
+	CHECK_INT(0, inv.partial_link);
+}
+
+/* How the runtime is linked depends on the kind of link; the inputs are
+ * known by index (objscan looks into them). */
+static void link_kinds(void)
+{
+	CHECK_INT(0, process("gcc", "-static", "-o", "prog", "a.o", NULL));
+	CHECK_INT(1, inv.static_link);
+	CHECK_INT(0, process("gcc", "-static-pie", "a.o", NULL));
+	CHECK_INT(1, inv.static_link);
+	CHECK_INT(0, process("gcc", "-r", "-o", "all.o", "a.o", "b.o", NULL));
+	CHECK_INT(1, inv.partial_link);
+	CHECK_INT(0, inv.static_link);
+	CHECK_INT(2, inv.ninputs);
+	CHECK_STR("a.o", inv.argv[inv.input_argi[0]]);
+	CHECK_STR("b.o", inv.argv[inv.input_argi[1]]);
+	/* -rdynamic is not -r, -static-libgcc is not -static */
+	CHECK_INT(0, process("gcc", "-rdynamic", "-static-libgcc", "-o", "p", "-L", "d", "x.o", "-lm", NULL));
+	CHECK_INT(0, inv.partial_link);
+	CHECK_INT(0, inv.static_link);
+	CHECK_INT(1, inv.ninputs);
+	CHECK_STR("x.o", inv.argv[inv.input_argi[0]]);
 }
 
 static void preprocess_and_deps_only(void)
@@ -448,7 +472,7 @@ static void hpcc_env(void)
 }
 
 TEST_MAIN(T(compile_c), T(compile_S), T(compile_and_link), T(several_sources_compile),
-	  T(link_only), T(preprocess_and_deps_only), T(syntax_only), T(language_option),
+	  T(link_only), T(link_kinds), T(preprocess_and_deps_only), T(syntax_only), T(language_option),
 	  T(non_c_inputs), T(output_spellings), T(option_values_are_not_inputs),
 	  T(parse_flags), T(dep_flags), T(stdin_input), T(double_dash), T(save_temps),
 	  T(version_and_info), T(too_hard), T(diag_color), T(response_file),
