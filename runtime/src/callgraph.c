@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "settings.h"
 
 /* An open-addressing table of uint32 indexes + 1 (0 = empty). */
 struct index {
@@ -23,7 +24,7 @@ static struct hp_node *nodes;
 static size_t nnodes, nodes_cap;
 static struct index node_index;
 int hp_cg_tree_on;
-static size_t limit = HP_CG_DEFAULT_LIMIT;
+static size_t limit = HP_TREE_LIMIT_DEFAULT;
 static uint64_t truncated;
 
 #define OVERFLOW_NODE 1u /* the root's "[truncated]" child */
@@ -89,7 +90,9 @@ static int array_fit(void **a, size_t *cap, size_t n, size_t size)
 
 void hp_cg_set_limit(size_t n)
 {
-	limit = n < 16 ? 16 : n;
+	/* settings.c keeps it in bounds; 2 * limit must fit node indexes */
+	limit = n < HP_TREE_LIMIT_MIN ? HP_TREE_LIMIT_MIN :
+		n > HP_TREE_LIMIT_MAX ? HP_TREE_LIMIT_MAX : n;
 }
 
 void hp_cg_edge_add(uint32_t caller, uint32_t callee, uint64_t total,

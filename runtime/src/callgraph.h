@@ -9,8 +9,9 @@
  * the threads' trees are merged.  Both are open-addressing hash tables of
  * uint32 indexes over growable arrays (hp_realloc, worker side only).
  *
- * Bounds: at most `limit` nodes (HOTPATH_TREE_LIMIT, default 100,000) and
- * paths at most HP_CG_MAX_DEPTH deep.  A call that would need a node past
+ * Bounds: at most `limit` nodes (HOTPATH_TREE_LIMIT, settings.h: default
+ * 100,000, from 16 to 100,000,000) and paths at most HP_CG_MAX_DEPTH
+ * deep.  A call that would need a node past
  * either bound goes to its parent's "[truncated]" child (slot 0), which
  * gathers everything below; those may exceed the limit by at most one per
  * node, and past twice the limit (or without memory) everything goes to
@@ -25,7 +26,6 @@
 #include <stdint.h>
 
 #define HP_CG_MAX_DEPTH 256
-#define HP_CG_DEFAULT_LIMIT 100000u
 
 struct hp_edge {
 	uint32_t caller, callee; /* slots */

@@ -2,9 +2,6 @@
  * See clock.h for the design. */
 #include "clock.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -44,12 +41,9 @@ static void read_pair(uint64_t *ticks, uint64_t *ns)
 	*ns = n;
 }
 
-void hp_clock_init(void)
+void hp_clock_init(int force_monotonic)
 {
-	const char *force = getenv("HOTPATH_CLOCK");
-
-	hp_clock_use_tsc = has_invariant_tsc() &&
-			   !(force && strcmp(force, "monotonic") == 0);
+	hp_clock_use_tsc = !force_monotonic && has_invariant_tsc();
 	read_pair(&start_ticks, &start_ns);
 }
 

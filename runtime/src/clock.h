@@ -9,7 +9,7 @@
  * precise than any short calibration at start-up.  Relative errors (the
  * histogram's 1%) survive a linear scale unchanged.
  *
- * HOTPATH_CLOCK=monotonic forces the fallback (tests use it).
+ * HOTPATH_CLOCK=monotonic (settings.h) forces the fallback (tests use it).
  */
 #ifndef HP_CLOCK_H
 #define HP_CLOCK_H
@@ -37,7 +37,9 @@ static inline uint64_t hp_clock_now(void)
 	return hp_clock_mono_ns();
 }
 
-void hp_clock_init(void);
+/* Chooses the clock (the fallback if force_monotonic) and takes the
+ * opening calibration pair. */
+void hp_clock_init(int force_monotonic);
 /* Takes the closing calibration pair (spinning if the session was under
  * 2 ms) and returns the session's wall time in ns. */
 uint64_t hp_clock_finish(void);

@@ -143,18 +143,6 @@ int hp_fmt_parse_percentiles(const char *text, unsigned int *out)
 	}
 }
 
-long hp_fmt_parse_limit(const char *text)
-{
-	char *end;
-	long n;
-
-	if (!text || !*text)
-		return -1;
-	errno = 0;
-	n = strtol(text, &end, 10);
-	return (*end || errno || n < 0) ? -1 : n;
-}
-
 size_t hp_fmt_width(const char *s)
 {
 	size_t w = 0;

@@ -34,9 +34,6 @@ char *hp_fmt_count(char *out, size_t n, double count);
 /* Parses "50, 95,99" (integers 0..100, at most HP_MAX_PERCENTILES).
  * Returns the count, or -1 if the text is not such a list. */
 int hp_fmt_parse_percentiles(const char *text, unsigned int *out);
-/* HOTPATH_LIMIT's value: a whole number of rows >= 0, or -1 when the text
- * is NULL, empty or not such a number. */
-long hp_fmt_parse_limit(const char *text);
 
 /* Appends a bordered table, hotpath style: every row (the header is row 0)
  * between +---+ rules, cells left-aligned, padded by one space, column

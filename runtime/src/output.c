@@ -14,77 +14,15 @@
 #include "clock.h"
 #include "hotpath.h"
 #include "report.h"
+#include "settings.h"
 #include "sites.h"
 #include "trace.h"
 #include "worker.h"
 
-static const struct {
-	const char *name;
-	unsigned int bit;
-	const char *var; /* HOTPATH_OUTPUT_<var> */
-	const char *ext;
-} formats[] = {
-	{ "table", HP_OUT_TABLE, "TABLE", "txt" },
-	{ "json", HP_OUT_JSON, "JSON", "json" },
-	{ "json-pretty", HP_OUT_JSON_PRETTY, "JSON", "json" },
-	{ "folded", HP_OUT_FOLDED, "FOLDED", "folded" },
-	{ "trace", HP_OUT_TRACE, "TRACE", "trace.json" },
-	{ "html", HP_OUT_HTML, "HTML", "html" },
+/* The file name extension of each format, by format index (settings.h). */
+static const char *const exts[HP_OUT_FORMATS] = {
+	"txt", "json", "json", "folded", "trace.json", "html",
 };
-#define NFORMATS (sizeof formats / sizeof formats[0])
-
-unsigned int hp_output_parse_list(const char *text, unsigned int *order)
-{
-	unsigned int mask = 0, k = 0, bit;
-	const char *p = text, *item;
-	size_t n, f;
-
-	if (order)
-		order[0] = 0;
-	if (!text || !*text)
-		text = p = "table";
-	if (strcmp(text, "none") == 0)
-		return 0;
-	while (hp_report_list_next(&p, &item, &n)) {
-		for (f = 0; f < NFORMATS; f++)
-			if (strlen(formats[f].name) == n &&
-			    strncmp(formats[f].name, item, n) == 0)
-				break;
-		/* unknown names mean the table, as they always did */
-		bit = f < NFORMATS ? formats[f].bit : HP_OUT_TABLE;
-		if (order && !(mask & bit) && k < 8) {
-			order[k++] = bit;
-			if (k < 8)
-				order[k] = 0;
-		}
-		mask |= bit;
-	}
-	return mask ? mask : HP_OUT_TABLE;
-}
-
-int hp_output_known(const char *item, size_t n)
-{
-	size_t f;
-
-	for (f = 0; f < NFORMATS; f++)
-		if (strlen(formats[f].name) == n && strncmp(formats[f].name, item, n) == 0)
-			return 1;
-	return n == 4 && strncmp(item, "none", 4) == 0;
-}
-
-unsigned int hp_output_parse(const char *text)
-{
-	return hp_output_parse_list(text, NULL);
-}
-
-static size_t format_index(unsigned int bit)
-{
-	size_t f;
-
-	for (f = 0; f < NFORMATS && formats[f].bit != bit; f++)
-		;
-	return f;
-}
 
 static struct hp_site_ref site_ref(uint32_t slot)
 {
@@ -260,46 +198,39 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The destination pattern of format f (NULL = stderr), in *buf if made. */
-static const char *destination(size_t f, int first, struct hp_str *buf)
+/* The destination pattern of format `bit` (NULL = stderr), in *buf if
+ * made. */
+static const char *destination(const struct hp_settings *s, unsigned int bit,
+			       int first, struct hp_str *buf)
 {
-	const char *out = getenv("HOTPATH_OUTPUT");
-	char var[64];
-	const char *v;
+	unsigned int f = hp_settings_format_index(bit);
+	const char *out = s->output;
 
-	snprintf(var, sizeof var, "HOTPATH_OUTPUT_%s", formats[f].var);
-	v = getenv(var);
-	if (v && *v)
-		return v;
+	if (s->output_for[f])
+		return s->output_for[f];
 	if (is_dir(out)) {
 		size_t n = strlen(out);
 
 		hp_str_printf(buf, "%s%shotpath-%%p.%s", out,
-			      out[n - 1] == '/' ? "" : "/", formats[f].ext);
+			      out[n - 1] == '/' ? "" : "/", exts[f]);
 		return buf->s;
 	}
 	if (first)
 		return out;
-	hp_str_printf(buf, "hotpath-%%p.%s", formats[f].ext);
+	hp_str_printf(buf, "hotpath-%%p.%s", exts[f]);
 	return buf->s;
 }
 
-void hp_output_emit(struct hp_report *r, unsigned int want)
+void hp_output_emit(struct hp_report *r, const struct hp_settings *s)
 {
-	unsigned int order[8];
 	size_t k;
 
-	hp_output_parse_list(getenv("HOTPATH_FORMAT"), order);
-	gather(r, want);
-	for (k = 0; k < 8 && order[k]; k++) {
+	gather(r, s->formats);
+	for (k = 0; k < HP_OUT_FORMATS && s->order[k]; k++) {
 		struct hp_str text = { 0 }, dest = { 0 };
-		size_t f = format_index(order[k]);
-		const char *path;
+		const char *path = destination(s, s->order[k], k == 0, &dest);
 
-		if (f == NFORMATS || !(want & order[k]))
-			continue;
-		path = destination(f, k == 0, &dest);
-		if (render(&text, r, order[k]) == 0 && !dest.failed)
+		if (render(&text, r, s->order[k]) == 0 && !dest.failed)
 			hp_report_write(path, text.s, text.len);
 		hp_str_free(&text);
 		hp_str_free(&dest);

@@ -11,24 +11,11 @@
 #include "alloc.h"
 #include "hotpath.h"
 #include "json.h"
-#include "settings.h"
 
-enum hp_format hp_report_parse_format(const char *text)
-{
-	if (!text)
-		return HP_FORMAT_TABLE;
-	if (strcmp(text, "json") == 0)
-		return HP_FORMAT_JSON;
-	if (strcmp(text, "json-pretty") == 0)
-		return HP_FORMAT_JSON_PRETTY;
-	if (strcmp(text, "none") == 0)
-		return HP_FORMAT_NONE;
-	return HP_FORMAT_TABLE;
-}
-
-/* The allocation metrics: HOTPATH_ALLOC and JSON names, whether the
- * values are bytes, and whether the row's "Total" is a sum (the -total
- * metrics) or the largest per-call peak (the -max metrics). */
+/* The allocation metrics: table titles (HOTPATH_ALLOC's names) and JSON
+ * names, whether the values are bytes, and whether the row's "Total" is a
+ * sum (the -total metrics) or the largest per-call peak (the -max
+ * metrics). */
 static const struct {
 	const char *name;
 	const char *json;
@@ -40,59 +27,6 @@ static const struct {
 	{ "count-total", "count_total", 0, 0 },
 	{ "count-max", "count_max", 0, 1 },
 };
-
-int hp_report_list_next(const char **p, const char **item, size_t *len)
-{
-	const char *s = *p, *end;
-	size_t n;
-
-	if (!s || !*s)
-		return 0;
-	end = strchr(s, ',');
-	n = end ? (size_t)(end - s) : strlen(s);
-	while (n && *s == ' ') {
-		s++;
-		n--;
-	}
-	while (n && s[n - 1] == ' ')
-		n--;
-	*item = s;
-	*len = n;
-	*p = end ? end + 1 : NULL;
-	return 1;
-}
-
-int hp_report_alloc_known(const char *item, size_t n)
-{
-	unsigned int m;
-
-	for (m = 0; m < 4; m++)
-		if (strlen(metrics[m].name) == n && strncmp(metrics[m].name, item, n) == 0)
-			return 1;
-	return 0;
-}
-
-unsigned int hp_report_parse_alloc(const char *text)
-{
-	unsigned int mask = 0, m;
-	const char *p = text, *item;
-	size_t n;
-
-	if (!text || !*text)
-		return HP_ALLOC_ALL;
-	if (strcmp(text, "none") == 0)
-		return 0;
-	while (hp_report_list_next(&p, &item, &n)) {
-		for (m = 0; m < 4; m++)
-			if (strlen(metrics[m].name) == n &&
-			    strncmp(metrics[m].name, item, n) == 0)
-				break;
-		if (m == 4)
-			return HP_ALLOC_ALL; /* unknown name: show everything */
-		mask |= 1u << m;
-	}
-	return mask ? mask : HP_ALLOC_ALL;
-}
 
 static int cmp_str(const char *a, const char *b)
 {
@@ -234,7 +168,8 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 			hp_str_printf(out, "[hotpath] %llu calls left by a non-local "
 				      "exit (longjmp), not counted\n",
 				      (unsigned long long)r->nonlocal_exits);
-		hp_settings_notes(out);
+		if (r->notes)
+			hp_str_append(out, r->notes, strlen(r->notes));
 	}
 	for (i = 0; i < (nshown + 1) * ncols; i++)
 		hp_free(cells[i]);

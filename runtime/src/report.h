@@ -19,10 +19,6 @@ struct hp_alloc_fig {
 	uint64_t pct[HP_MAX_PERCENTILES]; /* parallel to hp_report.pcts */
 };
 
-/* HOTPATH_ALLOC's table names, as bits; the order of HP_ALLOC_* (worker.h):
- * bytes-total, bytes-max, count-total, count-max. */
-#define HP_ALLOC_ALL 0xfu
-
 struct hp_row {
 	const char *name;
 	const char *file;
@@ -81,7 +77,8 @@ struct hp_report {
 	long limit; /* rows kept besides main; < 0 = all */
 	struct hp_row *rows;
 	size_t nrows;
-	unsigned int alloc_tables; /* HP_ALLOC_ALL bits: which tables to print */
+	unsigned int alloc_tables; /* which allocation tables to print: bit m
+				      for metric m (HP_ALLOC_ALL, settings.h) */
 	uint64_t nonlocal_exits; /* calls left by longjmp & co. */
 	struct hp_edge_row *edges;
 	size_t nedges;
@@ -92,28 +89,14 @@ struct hp_report {
 	size_t nthreads;
 	uint64_t trace_dropped;
 	long pid;
+	const char *notes; /* lines for under the table (settings.h), or NULL */
 };
 
-enum hp_format { HP_FORMAT_TABLE, HP_FORMAT_JSON, HP_FORMAT_JSON_PRETTY,
-		 HP_FORMAT_NONE };
-
-/* Parses HOTPATH_FORMAT's value (NULL or unknown = table). */
-enum hp_format hp_report_parse_format(const char *text);
-/* Parses HOTPATH_ALLOC's value: a comma list of bytes-total, bytes-max,
- * count-total, count-max, or "none".  NULL, "" or any unknown name = all. */
-unsigned int hp_report_parse_alloc(const char *text);
-/* Is item[0..n) one of HOTPATH_ALLOC's metric names? */
-int hp_report_alloc_known(const char *item, size_t n);
-/* Steps through a comma-separated list (the HOTPATH_* values): the item at
- * *p, blanks around it trimmed, goes to *item and *len, and *p moves past
- * its comma (to NULL after the last item).  0 when no item is left; an
- * empty item between two commas is an item. */
-int hp_report_list_next(const char **p, const char **item, size_t *len);
 /* Sorts rows by total time, largest first (then by name, file, line). */
 void hp_report_sort(struct hp_report *r);
 /* Render into out; rows must be sorted.  0 or ENOMEM.  The table report
- * ends with one allocation table per bit of alloc_tables when any row
- * has allocation figures. */
+ * ends with the notes, then one allocation table per bit of alloc_tables
+ * when any row has allocation figures. */
 int hp_report_table(struct hp_str *out, const struct hp_report *r);
 int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty);
 /* Collapsed stacks: "main;parse;lex 1234\n" per path with self time (ns),

@@ -75,6 +75,7 @@
 #include "output.h"
 #include "record.h"
 #include "report.h"
+#include "settings.h"
 #include "sites.h"
 #include "worker.h"
 
@@ -226,7 +227,7 @@ static void start_threads(void)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	hp_worker_start();
+	hp_worker_start(hp_settings());
 	if (signal_report) {
 		hp_atomic_store_release(&sig_req, 0);
 		hp_atomic_store_release(&reporter_alive,
@@ -381,13 +382,12 @@ static void main_gone(void *p)
 
 static void init_session(void)
 {
-	unsigned int p[HP_MAX_PERCENTILES];
-	int n = hp_fmt_parse_percentiles(getenv("HOTPATH_PERCENTILES"), p);
+	const struct hp_settings *set = hp_settings_load();
 
-	hp_clock_init();
-	if (n > 0) {
-		memcpy(pcts, p, sizeof p);
-		npcts = n;
+	hp_clock_init(set->clock_monotonic);
+	if (set->npcts > 0) {
+		memcpy(pcts, set->pcts, sizeof pcts);
+		npcts = set->npcts;
 		pcts_from_env = 1;
 	}
 	/* main_key first: glibc runs destructors in key order, so main's
@@ -395,9 +395,8 @@ static void init_session(void)
 	main_key_ok = pthread_key_create(&main_key, main_gone) == 0;
 	thread_key_ok = pthread_key_create(&thread_key, thread_gone) == 0;
 	mark_main_thread();
-	fork_none = getenv("HOTPATH_FORK") && strcmp(getenv("HOTPATH_FORK"), "none") == 0;
-	signal_report = getenv("HOTPATH_SIGNAL_REPORT") &&
-			strcmp(getenv("HOTPATH_SIGNAL_REPORT"), "1") == 0;
+	fork_none = !set->fork_report;
+	signal_report = set->signal_report;
 	atexit(at_exit);
 	at_quick_exit(at_exit);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
@@ -534,7 +533,7 @@ static int has_own_rows(const struct hp_report *r)
 /* The report's body: worker stopped, pass lock held. */
 static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 {
-	unsigned int formats = hp_output_parse(getenv("HOTPATH_FORMAT"));
+	const struct hp_settings *set = hp_settings();
 	struct hp_report r;
 	uint32_t msite;
 	size_t i;
@@ -549,15 +548,16 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 	/* The user's notion of the session is main, not our start-up. */
 	if (msite)
 		r.total_ns = hp_clock_to_ns(now - main_start);
-	if (!formats)
+	if (!set->formats)
 		return;
 	r.program = program_name(msite);
 	r.clock = hp_clock_name();
 	r.lost = hp_buf_lost_total() - lost_base;
 	memcpy(r.pcts, pcts, sizeof pcts);
 	r.npcts = npcts;
-	r.limit = hp_fmt_parse_limit(getenv("HOTPATH_LIMIT"));
-	r.alloc_tables = hp_report_parse_alloc(getenv("HOTPATH_ALLOC"));
+	r.limit = set->limit;
+	r.alloc_tables = set->alloc_tables;
+	r.notes = set->notes;
 	r.nrows = hp_stats_count();
 	r.rows = hp_calloc(r.nrows ? r.nrows : 1, sizeof *r.rows);
 	if (!r.rows)
@@ -590,7 +590,7 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 		return;
 	}
 	hp_report_sort(&r);
-	hp_output_emit(&r, formats);
+	hp_output_emit(&r, set);
 	hp_free(r.rows);
 }
 

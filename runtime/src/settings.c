@@ -1,16 +1,66 @@
-/* settings.c - notes on HOTPATH_* values that were ignored (settings.h).
- *
- * Each check mirrors the parser that reads the variable (format.c,
- * output.c, report.c, session.c), so what is called ignored here is
- * exactly what those fell back from.
- */
+/* settings.c - the one reader of HOTPATH_* variables (settings.h). */
 #include "settings.h"
 
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "output.h"
-#include "report.h"
+#include "alloc.h"
+
+/* HOTPATH_FORMAT's names, and the variable naming each one's file. */
+static const struct {
+	const char *name;
+	unsigned int bit;
+	const char *var;
+} formats[HP_OUT_FORMATS] = {
+	{ "table", HP_OUT_TABLE, "HOTPATH_OUTPUT_TABLE" },
+	{ "json", HP_OUT_JSON, "HOTPATH_OUTPUT_JSON" },
+	{ "json-pretty", HP_OUT_JSON_PRETTY, "HOTPATH_OUTPUT_JSON" },
+	{ "folded", HP_OUT_FOLDED, "HOTPATH_OUTPUT_FOLDED" },
+	{ "trace", HP_OUT_TRACE, "HOTPATH_OUTPUT_TRACE" },
+	{ "html", HP_OUT_HTML, "HOTPATH_OUTPUT_HTML" },
+};
+
+/* HOTPATH_ALLOC's names, in the order of HP_ALLOC_* (worker.h). */
+static const char *const alloc_names[4] = {
+	"bytes-total", "bytes-max", "count-total", "count-max",
+};
+
+/* Every variable read here (the HOTPATH_OUTPUT_* ones are in formats[]). */
+static const char *const known[] = {
+	"HOTPATH_FORMAT", "HOTPATH_OUTPUT", "HOTPATH_PERCENTILES",
+	"HOTPATH_LIMIT", "HOTPATH_ALLOC", "HOTPATH_FORK",
+	"HOTPATH_SIGNAL_REPORT", "HOTPATH_CLOCK", "HOTPATH_TRACE_LIMIT",
+	"HOTPATH_TREE_LIMIT",
+};
+
+#define DEFAULTS {                                                  \
+	.formats = HP_OUT_TABLE, .order = { HP_OUT_TABLE },             \
+	.limit = -1, .alloc_tables = HP_ALLOC_ALL, .fork_report = 1,    \
+	.trace_limit = HP_TRACE_LIMIT_DEFAULT,                          \
+	.tree_limit = HP_TREE_LIMIT_DEFAULT }
+
+static struct hp_settings settings = DEFAULTS;
+
+const char *hp_settings_format_name(unsigned int bit)
+{
+	size_t f;
+
+	for (f = 0; f < HP_OUT_FORMATS; f++)
+		if (formats[f].bit == bit)
+			return formats[f].name;
+	return NULL;
+}
+
+unsigned int hp_settings_format_index(unsigned int bit)
+{
+	return bit ? (unsigned int)__builtin_ctz(bit) : 0;
+}
+
+/* ---- parsing ---- */
 
 static const char *value(const char *name)
 {
@@ -19,50 +69,308 @@ static const char *value(const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* The first item of a comma list that `known` rejects, or NULL. */
-static int first_unknown(const char *list, int (*known)(const char *, size_t),
-			 const char **item, size_t *n)
+/* Steps through a comma list: the item at *p, blanks around it trimmed,
+ * goes to *item and *len, and *p moves past its comma (to NULL after the
+ * last item).  0 when no item is left; an empty item between two commas
+ * is an item. */
+static int list_next(const char **p, const char **item, size_t *len)
 {
-	const char *p = list;
+	const char *s = *p, *end;
+	size_t n;
 
-	while (hp_report_list_next(&p, item, n))
-		if (!known(*item, *n))
+	if (!s || !*s)
+		return 0;
+	end = strchr(s, ',');
+	n = end ? (size_t)(end - s) : strlen(s);
+	while (n && *s == ' ') {
+		s++;
+		n--;
+	}
+	while (n && s[n - 1] == ' ')
+		n--;
+	*item = s;
+	*len = n;
+	*p = end ? end + 1 : NULL;
+	return 1;
+}
+
+static int is_word(const char *item, size_t n, const char *word)
+{
+	return strlen(word) == n && strncmp(item, word, n) == 0;
+}
+
+/* A whole decimal number in [lo, hi]: digits only, blanks around them
+ * allowed.  No sign (strtoull reads "-1" as 2^64 - 1) and no exponent;
+ * each digit is checked against the bound before it is added, so nothing
+ * can overflow.  0, EINVAL (not such a number) or ERANGE. */
+static int parse_number(const char *text, uint64_t lo, uint64_t hi,
+			uint64_t *out)
+{
+	const char *p = text;
+	uint64_t v = 0;
+	int digits = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		uint64_t d = (uint64_t)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10 || v * 10 + d > hi) {
+			/* past the bound: the rest must still be digits */
+			while (*p >= '0' && *p <= '9')
+				p++;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			return *p ? EINVAL : ERANGE;
+		}
+		v = v * 10 + d;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!digits || *p)
+		return EINVAL;
+	if (v < lo)
+		return ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* Text from the environment as a note shows it: control characters
+ * escaped (a value cannot break the report's lines), at most 64 bytes. */
+static void note_text(struct hp_str *out, const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 64; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c < 0x20 || c == 0x7f)
+			hp_str_printf(out, "\\x%02x", c);
+		else
+			hp_str_append(out, &v[i], 1);
+	}
+	if (i < n)
+		hp_str_append(out, "...", 3);
+}
+
+/* "[hotpath] ignored NAME=value " */
+static void note_ignored(struct hp_str *notes, const char *name, const char *v)
+{
+	hp_str_printf(notes, "[hotpath] ignored %s=", name);
+	note_text(notes, v, strlen(v));
+	hp_str_append(notes, " ", 1);
+}
+
+static void load_formats(struct hp_settings *s, struct hp_str *notes)
+{
+	const char *v = value("HOTPATH_FORMAT"), *p = v, *item;
+	unsigned int mask = 0, k = 0, bit;
+	int noted = 0;
+	size_t n, f;
+
+	if (!v)
+		return; /* the table */
+	while (list_next(&p, &item, &n)) {
+		if (is_word(item, n, "none"))
+			continue;
+		for (f = 0; f < HP_OUT_FORMATS && !is_word(item, n, formats[f].name); f++)
+			;
+		if (f == HP_OUT_FORMATS && !noted++) {
+			hp_str_printf(notes, "[hotpath] unknown format '");
+			note_text(notes, item, n);
+			hp_str_printf(notes, "' in HOTPATH_FORMAT (table, json, "
+				      "json-pretty, folded, trace, html, none): "
+				      "the table is shown instead\n");
+		}
+		/* an unknown name means the table */
+		bit = f < HP_OUT_FORMATS ? formats[f].bit : HP_OUT_TABLE;
+		if (!(mask & bit))
+			s->order[k++] = bit;
+		mask |= bit;
+	}
+	s->order[k] = 0;
+	s->formats = mask; /* only "none" in the list: no report */
+}
+
+static void load_alloc(struct hp_settings *s, struct hp_str *notes)
+{
+	const char *v = value("HOTPATH_ALLOC"), *p = v, *item;
+	unsigned int mask = 0, m;
+	size_t n;
+
+	if (!v)
+		return; /* all four */
+	while (list_next(&p, &item, &n)) {
+		if (is_word(item, n, "none"))
+			continue;
+		for (m = 0; m < 4 && !is_word(item, n, alloc_names[m]); m++)
+			;
+		if (m == 4) {
+			hp_str_printf(notes, "[hotpath] unknown table '");
+			note_text(notes, item, n);
+			hp_str_printf(notes, "' in HOTPATH_ALLOC (bytes-total, "
+				      "bytes-max, count-total, count-max, none): "
+				      "all four are shown\n");
+			return;
+		}
+		mask |= 1u << m;
+	}
+	s->alloc_tables = mask;
+}
+
+static void load_percentiles(struct hp_settings *s, struct hp_str *notes)
+{
+	const char *v = value("HOTPATH_PERCENTILES");
+	int n;
+
+	if (!v)
+		return;
+	n = hp_fmt_parse_percentiles(v, s->pcts);
+	if (n > 0) {
+		s->npcts = n;
+		return;
+	}
+	note_ignored(notes, "HOTPATH_PERCENTILES", v);
+	hp_str_printf(notes, "(expected up to %d whole numbers from 0 to 100, "
+		      "comma-separated)\n", HP_MAX_PERCENTILES);
+}
+
+/* A numeric variable: *out gets its value when it is a whole number in
+ * [lo, hi]; otherwise *out keeps its default and a note names the value,
+ * the unit, the bounds and the fallback. */
+static void load_number(const char *name, uint64_t lo, uint64_t hi,
+			uint64_t *out, const char *unit, const char *fallback,
+			struct hp_str *notes)
+{
+	const char *v = value(name);
+
+	if (!v || parse_number(v, lo, hi, out) == 0)
+		return;
+	note_ignored(notes, name, v);
+	hp_str_printf(notes, "(expected a whole number of %s from %llu to "
+		      "%llu): %s\n", unit, (unsigned long long)lo,
+		      (unsigned long long)hi, fallback);
+}
+
+/* A variable with a few accepted words: the index of its value in words,
+ * or dflt (the default's index; noted, with the fallback) when the value
+ * is none of them. */
+static int load_word(const char *name, const char *const *words, int nwords,
+		     int dflt, const char *fallback, struct hp_str *notes)
+{
+	const char *v = value(name);
+	int i;
+
+	if (!v)
+		return dflt;
+	for (i = 0; i < nwords; i++)
+		if (strcmp(v, words[i]) == 0)
+			return i;
+	note_ignored(notes, name, v);
+	hp_str_append(notes, "(", 1);
+	for (i = 0; i < nwords; i++)
+		hp_str_printf(notes, "%s%s", i ? i + 1 == nwords ? " or " : ", " : "",
+			      words[i]);
+	hp_str_printf(notes, "): %s\n", fallback);
+	return dflt;
+}
+
+static int is_known(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (is_word(name, n, known[i]))
+			return 1;
+	for (i = 0; i < HP_OUT_FORMATS; i++)
+		if (is_word(name, n, formats[i].var))
 			return 1;
 	return 0;
 }
 
-static int is_none(const char *item, size_t n)
+/* HOTPATH_* variables that nothing reads: most likely a typo. */
+static void note_unknown_variables(struct hp_str *notes)
 {
-	return n == 4 && strncmp(item, "none", 4) == 0;
+	char **e;
+
+	for (e = environ; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t n = eq ? (size_t)(eq - *e) : strlen(*e);
+
+		if (strncmp(*e, "HOTPATH_", 8) != 0 || is_known(*e, n))
+			continue;
+		hp_str_printf(notes, "[hotpath] unknown variable ");
+		note_text(notes, *e, n);
+		hp_str_printf(notes, ": ignored\n");
+	}
 }
 
-static int alloc_known(const char *item, size_t n)
+static void release(struct hp_settings *s)
 {
-	return hp_report_alloc_known(item, n) || is_none(item, n);
+	size_t f;
+
+	hp_free(s->output);
+	for (f = 0; f < HP_OUT_FORMATS; f++)
+		hp_free(s->output_for[f]);
+	hp_free(s->notes);
 }
 
-void hp_settings_notes(struct hp_str *out)
+static char *copy(const char *v)
 {
-	unsigned int p[HP_MAX_PERCENTILES];
-	const char *v, *item;
-	size_t n;
+	return v ? hp_strdup(v) : NULL;
+}
 
-	if ((v = value("HOTPATH_PERCENTILES")) && hp_fmt_parse_percentiles(v, p) < 0)
-		hp_str_printf(out, "[hotpath] ignored HOTPATH_PERCENTILES=%s (expected up to %d "
-			      "whole numbers from 0 to 100, comma-separated)\n", v,
-			      HP_MAX_PERCENTILES);
-	if ((v = value("HOTPATH_LIMIT")) && hp_fmt_parse_limit(v) < 0)
-		hp_str_printf(out, "[hotpath] ignored HOTPATH_LIMIT=%s (expected a "
-			      "whole number of rows)\n", v);
-	if ((v = value("HOTPATH_FORMAT")) && first_unknown(v, hp_output_known, &item, &n))
-		hp_str_printf(out, "[hotpath] unknown format '%.*s' in HOTPATH_FORMAT (table, "
-			      "json, json-pretty, folded, trace, html, none): the table is "
-			      "shown instead\n", (int)n, item);
-	if ((v = value("HOTPATH_ALLOC")) && first_unknown(v, alloc_known, &item, &n))
-		hp_str_printf(out, "[hotpath] unknown table '%.*s' in HOTPATH_ALLOC (bytes-total, "
-			      "bytes-max, count-total, count-max, none): all four are shown\n",
-			      (int)n, item);
-	if ((v = value("HOTPATH_FORK")) && strcmp(v, "report") != 0 && strcmp(v, "none") != 0)
-		hp_str_printf(out, "[hotpath] ignored HOTPATH_FORK=%s (report or none): "
-			      "forked children report\n", v);
+const struct hp_settings *hp_settings_load(void)
+{
+	static const char *const forks[] = { "report", "none" };
+	static const char *const signals[] = { "1", "0" };
+	static const char *const clocks[] = { "monotonic", "auto" };
+	struct hp_settings s = DEFAULTS;
+	struct hp_str notes = { 0 };
+	char fallback[64];
+	uint64_t n;
+	size_t f;
+
+	s.output = copy(value("HOTPATH_OUTPUT"));
+	for (f = 0; f < HP_OUT_FORMATS; f++)
+		s.output_for[f] = copy(value(formats[f].var));
+	/* the notes' order */
+	load_percentiles(&s, &notes);
+	n = (uint64_t)-1;
+	load_number("HOTPATH_LIMIT", 0, HP_LIMIT_MAX, &n, "rows",
+		    "every row is shown", &notes);
+	s.limit = n == (uint64_t)-1 ? -1 : (long)n;
+	load_formats(&s, &notes);
+	load_alloc(&s, &notes);
+	s.fork_report = load_word("HOTPATH_FORK", forks, 2, 0,
+				  "forked children report", &notes) == 0;
+	s.signal_report = load_word("HOTPATH_SIGNAL_REPORT", signals, 2, 1,
+				    "signals do not report", &notes) == 0;
+	s.clock_monotonic = load_word("HOTPATH_CLOCK", clocks, 2, 1,
+				      "the clock is chosen as usual", &notes) == 0;
+	n = s.trace_limit;
+	snprintf(fallback, sizeof fallback, "%llu are kept per thread",
+		 (unsigned long long)n);
+	load_number("HOTPATH_TRACE_LIMIT", 0, HP_TRACE_LIMIT_MAX, &n, "events",
+		    fallback, &notes);
+	s.trace_limit = (size_t)n;
+	n = s.tree_limit;
+	snprintf(fallback, sizeof fallback, "at most %llu are kept",
+		 (unsigned long long)n);
+	load_number("HOTPATH_TREE_LIMIT", HP_TREE_LIMIT_MIN, HP_TREE_LIMIT_MAX,
+		    &n, "nodes", fallback, &notes);
+	s.tree_limit = (size_t)n;
+	note_unknown_variables(&notes);
+	if (notes.len && !notes.failed)
+		s.notes = notes.s;
+	else
+		hp_str_free(&notes);
+	release(&settings);
+	settings = s;
+	return &settings;
+}
+
+const struct hp_settings *hp_settings(void)
+{
+	return &settings;
 }

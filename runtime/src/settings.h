@@ -1,15 +1,79 @@
-/* settings.h - say which HOTPATH_* values the runtime could not use.
+/* settings.h - every HOTPATH_* variable, read once into one struct.
  *
- * Every run-time setting falls back to its default when its value makes no
- * sense (the program must run on, and the runtime never prints outside
- * the report).  The report then names each such value in one line under
- * the table, so a typo is never silently ignored.
+ * DESIGN.  The session calls hp_settings_load() once, when it starts
+ * (before the clock, the worker or any ring exists); from then on every
+ * module reads its values from the struct it returns (hp_settings() gives
+ * the same const pointer), never from the environment.  So the worker
+ * that keeps the data and the report that shows it agree on what was
+ * asked, and a program that changes its environment later changes
+ * nothing.
+ *
+ * Every value is checked against what the runtime can do: format and
+ * table names against their lists, numbers as plain decimal digits within
+ * explicit bounds (no sign, so "-1" cannot wrap to 2^64 - 1, and no
+ * overflow on the way to the bound).  A value that is bad, out of range or
+ * unknown leaves its setting at the default, and the loader writes one
+ * line about it into `notes`, which the table report prints under the
+ * table: the check and the note are the same code, so they cannot
+ * disagree.  HOTPATH_* variables the runtime does not know are named there
+ * too.  An empty value is the same as an unset one.
  */
 #ifndef HP_SETTINGS_H
 #define HP_SETTINGS_H
 
+#include <stddef.h>
+
 #include "format.h"
 
-void hp_settings_notes(struct hp_str *out);
+/* HOTPATH_FORMAT's formats, as bits; a format's index is its bit's
+ * position. */
+#define HP_OUT_TABLE 0x01u
+#define HP_OUT_JSON 0x02u
+#define HP_OUT_JSON_PRETTY 0x04u
+#define HP_OUT_FOLDED 0x08u
+#define HP_OUT_TRACE 0x10u
+#define HP_OUT_HTML 0x20u
+#define HP_OUT_FORMATS 6
+
+/* HOTPATH_ALLOC's tables, as bits in the order of HP_ALLOC_* (worker.h):
+ * bytes-total, bytes-max, count-total, count-max. */
+#define HP_ALLOC_ALL 0xfu
+
+/* The numeric settings' defaults and bounds (inclusive). */
+#define HP_LIMIT_MAX 100000000l /* HOTPATH_LIMIT: rows */
+#define HP_TRACE_LIMIT_DEFAULT 100000u /* HOTPATH_TRACE_LIMIT: events a thread */
+#define HP_TRACE_LIMIT_MAX 100000000u
+#define HP_TREE_LIMIT_DEFAULT 100000u /* HOTPATH_TREE_LIMIT: call-path nodes */
+#define HP_TREE_LIMIT_MIN 16u
+#define HP_TREE_LIMIT_MAX 100000000u
+
+struct hp_settings {
+	unsigned int formats;                   /* HP_OUT_* bits; 0 = none */
+	unsigned int order[HP_OUT_FORMATS + 1]; /* the same, in list order, 0-ended */
+	char *output;                           /* HOTPATH_OUTPUT; NULL = stderr */
+	char *output_for[HP_OUT_FORMATS];       /* HOTPATH_OUTPUT_<FORMAT>, by index */
+	unsigned int pcts[HP_MAX_PERCENTILES];  /* HOTPATH_PERCENTILES */
+	int npcts;                              /* 0: unset (main's list applies) */
+	long limit;                             /* rows besides main; -1 = all */
+	unsigned int alloc_tables;              /* HP_ALLOC_ALL bits */
+	int fork_report;                        /* HOTPATH_FORK: 1 report, 0 none */
+	int signal_report;                      /* HOTPATH_SIGNAL_REPORT=1 */
+	int clock_monotonic;                    /* HOTPATH_CLOCK=monotonic */
+	size_t trace_limit;                     /* events kept a thread (trace) */
+	size_t tree_limit;                      /* call-path nodes (folded, html) */
+	char *notes;                            /* a line per ignored value, or NULL */
+};
+
+/* Reads the environment into the process's settings (replacing what an
+ * earlier load read: the session loads once, tests load again after
+ * setenv) and returns them.  Never fails: without memory, a path or a
+ * note may be missing, and the defaults hold. */
+const struct hp_settings *hp_settings_load(void);
+/* The settings last loaded (the defaults before any load). */
+const struct hp_settings *hp_settings(void);
+/* "table", "json", ... for one HP_OUT_* bit; NULL for anything else. */
+const char *hp_settings_format_name(unsigned int bit);
+/* The index of one HP_OUT_* bit (0 .. HP_OUT_FORMATS - 1). */
+unsigned int hp_settings_format_index(unsigned int bit);
 
 #endif

@@ -1,6 +1,8 @@
 /* trace.c - see trace.h.  Consumer only. */
 #include "trace.h"
 
+#include <stdint.h>
+
 #include "alloc.h"
 #include "buf.h"
 
@@ -15,7 +17,11 @@ void hp_trace_add(struct hp_buf *b, uint32_t slot, uint64_t start,
 	struct hp_trace_ev *e;
 
 	if (__builtin_expect(r == NULL, 0)) {
-		r = hp_malloc(sizeof *r + hp_trace_limit * sizeof r->ev[0]);
+		/* The limit is bounded (settings.h); the size is checked anyway. */
+		if (hp_trace_limit > (SIZE_MAX - sizeof *r) / sizeof r->ev[0])
+			r = NULL;
+		else
+			r = hp_malloc(sizeof *r + hp_trace_limit * sizeof r->ev[0]);
 		if (!r) {
 			unkept++;
 			return;

@@ -5,8 +5,9 @@
  * start and end in the event stream, so tracing costs the measured
  * program nothing; when `trace` is not requested (hp_trace_limit == 0)
  * the worker skips this module with one branch.  Each thread's ring keeps
- * its last HOTPATH_TRACE_LIMIT finished calls (default 100,000, 24 bytes
- * each, allocated on the thread's first finished call) and counts the
+ * its last HOTPATH_TRACE_LIMIT finished calls (settings.h: default
+ * 100,000, at most 100,000,000; 24 bytes each, allocated on the thread's
+ * first finished call, the size checked for overflow) and counts the
  * older ones it overwrote as dropped.  Calls finish callee first, so a
  * kept call's callers finish later and are kept too (unless they never
  * finish): the kept events nest.  When a thread's ring buffer is freed,
@@ -32,8 +33,6 @@ struct hp_trace_ring {
 	uint64_t dropped;
 	struct hp_trace_ev ev[];
 };
-
-#define HP_TRACE_DEFAULT_LIMIT 100000u
 
 /* Events kept per thread; 0 = tracing off.  Set before the worker starts. */
 extern size_t hp_trace_limit;

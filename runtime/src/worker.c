@@ -1,7 +1,6 @@
 /* worker.c - see worker.h for the design. */
 #include "worker.h"
 
-#include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -16,8 +15,8 @@
 #include "buf.h"
 #include "callgraph.h"
 #include "hotpath.h"
-#include "output.h"
 #include "record.h"
+#include "settings.h"
 #include "trace.h"
 
 static pthread_t thread;
@@ -328,33 +327,17 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static size_t env_size(const char *name, size_t dflt)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long long n;
-
-	if (!s || !*s)
-		return dflt;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	return (*end || errno) ? dflt : (size_t)n;
-}
-
-int hp_worker_start(void)
+int hp_worker_start(const struct hp_settings *set)
 {
 	pthread_attr_t attr;
 	int err;
 
 	/* Before any record is consumed: what the worker keeps. */
-	unsigned int formats = hp_output_parse(getenv("HOTPATH_FORMAT"));
-
-	if (formats & HP_OUT_TRACE)
-		hp_trace_limit = env_size("HOTPATH_TRACE_LIMIT",
-					  HP_TRACE_DEFAULT_LIMIT);
+	if (set->formats & HP_OUT_TRACE)
+		hp_trace_limit = set->trace_limit;
 	hp_record_use_calls(hp_trace_limit == 0);
-	hp_cg_tree_on = (formats & (HP_OUT_FOLDED | HP_OUT_HTML)) != 0;
-	hp_cg_set_limit(env_size("HOTPATH_TREE_LIMIT", HP_CG_DEFAULT_LIMIT));
+	hp_cg_tree_on = (set->formats & (HP_OUT_FOLDED | HP_OUT_HTML)) != 0;
+	hp_cg_set_limit(set->tree_limit);
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);

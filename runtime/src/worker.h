@@ -56,6 +56,7 @@
 #include "hist.h"
 
 struct hp_alloc_delta;
+struct hp_settings;
 
 /* Index of the allocation metrics: the order of struct hp_alloc_delta. */
 #define HP_ALLOC_BYTES_TOTAL 0
@@ -74,7 +75,8 @@ struct hp_stat {
 	struct hp_alloc_stat *alloc; /* NULL until an allocation record */
 };
 
-int hp_worker_start(void);
+/* Starts the worker, keeping what the settings' formats need. */
+int hp_worker_start(const struct hp_settings *set);
 void hp_worker_stop(void);
 int hp_worker_running(void);
 void hp_worker_wake(void);

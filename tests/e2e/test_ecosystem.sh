@@ -53,7 +53,7 @@ install_layout() {
 		grep -o 'HOTPATH_[A-Z_]*[A-Z]' | sort -u); do
 		assert_contains "$PREFIX/share/man/man7/hotpath.7" "$v"
 	done
-	for v in $(sed -n 's/^\t{ "\([a-z-]*\)", HP_OUT_.*/\1/p' "$HPCC_SRC/runtime/src/output.c"); do
+	for v in $(sed -n 's/^\t{ "\([a-z-]*\)", HP_OUT_.*/\1/p' "$HPCC_SRC/runtime/src/settings.c"); do
 		assert_contains "$PREFIX/share/man/man7/hotpath.7" "${v//-/\\-}" # roff's minus
 	done
 	if command -v groff >/dev/null; then

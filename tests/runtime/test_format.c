@@ -8,6 +8,7 @@
 #include "format.h"
 #include "hotpath.h"
 #include "report.h"
+#include "settings.h"
 
 static const char *dur(double ns)
 {
@@ -129,11 +130,14 @@ static void table_limit_and_lost(void)
 	readme_report(&r);
 	r.limit = 1;
 	r.lost = 12;
+	r.notes = "[hotpath] a note\n[hotpath] another\n";
 	CHECK_INT(0, hp_report_table(&out, &r));
 	CHECK_CONTAINS(out.s, "| basic::async_function |");
 	CHECK_NOT_CONTAINS(out.s, "custom_block");
 	CHECK_CONTAINS(out.s, "\n[hotpath] 2 more not shown (HOTPATH_LIMIT=1)\n");
-	CHECK_CONTAINS(out.s, "\n[hotpath] 12 measurements lost\n");
+	/* the settings' notes come last */
+	CHECK_CONTAINS(out.s, "\n[hotpath] 12 measurements lost\n"
+		       "[hotpath] a note\n[hotpath] another\n");
 	hp_str_free(&out);
 }
 
@@ -234,20 +238,6 @@ static void bytes_and_counts(void)
 	CHECK_STR("20", hp_fmt_count(buf, sizeof buf, 20));
 	CHECK_STR("2.50", hp_fmt_count(buf, sizeof buf, 2.5));
 	CHECK_STR("0.33", hp_fmt_count(buf, sizeof buf, 1.0 / 3));
-}
-
-static void alloc_selection(void)
-{
-	CHECK_INT(HP_ALLOC_ALL, hp_report_parse_alloc(NULL));
-	CHECK_INT(HP_ALLOC_ALL, hp_report_parse_alloc(""));
-	CHECK_INT(0, hp_report_parse_alloc("none"));
-	CHECK_INT(1, hp_report_parse_alloc("bytes-total"));
-	CHECK_INT(2, hp_report_parse_alloc("bytes-max"));
-	CHECK_INT(4, hp_report_parse_alloc("count-total"));
-	CHECK_INT(8, hp_report_parse_alloc("count-max"));
-	CHECK_INT(9, hp_report_parse_alloc("count-max, bytes-total"));
-	CHECK_INT(HP_ALLOC_ALL, hp_report_parse_alloc("bytes-total,count-max,bytes-max,count-total"));
-	CHECK_INT(HP_ALLOC_ALL, hp_report_parse_alloc("bytes-total,bogus"));
 }
 
 /* Two functions with figures, one without, main with figures (never in
@@ -386,17 +376,8 @@ static void alloc_json_fields(void)
 	hp_str_free(&out);
 }
 
-static void formats(void)
-{
-	CHECK_INT(HP_FORMAT_TABLE, hp_report_parse_format(NULL));
-	CHECK_INT(HP_FORMAT_TABLE, hp_report_parse_format("table"));
-	CHECK_INT(HP_FORMAT_JSON, hp_report_parse_format("json"));
-	CHECK_INT(HP_FORMAT_JSON_PRETTY, hp_report_parse_format("json-pretty"));
-	CHECK_INT(HP_FORMAT_NONE, hp_report_parse_format("none"));
-}
-
 TEST_MAIN(T(durations), T(percentile_lists), T(table_layout),
 	  T(table_report_matches_hotpath), T(table_limit_and_lost),
 	  T(same_names_get_file_prefix), T(json_has_all_fields),
-	  T(output_path_pattern), T(formats), T(bytes_and_counts),
-	  T(alloc_selection), T(alloc_tables_exact), T(alloc_json_fields))
+	  T(output_path_pattern), T(bytes_and_counts),
+	  T(alloc_tables_exact), T(alloc_json_fields))

@@ -404,23 +404,38 @@ static void ignored_settings_are_named(void)
 {
 	static const char *const bad[] = { "HOTPATH_PERCENTILES=50,99.9", "HOTPATH_LIMIT=ten",
 					   "HOTPATH_FORMAT=tabel", "HOTPATH_ALLOC=bytes",
-					   "HOTPATH_FORK=yes", NULL };
+					   "HOTPATH_FORK=yes", "HOTPATH_SIGNAL_REPORT=on",
+					   "HOTPATH_CLOCK=tsc", "HOTPATH_TRACE_LIMIT=-1",
+					   "HOTPATH_TREE_LIMIT=18446744073709551615",
+					   "HOTPATH_FORMATS=json", NULL };
 	static const char *const good[] = { "HOTPATH_PERCENTILES=50,99", "HOTPATH_LIMIT=2",
 					    "HOTPATH_FORMAT=table", "HOTPATH_ALLOC=none",
-					    "HOTPATH_FORK=none", NULL };
+					    "HOTPATH_FORK=none", "HOTPATH_SIGNAL_REPORT=0",
+					    "HOTPATH_CLOCK=auto", "HOTPATH_TRACE_LIMIT=10",
+					    "HOTPATH_TREE_LIMIT=1000", NULL };
 	struct run r;
 
 	run_child("five", bad, &r);
 	CHECK(exited(&r, 0));
 	CHECK_CONTAINS(r.out, "+\n[hotpath] ignored HOTPATH_PERCENTILES=50,99.9 (expected up to "
 		       "16 whole numbers from 0 to 100, comma-separated)\n"
-		       "[hotpath] ignored HOTPATH_LIMIT=ten (expected a whole number of rows)\n"
+		       "[hotpath] ignored HOTPATH_LIMIT=ten (expected a whole number of rows "
+		       "from 0 to 100000000): every row is shown\n"
 		       "[hotpath] unknown format 'tabel' in HOTPATH_FORMAT (table, json, "
 		       "json-pretty, folded, trace, html, none): the table is shown instead\n"
 		       "[hotpath] unknown table 'bytes' in HOTPATH_ALLOC (bytes-total, "
 		       "bytes-max, count-total, count-max, none): all four are shown\n"
 		       "[hotpath] ignored HOTPATH_FORK=yes (report or none): forked children "
-		       "report\n");
+		       "report\n"
+		       "[hotpath] ignored HOTPATH_SIGNAL_REPORT=on (1 or 0): signals do not "
+		       "report\n"
+		       "[hotpath] ignored HOTPATH_CLOCK=tsc (monotonic or auto): the clock is "
+		       "chosen as usual\n"
+		       "[hotpath] ignored HOTPATH_TRACE_LIMIT=-1 (expected a whole number of "
+		       "events from 0 to 100000000): 100000 are kept per thread\n"
+		       "[hotpath] ignored HOTPATH_TREE_LIMIT=18446744073709551615 (expected a "
+		       "whole number of nodes from 16 to 100000000): at most 100000 are kept\n"
+		       "[hotpath] unknown variable HOTPATH_FORMATS: ignored\n");
 	CHECK_CONTAINS(r.out, "| P90 "); /* the defaults stayed */
 	free_run(&r);
 	run_child("five", good, &r);
