@@ -14,9 +14,12 @@
 #include "trace.h"
 #include "worker.h"
 
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct hp_buf *registry;
-static _Atomic uint64_t lost_freed; /* lost counts of freed buffers */
+/* The registry: every live ring, newest first (buf.h). */
+static struct registry {
+	pthread_mutex_t lock;
+	struct hp_buf *head;
+	_Atomic uint64_t lost_freed; /* lost counts of freed buffers */
+} registry = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 struct hp_buf *hp_buf_create(void)
 {
@@ -31,10 +34,10 @@ struct hp_buf *hp_buf_create(void)
 	((char **)b)[-1] = raw;
 	memset(b, 0, offsetof(struct hp_buf, rec));
 	b->tid = (long)syscall(SYS_gettid);
-	pthread_mutex_lock(&registry_lock);
-	b->next = registry;
-	registry = b;
-	pthread_mutex_unlock(&registry_lock);
+	pthread_mutex_lock(&registry.lock);
+	b->next = registry.head;
+	registry.head = b;
+	pthread_mutex_unlock(&registry.lock);
 	return b;
 }
 
@@ -70,29 +73,29 @@ struct hp_buf *hp_buf_first(void)
 {
 	struct hp_buf *b;
 
-	pthread_mutex_lock(&registry_lock);
-	b = registry;
-	pthread_mutex_unlock(&registry_lock);
+	pthread_mutex_lock(&registry.lock);
+	b = registry.head;
+	pthread_mutex_unlock(&registry.lock);
 	return b;
 }
 
 void hp_buf_remove(struct hp_buf *prev, struct hp_buf *b)
 {
-	pthread_mutex_lock(&registry_lock);
+	pthread_mutex_lock(&registry.lock);
 	if (prev)
 		prev->next = b->next;
-	else if (registry == b)
-		registry = b->next;
+	else if (registry.head == b)
+		registry.head = b->next;
 	else {
 		/* New buffers were pushed in front since our walk began. */
-		struct hp_buf *p = registry;
+		struct hp_buf *p = registry.head;
 
 		while (p->next != b)
 			p = p->next;
 		p->next = b->next;
 	}
-	pthread_mutex_unlock(&registry_lock);
-	hp_atomic_add_relaxed(&lost_freed, hp_atomic_load_relaxed(&b->lost));
+	pthread_mutex_unlock(&registry.lock);
+	hp_atomic_add_relaxed(&registry.lost_freed, hp_atomic_load_relaxed(&b->lost));
 	if (b->shadow)
 		munmap(b->shadow, b->shadow_cap * sizeof *b->shadow);
 	hp_free(b->open);
@@ -102,7 +105,7 @@ void hp_buf_remove(struct hp_buf *prev, struct hp_buf *b)
 
 uint64_t hp_buf_lost_total(void)
 {
-	uint64_t n = hp_atomic_load_relaxed(&lost_freed);
+	uint64_t n = hp_atomic_load_relaxed(&registry.lost_freed);
 	struct hp_buf *b;
 
 	for (b = hp_buf_first(); b; b = b->next)
@@ -112,15 +115,15 @@ uint64_t hp_buf_lost_total(void)
 
 void hp_buf_count_lost(uint64_t n)
 {
-	hp_atomic_add_relaxed(&lost_freed, n);
+	hp_atomic_add_relaxed(&registry.lost_freed, n);
 }
 
 void hp_buf_lock(void)
 {
-	pthread_mutex_lock(&registry_lock);
+	pthread_mutex_lock(&registry.lock);
 }
 
 void hp_buf_unlock(void)
 {
-	pthread_mutex_unlock(&registry_lock);
+	pthread_mutex_unlock(&registry.lock);
 }

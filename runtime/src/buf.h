@@ -66,7 +66,7 @@
  * shadow stack, so an interrupted push can never be overwritten.
  *
  * Registry: a singly linked list, new buffers pushed at the head under
- * `registry_lock` (only slow paths take it).  Only the consumer unlinks
+ * `registry.lock` (only slow paths take it).  Only the consumer unlinks
  * (also under the lock), so it may walk the list without the lock from a
  * head it read under the lock.  A thread's exit marks its buffer dead
  * (release); the consumer drains a dead buffer and then frees it.

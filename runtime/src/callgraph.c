@@ -12,20 +12,22 @@ struct index {
 	size_t cap; /* power of two */
 };
 
-static struct hp_edge *edges;
-static size_t nedges, edges_cap;
-static struct index edge_index;
-/* Per callee slot: the edge of its last caller (most callees have one
- * caller, so this skips the hash nearly always).  Index + 1, 0 = none. */
-static uint32_t *last_edge;
-static size_t last_cap;
-
-static struct hp_node *nodes;
-static size_t nnodes, nodes_cap;
-static struct index node_index;
-int hp_cg_tree_on;
-static size_t limit = HP_TREE_LIMIT_DEFAULT;
-static uint64_t truncated;
+/* The graph: all of this file's state (the worker's alone). */
+static struct callgraph {
+	struct hp_edge *edges;
+	size_t nedges, edges_cap;
+	struct index edge_index;
+	/* Per callee slot: the edge of its last caller (most callees have
+	 * one caller, so this skips the hash nearly always).  Index + 1,
+	 * 0 = none. */
+	uint32_t *last_edge;
+	size_t last_cap;
+	struct hp_node *nodes;
+	size_t nnodes, nodes_cap;
+	struct index node_index;
+	size_t limit;
+	uint64_t truncated;
+} cg = { .limit = HP_TREE_LIMIT_DEFAULT };
 
 #define OVERFLOW_NODE 1u /* the root's "[truncated]" child */
 
@@ -40,12 +42,12 @@ static uint64_t mix(uint64_t a, uint64_t b)
 
 static uint64_t edge_key(size_t i)
 {
-	return mix(edges[i].caller, edges[i].callee);
+	return mix(cg.edges[i].caller, cg.edges[i].callee);
 }
 
 static uint64_t node_key(size_t i)
 {
-	return mix(nodes[i].parent, nodes[i].slot);
+	return mix(cg.nodes[i].parent, cg.nodes[i].slot);
 }
 
 /* Grows x when it is half full; 0 or -1. */
@@ -91,7 +93,7 @@ static int array_fit(void **a, size_t *cap, size_t n, size_t size)
 void hp_cg_set_limit(size_t n)
 {
 	/* settings.c keeps it in bounds; 2 * limit must fit node indexes */
-	limit = n < HP_TREE_LIMIT_MIN ? HP_TREE_LIMIT_MIN :
+	cg.limit = n < HP_TREE_LIMIT_MIN ? HP_TREE_LIMIT_MIN :
 		n > HP_TREE_LIMIT_MAX ? HP_TREE_LIMIT_MAX : n;
 }
 
@@ -102,41 +104,41 @@ void hp_cg_edge_add(uint32_t caller, uint32_t callee, uint64_t total,
 	size_t j;
 	struct hp_edge *e;
 
-	if (callee < last_cap && last_edge[callee]) {
-		e = &edges[last_edge[callee] - 1];
+	if (callee < cg.last_cap && cg.last_edge[callee]) {
+		e = &cg.edges[cg.last_edge[callee] - 1];
 		if (e->caller == caller)
 			goto found;
 	}
 	h = mix(caller, callee);
-	if (index_fit(&edge_index, nedges, edge_key))
+	if (index_fit(&cg.edge_index, cg.nedges, edge_key))
 		return;
-	for (j = h & (edge_index.cap - 1); edge_index.slot[j];
-	     j = (j + 1) & (edge_index.cap - 1)) {
-		e = &edges[edge_index.slot[j] - 1];
+	for (j = h & (cg.edge_index.cap - 1); cg.edge_index.slot[j];
+	     j = (j + 1) & (cg.edge_index.cap - 1)) {
+		e = &cg.edges[cg.edge_index.slot[j] - 1];
 		if (e->caller == caller && e->callee == callee)
 			goto cache;
 	}
-	if (array_fit((void **)&edges, &edges_cap, nedges, sizeof *edges))
+	if (array_fit((void **)&cg.edges, &cg.edges_cap, cg.nedges, sizeof *cg.edges))
 		return;
-	e = &edges[nedges];
+	e = &cg.edges[cg.nedges];
 	*e = (struct hp_edge){ caller, callee, 0, 0, 0 };
-	edge_index.slot[j] = (uint32_t)++nedges;
+	cg.edge_index.slot[j] = (uint32_t)++cg.nedges;
 cache:
-	if (callee >= last_cap) {
-		size_t cap = last_cap ? last_cap : 256;
+	if (callee >= cg.last_cap) {
+		size_t cap = cg.last_cap ? cg.last_cap : 256;
 		uint32_t *t;
 
 		while (cap <= callee)
 			cap *= 2;
-		t = hp_realloc(last_edge, cap * sizeof *t);
+		t = hp_realloc(cg.last_edge, cap * sizeof *t);
 		if (t) {
-			memset(t + last_cap, 0, (cap - last_cap) * sizeof *t);
-			last_edge = t;
-			last_cap = cap;
+			memset(t + cg.last_cap, 0, (cap - cg.last_cap) * sizeof *t);
+			cg.last_edge = t;
+			cg.last_cap = cap;
 		}
 	}
-	if (callee < last_cap)
-		last_edge[callee] = (uint32_t)(e - edges + 1);
+	if (callee < cg.last_cap)
+		cg.last_edge[callee] = (uint32_t)(e - cg.edges + 1);
 found:
 	e->calls++;
 	e->total += total;
@@ -148,27 +150,27 @@ static uint32_t new_node(uint32_t parent, uint32_t slot, size_t j)
 {
 	struct hp_node *n, *p;
 
-	if (array_fit((void **)&nodes, &nodes_cap, nnodes, sizeof *nodes))
+	if (array_fit((void **)&cg.nodes, &cg.nodes_cap, cg.nnodes, sizeof *cg.nodes))
 		return 0;
-	n = &nodes[nnodes];
-	p = &nodes[parent];
+	n = &cg.nodes[cg.nnodes];
+	p = &cg.nodes[parent];
 	*n = (struct hp_node){ parent, slot, p->depth + 1, 0, p->first_child,
 			       0, 0, 0 };
-	p->first_child = (uint32_t)nnodes;
-	node_index.slot[j] = (uint32_t)(nnodes + 1);
-	return (uint32_t)nnodes++;
+	p->first_child = (uint32_t)cg.nnodes;
+	cg.node_index.slot[j] = (uint32_t)(cg.nnodes + 1);
+	return (uint32_t)cg.nnodes++;
 }
 
 static uint32_t lookup(uint32_t parent, uint32_t slot, size_t *free_j)
 {
 	size_t j;
 
-	for (j = mix(parent, slot) & (node_index.cap - 1); node_index.slot[j];
-	     j = (j + 1) & (node_index.cap - 1)) {
-		const struct hp_node *n = &nodes[node_index.slot[j] - 1];
+	for (j = mix(parent, slot) & (cg.node_index.cap - 1); cg.node_index.slot[j];
+	     j = (j + 1) & (cg.node_index.cap - 1)) {
+		const struct hp_node *n = &cg.nodes[cg.node_index.slot[j] - 1];
 
 		if (n->parent == parent && n->slot == slot)
-			return node_index.slot[j] - 1;
+			return cg.node_index.slot[j] - 1;
 	}
 	*free_j = j;
 	return 0;
@@ -178,13 +180,13 @@ static int init_tree(void)
 {
 	size_t j = 0;
 
-	if (nnodes)
+	if (cg.nnodes)
 		return 0;
-	if (array_fit((void **)&nodes, &nodes_cap, 0, sizeof *nodes) ||
-	    index_fit(&node_index, 0, node_key))
+	if (array_fit((void **)&cg.nodes, &cg.nodes_cap, 0, sizeof *cg.nodes) ||
+	    index_fit(&cg.node_index, 0, node_key))
 		return -1;
-	nodes[0] = (struct hp_node){ 0, 0, 0, 0, 0, 0, 0, 0 };
-	nnodes = 1;
+	cg.nodes[0] = (struct hp_node){ 0, 0, 0, 0, 0, 0, 0, 0 };
+	cg.nnodes = 1;
 	lookup(0, 0, &j);
 	return new_node(0, 0, j) == OVERFLOW_NODE ? 0 : -1;
 }
@@ -194,13 +196,13 @@ uint32_t hp_cg_child(uint32_t parent, uint32_t slot)
 	size_t j = 0;
 	uint32_t n;
 
-	if (init_tree() || index_fit(&node_index, nnodes, node_key))
+	if (init_tree() || index_fit(&cg.node_index, cg.nnodes, node_key))
 		return OVERFLOW_NODE;
-	if (parent == OVERFLOW_NODE || nodes[parent].slot == 0) {
+	if (parent == OVERFLOW_NODE || cg.nodes[parent].slot == 0) {
 		if (parent)
 			return parent; /* below a "[truncated]" node */
 	}
-	if (nodes[parent].depth < HP_CG_MAX_DEPTH && nnodes < limit) {
+	if (cg.nodes[parent].depth < HP_CG_MAX_DEPTH && cg.nnodes < cg.limit) {
 		n = lookup(parent, slot, &j);
 		if (n)
 			return n;
@@ -214,7 +216,7 @@ uint32_t hp_cg_child(uint32_t parent, uint32_t slot)
 	}
 	/* Past a bound: the parent's "[truncated]" child. */
 	n = lookup(parent, 0, &j);
-	if (!n && nnodes < 2 * limit)
+	if (!n && cg.nnodes < 2 * cg.limit)
 		n = new_node(parent, 0, j);
 	return n ? n : OVERFLOW_NODE;
 }
@@ -223,48 +225,48 @@ void hp_cg_node_add(uint32_t node, uint64_t total, uint64_t self)
 {
 	struct hp_node *n;
 
-	if (node >= nnodes)
+	if (node >= cg.nnodes)
 		return;
-	n = &nodes[node];
+	n = &cg.nodes[node];
 	n->calls++;
 	n->total += total;
 	n->self += self;
 	if (n->slot == 0)
-		truncated++;
+		cg.truncated++;
 }
 
 size_t hp_cg_edge_count(void)
 {
-	return nedges;
+	return cg.nedges;
 }
 
 const struct hp_edge *hp_cg_edges(void)
 {
-	return edges;
+	return cg.edges;
 }
 
 size_t hp_cg_node_count(void)
 {
-	return nnodes;
+	return cg.nnodes;
 }
 
 const struct hp_node *hp_cg_nodes(void)
 {
-	return nodes;
+	return cg.nodes;
 }
 
 uint64_t hp_cg_truncated(void)
 {
-	return truncated;
+	return cg.truncated;
 }
 
 void hp_cg_reset(void)
 {
 	size_t i;
 
-	for (i = 0; i < nedges; i++)
-		edges[i].calls = edges[i].total = edges[i].self = 0;
-	for (i = 0; i < nnodes; i++)
-		nodes[i].calls = nodes[i].total = nodes[i].self = 0;
-	truncated = 0;
+	for (i = 0; i < cg.nedges; i++)
+		cg.edges[i].calls = cg.edges[i].total = cg.edges[i].self = 0;
+	for (i = 0; i < cg.nnodes; i++)
+		cg.nodes[i].calls = cg.nodes[i].total = cg.nodes[i].self = 0;
+	cg.truncated = 0;
 }

@@ -40,8 +40,6 @@ struct hp_node {
 	uint64_t calls, total, self;
 };
 
-/* The tree is kept only when a format needs it (folded, html). */
-extern int hp_cg_tree_on;
 void hp_cg_set_limit(size_t nodes);
 void hp_cg_edge_add(uint32_t caller, uint32_t callee, uint64_t total,
 		    uint64_t self);

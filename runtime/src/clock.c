@@ -8,7 +8,11 @@
 
 int hp_clock_use_tsc;
 
-static uint64_t start_ticks, start_ns, end_ticks, end_ns;
+/* The session's two calibration pairs (ticks and ns read together). */
+static struct calibration {
+	uint64_t start_ticks, start_ns;
+	uint64_t end_ticks, end_ns;
+} cal;
 
 static int has_invariant_tsc(void)
 {
@@ -44,32 +48,32 @@ static void read_pair(uint64_t *ticks, uint64_t *ns)
 void hp_clock_init(int force_monotonic)
 {
 	hp_clock_use_tsc = !force_monotonic && has_invariant_tsc();
-	read_pair(&start_ticks, &start_ns);
+	read_pair(&cal.start_ticks, &cal.start_ns);
 }
 
 uint64_t hp_clock_finish(void)
 {
 	uint64_t wall;
 
-	read_pair(&end_ticks, &end_ns);
-	wall = end_ns - start_ns;
+	read_pair(&cal.end_ticks, &cal.end_ns);
+	wall = cal.end_ns - cal.start_ns;
 	/* A short session gives a poor ratio: stretch it to 2 ms. */
-	while (hp_clock_use_tsc && end_ns - start_ns < 2000000u)
-		read_pair(&end_ticks, &end_ns);
+	while (hp_clock_use_tsc && cal.end_ns - cal.start_ns < 2000000u)
+		read_pair(&cal.end_ticks, &cal.end_ns);
 	return wall;
 }
 
 uint64_t hp_clock_to_ns(uint64_t ticks)
 {
-	if (!hp_clock_use_tsc || end_ticks <= start_ticks)
+	if (!hp_clock_use_tsc || cal.end_ticks <= cal.start_ticks)
 		return ticks;
-	return (uint64_t)((unsigned __int128)ticks * (end_ns - start_ns) /
-			  (end_ticks - start_ticks));
+	return (uint64_t)((unsigned __int128)ticks * (cal.end_ns - cal.start_ns) /
+			  (cal.end_ticks - cal.start_ticks));
 }
 
 uint64_t hp_clock_start_ticks(void)
 {
-	return start_ticks;
+	return cal.start_ticks;
 }
 
 const char *hp_clock_name(void)

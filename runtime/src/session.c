@@ -20,9 +20,12 @@
  * never count as the program's), then takes the mark; exit turns the mark
  * into the call's four figures and pushes a three-slot record.  Without
  * the interposer (hp_alloc_linked == 0) the record is a plain one, so such
- * a program has no allocation figures at all.  main's mark is a static of
- * this file (there is one main); its figures exist when main returns, or
+ * a program has no allocation figures at all.  main's mark is kept in the
+ * session (there is one main); its figures exist when main returns, or
  * when the main thread calls exit(), not when another thread does.
+ *
+ * State: one struct session (below), plus the thread-local `in_report`.
+ * The settings are loaded once, by init_session (settings.h).
  *
  * Threads: a pthread key destructor marks a finished thread's ring dead;
  * the worker drains and frees it.  Our own threads (the worker, the signal
@@ -42,7 +45,9 @@
  * zeroes the statistics and starts its own worker; at its exit it reports
  * the calls that ended in it, if there is one besides main.
  * HOTPATH_FORK=none: the child records nothing and never reports.  vfork
- * and posix_spawn run no handler; their child only execs.
+ * and posix_spawn run no handler; their child only execs.  The child's
+ * reset is two assignments (session.fork, session.reporter) here and one
+ * call for the statistics (hp_worker_reset_stats) at its restart.
  *
  * Exit paths: return from main and exit() report; quick_exit() too
  * (at_quick_exit); _exit, abort and fatal signals do not.  With
@@ -80,20 +85,44 @@
 #include "worker.h"
 
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static pthread_key_t thread_key;
-static int thread_key_ok;
-static _Atomic int reported;
-
-static unsigned int pcts[HP_MAX_PERCENTILES] = { 95 };
-static int npcts = 1;
-static int pcts_from_env;
-
-static _Atomic uint32_t main_slot; /* main's site (sites.h), 0 = none */
-static uint64_t main_start;
-static struct hp_alloc_mark main_mark; /* main thread only */
-static pthread_t main_thread;
-static _Atomic int main_marked; /* main_mark is set (by the main thread) */
+/* The session: all of this file's state but the thread-local in_report.
+ * A fork child resets `fork` and `reporter` (fork_child), nothing else. */
+static struct session {
+	pthread_once_t once;
+	const struct hp_settings *set; /* loaded by init_session */
+	pthread_key_t thread_key, main_key; /* main_key: set on the main thread */
+	int thread_key_ok, main_key_ok;
+	unsigned int pcts[HP_MAX_PERCENTILES]; /* HOTPATH_PERCENTILES, or main's */
+	int npcts;
+	_Atomic int reported;          /* the report has begun */
+	_Atomic unsigned int report_done; /* futex word: the report is out */
+	struct {
+		_Atomic uint32_t slot;    /* main's site (sites.h), 0 = none */
+		uint64_t start;
+		struct hp_alloc_mark mark; /* main thread only */
+		pthread_t thread;
+		_Atomic int marked;       /* mark is set (by the main thread) */
+	} main;
+	struct fork_state {
+		_Atomic int pending;      /* fork child, not restarted */
+		int child;                /* this process is a fork child */
+		pthread_t thread;         /* the thread that forked */
+		struct hp_buf *_Atomic buf; /* its ring, kept in the child */
+		uint64_t ticks;
+		uint64_t lost_base;       /* lost before the child's start */
+	} fork;
+	struct reporter {
+		pthread_t thread;         /* HOTPATH_SIGNAL_REPORT=1 */
+		_Atomic int alive;
+		_Atomic unsigned int req; /* futex word: 1 report, 2 quit */
+		_Atomic int claimed;
+	} reporter;
+} session = {
+	.once = PTHREAD_ONCE_INIT,
+	.set = NULL,
+	.pcts = { 95 },
+	.npcts = 1,
+};
 
 static void at_exit(void);
 static void report(uint64_t now, const struct hp_alloc_delta *main_d);
@@ -124,25 +153,7 @@ static void thread_gone(void *p)
 #define FOREIGN_THREADS 0
 #endif
 
-static _Atomic unsigned int report_done; /* futex word: the report is out */
 static __thread int in_report __attribute__((tls_model("initial-exec")));
-
-static int fork_none;                       /* HOTPATH_FORK=none */
-static _Atomic int child_pending;           /* fork child, not restarted */
-static int fork_child_session;              /* this process is a fork child */
-static pthread_t fork_thread;               /* the thread that forked */
-static struct hp_buf *_Atomic fork_buf;     /* its ring, kept in the child */
-static uint64_t fork_ticks;
-static uint64_t lost_base;                  /* lost before the child's start */
-
-static pthread_key_t main_key;              /* set on the main thread only */
-static int main_key_ok;
-
-static int signal_report;                   /* HOTPATH_SIGNAL_REPORT=1 */
-static pthread_t reporter;
-static _Atomic int reporter_alive;
-static _Atomic unsigned int sig_req;        /* futex word: 1 report, 2 quit */
-static _Atomic int sig_claimed;
 
 static long futex_word(_Atomic unsigned int *w, int op, unsigned int val,
 		       const struct timespec *timeout)
@@ -188,8 +199,8 @@ static int is_main_thread(void)
 
 static void mark_main_thread(void)
 {
-	if (main_key_ok && is_main_thread() && !pthread_getspecific(main_key))
-		pthread_setspecific(main_key, &main_key);
+	if (session.main_key_ok && is_main_thread() && !pthread_getspecific(session.main_key))
+		pthread_setspecific(session.main_key, &session.main_key);
 }
 
 /* The reporter: our thread for signal reports, so a handler never runs
@@ -199,8 +210,8 @@ static void *reporter_main(void *arg)
 	unsigned int req;
 
 	(void)arg;
-	while ((req = hp_atomic_load_acquire(&sig_req)) == 0)
-		futex_word(&sig_req, FUTEX_WAIT_PRIVATE, 0, NULL);
+	while ((req = hp_atomic_load_acquire(&session.reporter.req)) == 0)
+		futex_word(&session.reporter.req, FUTEX_WAIT_PRIVATE, 0, NULL);
 	if (req == 1)
 		report(hp_clock_now(), NULL);
 	return NULL;
@@ -210,13 +221,13 @@ static void stop_reporter(void)
 {
 	unsigned int idle = 0;
 
-	if (!hp_atomic_load_acquire(&reporter_alive) ||
-	    pthread_equal(pthread_self(), reporter))
+	if (!hp_atomic_load_acquire(&session.reporter.alive) ||
+	    pthread_equal(pthread_self(), session.reporter.thread))
 		return;
-	atomic_compare_exchange_strong(&sig_req, &idle, 2);
-	wake_all(&sig_req);
-	pthread_join(reporter, NULL);
-	hp_atomic_store_release(&reporter_alive, 0);
+	atomic_compare_exchange_strong(&session.reporter.req, &idle, 2);
+	wake_all(&session.reporter.req);
+	pthread_join(session.reporter.thread, NULL);
+	hp_atomic_store_release(&session.reporter.alive, 0);
 }
 
 /* The worker and the reporter, with every signal blocked (they inherit
@@ -228,10 +239,10 @@ static void start_threads(void)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	hp_worker_start(hp_settings());
-	if (signal_report) {
-		hp_atomic_store_release(&sig_req, 0);
-		hp_atomic_store_release(&reporter_alive,
-			pthread_create(&reporter, NULL, reporter_main, NULL) == 0);
+	if (session.set->signal_report) {
+		hp_atomic_store_release(&session.reporter.req, 0);
+		hp_atomic_store_release(&session.reporter.alive,
+			pthread_create(&session.reporter.thread, NULL, reporter_main, NULL) == 0);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -243,16 +254,16 @@ static void on_signal(int sig)
 	struct sigaction dfl;
 	sigset_t set;
 
-	if (!in_report && !hp_atomic_exchange(&sig_claimed, 1)) {
-		if (!hp_atomic_load_acquire(&reported) &&
-		    hp_atomic_load_acquire(&reporter_alive)) {
-			hp_atomic_store_release(&sig_req, 1);
-			wake_all(&sig_req);
+	if (!in_report && !hp_atomic_exchange(&session.reporter.claimed, 1)) {
+		if (!hp_atomic_load_acquire(&session.reported) &&
+		    hp_atomic_load_acquire(&session.reporter.alive)) {
+			hp_atomic_store_release(&session.reporter.req, 1);
+			wake_all(&session.reporter.req);
 		}
 		/* Ours or an exit's report under way: let it finish. */
-		if (hp_atomic_load_acquire(&reported) ||
-		    hp_atomic_load_acquire(&sig_req) == 1)
-			wait_word(&report_done, REPORT_WAIT_NS);
+		if (hp_atomic_load_acquire(&session.reported) ||
+		    hp_atomic_load_acquire(&session.reporter.req) == 1)
+			wait_word(&session.report_done, REPORT_WAIT_NS);
 	}
 	memset(&dfl, 0, sizeof dfl);
 	dfl.sa_handler = SIG_DFL;
@@ -299,29 +310,31 @@ static void fork_parent(void)
 }
 
 /* As little as possible here: fork+exec must cost what it costs without
- * us.  The child's session restarts lazily, on its first record. */
+ * us.  The child's session restarts lazily, on its first record.  The
+ * child has none of our threads: it resets the reporter's state and its
+ * fork state, each in one assignment. */
 static void fork_child(void)
 {
+	struct hp_buf *mine = hp_tls_buf;
+
 	hp_sites_unlock();
 	hp_buf_unlock();
 	hp_worker_unlock();
 	hp_worker_forget();
-	hp_atomic_store_release(&reporter_alive, 0);
-	hp_atomic_store_release(&sig_req, 0);
-	hp_atomic_store_release(&sig_claimed, 0);
-	hp_atomic_store_release(&fork_buf, hp_tls_buf);
 	hp_tls_buf = NULL; /* the next record goes through hp_session_attach */
-	if (fork_none || hp_atomic_load_acquire(&reported)) {
+	session.reporter = (struct reporter){ 0 };
+	if (!session.set->fork_report || hp_atomic_load_acquire(&session.reported)) {
 		/* No session here, or the parent's is already over. */
-		hp_atomic_store_release(&reported, 1);
-		hp_atomic_store_release(&report_done, 1);
-		hp_atomic_store_release(&fork_buf, NULL);
+		session.fork = (struct fork_state){ 0 };
+		hp_atomic_store_release(&session.reported, 1);
+		hp_atomic_store_release(&session.report_done, 1);
 		return;
 	}
-	fork_thread = pthread_self();
-	fork_ticks = hp_clock_now();
-	hp_atomic_store_relaxed(&main_marked, 0); /* main's mark is the parent's */
-	hp_atomic_store_release(&child_pending, 1);
+	session.fork = (struct fork_state){
+		.pending = 1, .thread = pthread_self(), .buf = mine,
+		.ticks = hp_clock_now(),
+	};
+	hp_atomic_store_relaxed(&session.main.marked, 0); /* main's mark is the parent's */
 }
 
 /* The child's first record: the parent's last records are drained (calls
@@ -332,18 +345,18 @@ static void restart_in_child(void)
 	struct hp_buf *b, *keep;
 
 	hp_worker_lock();
-	if (hp_atomic_load_acquire(&child_pending)) {
-		keep = hp_atomic_load_acquire(&fork_buf);
+	if (hp_atomic_load_acquire(&session.fork.pending)) {
+		keep = hp_atomic_load_acquire(&session.fork.buf);
 		for (b = hp_buf_first(); b; b = b->next)
 			if (b != keep) /* its thread is not in the child */
 				hp_atomic_store_release(&b->dead, 1);
 		hp_worker_drain_all();
 		hp_worker_reset_stats();
-		lost_base = hp_buf_lost_total();
-		main_start = fork_ticks;
-		fork_child_session = 1;
+		session.fork.lost_base = hp_buf_lost_total();
+		session.main.start = session.fork.ticks;
+		session.fork.child = 1;
 		start_threads();
-		hp_atomic_store_release(&child_pending, 0);
+		hp_atomic_store_release(&session.fork.pending, 0);
 	}
 	hp_worker_unlock();
 }
@@ -363,7 +376,7 @@ static int program_threads_left(void)
 			n++;
 	closedir(d);
 	n -= 1 + FOREIGN_THREADS + hp_worker_running() +
-	     hp_atomic_load_acquire(&reporter_alive);
+	     hp_atomic_load_acquire(&session.reporter.alive);
 	return n > 0;
 }
 
@@ -374,7 +387,7 @@ static void main_gone(void *p)
 	static const struct timespec poll = { 0, 2000000 };
 
 	(void)p;
-	while (!hp_atomic_load_acquire(&reported) && program_threads_left())
+	while (!hp_atomic_load_acquire(&session.reported) && program_threads_left())
 		nanosleep(&poll, NULL);
 	at_exit(); /* main's row ends now, as on exit() */
 	stop_reporter();
@@ -385,23 +398,21 @@ static void init_session(void)
 	const struct hp_settings *set = hp_settings_load();
 
 	hp_clock_init(set->clock_monotonic);
+	session.set = set;
 	if (set->npcts > 0) {
-		memcpy(pcts, set->pcts, sizeof pcts);
-		npcts = set->npcts;
-		pcts_from_env = 1;
+		memcpy(session.pcts, set->pcts, sizeof session.pcts);
+		session.npcts = set->npcts;
 	}
 	/* main_key first: glibc runs destructors in key order, so main's
 	 * report comes while its ring is still live. */
-	main_key_ok = pthread_key_create(&main_key, main_gone) == 0;
-	thread_key_ok = pthread_key_create(&thread_key, thread_gone) == 0;
+	session.main_key_ok = pthread_key_create(&session.main_key, main_gone) == 0;
+	session.thread_key_ok = pthread_key_create(&session.thread_key, thread_gone) == 0;
 	mark_main_thread();
-	fork_none = !set->fork_report;
-	signal_report = set->signal_report;
 	atexit(at_exit);
 	at_quick_exit(at_exit);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	start_threads();
-	if (hp_atomic_load_acquire(&reporter_alive))
+	if (hp_atomic_load_acquire(&session.reporter.alive))
 		install_signal_report();
 	/* Last: a thread that sees the mode may skip pthread_once until it
 	 * needs a buffer (hp_session_attach passes through it). */
@@ -412,21 +423,21 @@ __attribute__((noinline, cold)) void hp_session_attach(void)
 {
 	struct hp_buf *b;
 
-	pthread_once(&once, init_session);
-	if (hp_atomic_load_acquire(&child_pending))
+	pthread_once(&session.once, init_session);
+	if (hp_atomic_load_acquire(&session.fork.pending))
 		restart_in_child();
-	if (hp_atomic_load_acquire(&reported))
+	if (hp_atomic_load_acquire(&session.reported))
 		return; /* too late: the report is out */
 	mark_main_thread();
 	b = NULL;
-	if (pthread_equal(pthread_self(), fork_thread))
-		b = hp_atomic_exchange(&fork_buf, NULL); /* the forking thread's */
+	if (pthread_equal(pthread_self(), session.fork.thread))
+		b = hp_atomic_exchange(&session.fork.buf, NULL); /* the forking thread's */
 	if (!b)
 		b = hp_buf_create();
 	if (!b)
 		return;
-	if (thread_key_ok)
-		pthread_setspecific(thread_key, b);
+	if (session.thread_key_ok)
+		pthread_setspecific(session.thread_key, b);
 	hp_tls_buf = b;
 }
 
@@ -435,7 +446,7 @@ int hp_clock_mode;
 unsigned long long hp_clock_slow(void)
 {
 	if (__builtin_expect(__atomic_load_n(&hp_clock_mode, __ATOMIC_ACQUIRE) == 0, 0))
-		pthread_once(&once, init_session);
+		pthread_once(&session.once, init_session);
 	return hp_clock_now();
 }
 
@@ -448,20 +459,20 @@ static struct hp_frame main_enter(struct hp_site *site, const char *percentiles,
 
 	if (hp_tls_buf == NULL)
 		hp_session_attach();
-	pthread_once(&once, init_session);
+	pthread_once(&session.once, init_session);
 	n = hp_fmt_parse_percentiles(percentiles, p);
-	if (!pcts_from_env && n > 0) {
-		memcpy(pcts, p, sizeof p);
-		npcts = n;
+	if (session.set->npcts == 0 && n > 0) { /* HOTPATH_PERCENTILES wins */
+		memcpy(session.pcts, p, sizeof p);
+		session.npcts = n;
 	}
 	if (alloc) {
-		main_thread = pthread_self();
-		hp_alloc_mark_enter(&main_mark);
-		hp_atomic_store_release(&main_marked, 1);
+		session.main.thread = pthread_self();
+		hp_alloc_mark_enter(&session.main.mark);
+		hp_atomic_store_release(&session.main.marked, 1);
 	}
 	f.site = site;
-	f.depth = hp_record_enter_main(site, &main_start);
-	hp_atomic_store_release(&main_slot, hp_sites_slot(site));
+	f.depth = hp_record_enter_main(site, &session.main.start);
+	hp_atomic_store_release(&session.main.slot, hp_sites_slot(site));
 	return f;
 }
 
@@ -478,11 +489,11 @@ struct hp_frame hp_main_alloc_enter(struct hp_site *site, const char *percentile
 /* main's figures, when this thread may take them; NULL otherwise. */
 static const struct hp_alloc_delta *main_figures(struct hp_alloc_delta *d)
 {
-	if (!hp_atomic_load_acquire(&main_marked) ||
-	    !pthread_equal(pthread_self(), main_thread))
+	if (!hp_atomic_load_acquire(&session.main.marked) ||
+	    !pthread_equal(pthread_self(), session.main.thread))
 		return NULL;
-	hp_atomic_store_relaxed(&main_marked, 0);
-	hp_alloc_mark_exit(&main_mark, d);
+	hp_atomic_store_relaxed(&session.main.marked, 0);
+	hp_alloc_mark_exit(&session.main.mark, d);
 	return hp_alloc_linked ? d : NULL;
 }
 
@@ -503,8 +514,8 @@ static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a)
 	for (m = 0; m < HP_ALLOC_METRICS; m++) {
 		w->alloc[m].sum = a->metric[m].total;
 		w->alloc[m].max = a->metric[m].max;
-		for (k = 0; k < npcts; k++)
-			w->alloc[m].pct[k] = hp_hist_percentile(&a->metric[m], pcts[k]);
+		for (k = 0; k < session.npcts; k++)
+			w->alloc[m].pct[k] = hp_hist_percentile(&a->metric[m], session.pcts[k]);
 	}
 }
 
@@ -540,21 +551,21 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 	int k;
 
 	hp_worker_drain_all();
-	msite = hp_atomic_load_acquire(&main_slot);
+	msite = hp_atomic_load_acquire(&session.main.slot);
 	if (msite)
-		hp_worker_close_main(msite, now, now - main_start, main_d);
+		hp_worker_close_main(msite, now, now - session.main.start, main_d);
 	memset(&r, 0, sizeof r);
 	r.total_ns = hp_clock_finish();
 	/* The user's notion of the session is main, not our start-up. */
 	if (msite)
-		r.total_ns = hp_clock_to_ns(now - main_start);
+		r.total_ns = hp_clock_to_ns(now - session.main.start);
 	if (!set->formats)
 		return;
 	r.program = program_name(msite);
 	r.clock = hp_clock_name();
-	r.lost = hp_buf_lost_total() - lost_base;
-	memcpy(r.pcts, pcts, sizeof pcts);
-	r.npcts = npcts;
+	r.lost = hp_buf_lost_total() - session.fork.lost_base;
+	memcpy(r.pcts, session.pcts, sizeof session.pcts);
+	r.npcts = session.npcts;
 	r.limit = set->limit;
 	r.alloc_tables = set->alloc_tables;
 	r.notes = set->notes;
@@ -578,14 +589,14 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 		w->self_ns = hp_clock_to_ns(s->self);
 		w->min_ns = hp_clock_to_ns(s->hist.min);
 		w->max_ns = hp_clock_to_ns(s->hist.max);
-		for (k = 0; k < npcts; k++)
+		for (k = 0; k < session.npcts; k++)
 			w->pct_ns[k] = hp_clock_to_ns(
-				hp_hist_percentile(&s->hist, pcts[k]));
+				hp_hist_percentile(&s->hist, session.pcts[k]));
 		if (s->alloc)
 			alloc_row(w, s->alloc);
 	}
 	r.nrows = drop_empty_rows(r.rows, r.nrows);
-	if (fork_child_session && !has_own_rows(&r)) {
+	if (session.fork.child && !has_own_rows(&r)) {
 		hp_free(r.rows);
 		return;
 	}
@@ -598,21 +609,21 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
  * an exit() racing main's return cannot end the process mid-report. */
 static void report(uint64_t now, const struct hp_alloc_delta *main_d)
 {
-	if (hp_atomic_exchange(&reported, 1)) {
+	if (hp_atomic_exchange(&session.reported, 1)) {
 		if (!in_report)
-			wait_word(&report_done, REPORT_WAIT_NS);
+			wait_word(&session.report_done, REPORT_WAIT_NS);
 		return;
 	}
 	in_report = 1;
 	hp_worker_stop();
 	/* A fork from another thread now waits until the report is out. */
 	hp_worker_lock();
-	if (!hp_atomic_load_acquire(&child_pending)) /* else: nothing of ours */
+	if (!hp_atomic_load_acquire(&session.fork.pending)) /* else: nothing of ours */
 		write_report(now, main_d);
 	hp_worker_unlock();
 	in_report = 0;
-	hp_atomic_store_release(&report_done, 1);
-	wake_all(&report_done);
+	hp_atomic_store_release(&session.report_done, 1);
+	wake_all(&session.report_done);
 }
 
 void hp_main_exit(struct hp_frame *frame)
@@ -636,7 +647,7 @@ static void at_exit(void)
 	struct hp_alloc_delta d;
 	const struct hp_alloc_delta *main_d = main_figures(&d);
 
-	pthread_once(&once, init_session); /* orders us after the init */
+	pthread_once(&session.once, init_session); /* orders us after the init */
 	report(now, main_d);
 }
 
@@ -644,6 +655,6 @@ static void at_exit(void)
 void hp_session_report_now(void);
 void hp_session_report_now(void)
 {
-	pthread_once(&once, init_session);
+	pthread_once(&session.once, init_session);
 	report(hp_clock_now(), NULL);
 }

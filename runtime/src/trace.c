@@ -6,9 +6,18 @@
 #include "alloc.h"
 #include "buf.h"
 
-size_t hp_trace_limit;
-static struct hp_trace_ring *finished;
-static uint64_t unkept; /* events of threads whose ring could not be had */
+/* The limit, the traces of threads whose ring is gone, and what could
+ * not be kept. */
+static struct trace {
+	size_t limit; /* events kept a thread */
+	struct hp_trace_ring *finished;
+	uint64_t unkept; /* events of threads whose ring could not be had */
+} trace;
+
+void hp_trace_set_limit(size_t events)
+{
+	trace.limit = events;
+}
 
 void hp_trace_add(struct hp_buf *b, uint32_t slot, uint64_t start,
 		  uint64_t end)
@@ -18,17 +27,17 @@ void hp_trace_add(struct hp_buf *b, uint32_t slot, uint64_t start,
 
 	if (__builtin_expect(r == NULL, 0)) {
 		/* The limit is bounded (settings.h); the size is checked anyway. */
-		if (hp_trace_limit > (SIZE_MAX - sizeof *r) / sizeof r->ev[0])
+		if (trace.limit > (SIZE_MAX - sizeof *r) / sizeof r->ev[0])
 			r = NULL;
 		else
-			r = hp_malloc(sizeof *r + hp_trace_limit * sizeof r->ev[0]);
+			r = hp_malloc(sizeof *r + trace.limit * sizeof r->ev[0]);
 		if (!r) {
-			unkept++;
+			trace.unkept++;
 			return;
 		}
 		r->next = NULL;
 		r->tid = b->tid;
-		r->cap = hp_trace_limit;
+		r->cap = trace.limit;
 		r->n = r->head = 0;
 		r->dropped = 0;
 		b->trace = r;
@@ -49,8 +58,8 @@ void hp_trace_retire(struct hp_buf *b)
 {
 	if (!b->trace)
 		return;
-	b->trace->next = finished;
-	finished = b->trace;
+	b->trace->next = trace.finished;
+	trace.finished = b->trace;
 	b->trace = NULL;
 }
 
@@ -63,7 +72,7 @@ void hp_trace_each(void (*f)(const struct hp_trace_ring *r, void *arg),
 	for (b = hp_buf_first(); b; b = b->next)
 		if (b->trace)
 			f(b->trace, arg);
-	for (r = finished; r; r = r->next)
+	for (r = trace.finished; r; r = r->next)
 		f(r, arg);
 }
 
@@ -74,7 +83,7 @@ static void add_dropped(const struct hp_trace_ring *r, void *arg)
 
 uint64_t hp_trace_dropped(void)
 {
-	uint64_t n = unkept;
+	uint64_t n = trace.unkept;
 
 	hp_trace_each(add_dropped, &n);
 	return n;
@@ -94,10 +103,10 @@ void hp_trace_reset(void)
 	struct hp_trace_ring *r, *next;
 
 	hp_trace_each(clear, NULL);
-	for (r = finished; r; r = next) {
+	for (r = trace.finished; r; r = next) {
 		next = r->next;
 		hp_free(r);
 	}
-	finished = NULL;
-	unkept = 0;
+	trace.finished = NULL;
+	trace.unkept = 0;
 }

@@ -3,7 +3,7 @@
  *
  * DESIGN.  Only the worker writes here: it already sees every call's
  * start and end in the event stream, so tracing costs the measured
- * program nothing; when `trace` is not requested (hp_trace_limit == 0)
+ * program nothing; when `trace` is not requested (or its limit is 0)
  * the worker skips this module with one branch.  Each thread's ring keeps
  * its last HOTPATH_TRACE_LIMIT finished calls (settings.h: default
  * 100,000, at most 100,000,000; 24 bytes each, allocated on the thread's
@@ -34,8 +34,8 @@ struct hp_trace_ring {
 	struct hp_trace_ev ev[];
 };
 
-/* Events kept per thread; 0 = tracing off.  Set before the worker starts. */
-extern size_t hp_trace_limit;
+/* Events kept per thread (> 0).  Set before the worker starts. */
+void hp_trace_set_limit(size_t events);
 
 void hp_trace_add(struct hp_buf *b, uint32_t slot, uint64_t start,
 		  uint64_t end);

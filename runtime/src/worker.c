@@ -19,20 +19,23 @@
 #include "settings.h"
 #include "trace.h"
 
-static pthread_t thread;
-static _Atomic int running;   /* writers may wait for space */
-static _Atomic int stopping;
-static _Atomic int sleeping;
-static _Atomic unsigned int wake_seq;
-/* Held by the worker for each pass, and by fork() across the fork
- * (session.c's atfork handlers): a child never inherits the statistics
- * half-updated. */
-static pthread_mutex_t pass_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static uint64_t nonlocal; /* calls left by a non-local exit */
-
-static struct hp_stat *stats;
-static size_t nstats, stats_cap;
+/* The worker: all of this file's state. */
+static struct worker {
+	pthread_t thread;
+	_Atomic int running;   /* writers may wait for space */
+	_Atomic int stopping;
+	_Atomic int sleeping;
+	_Atomic unsigned int wake_seq;
+	/* Held by the worker for each pass, and by fork() across the fork
+	 * (session.c's atfork handlers): a child never inherits the
+	 * statistics half-updated. */
+	pthread_mutex_t pass_lock;
+	int tree_on;           /* keep the call-path tree (folded, html) */
+	int trace_on;          /* keep recent calls (trace.h) */
+	uint64_t nonlocal;     /* calls left by a non-local exit */
+	struct hp_stat *stats; /* by slot - 1 */
+	size_t nstats, stats_cap;
+} worker = { .pass_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static int futex(_Atomic unsigned int *addr, int op, unsigned int val,
 		 const struct timespec *timeout)
@@ -46,26 +49,26 @@ static struct hp_stat *stat_of(uint32_t slot)
 {
 	if (__builtin_expect(slot == 0, 0))
 		return NULL;
-	if (__builtin_expect(slot > nstats, 0)) {
-		if (slot > stats_cap) {
-			size_t cap = stats_cap ? stats_cap : 64;
+	if (__builtin_expect(slot > worker.nstats, 0)) {
+		if (slot > worker.stats_cap) {
+			size_t cap = worker.stats_cap ? worker.stats_cap : 64;
 			struct hp_stat *s;
 
 			while (cap < slot)
 				cap *= 2;
-			s = hp_realloc(stats, cap * sizeof *s);
+			s = hp_realloc(worker.stats, cap * sizeof *s);
 			if (!s)
 				return NULL;
-			stats = s;
-			stats_cap = cap;
+			worker.stats = s;
+			worker.stats_cap = cap;
 		}
-		for (; nstats < slot; nstats++) {
-			stats[nstats].self = 0;
-			hp_hist_init(&stats[nstats].hist);
-			stats[nstats].alloc = NULL;
+		for (; worker.nstats < slot; worker.nstats++) {
+			worker.stats[worker.nstats].self = 0;
+			hp_hist_init(&worker.stats[worker.nstats].hist);
+			worker.stats[worker.nstats].alloc = NULL;
 		}
 	}
-	return &stats[slot - 1];
+	return &worker.stats[slot - 1];
 }
 
 /* Returns the slot's stats, or NULL (counted as lost). */
@@ -123,7 +126,7 @@ static void open_call(struct hp_buf *b, uint32_t slot, uint64_t start)
 	o->slot = slot;
 	o->start = start;
 	o->child = 0;
-	o->node = hp_cg_tree_on ? hp_cg_child(parent, slot) : 0;
+	o->node = worker.tree_on ? hp_cg_child(parent, slot) : 0;
 }
 
 /* Discards the calls open above depth d.  Their finished callees' time is
@@ -136,7 +139,7 @@ static void abandon_to(struct hp_buf *b, size_t d, int count)
 		if (b->nopen)
 			b->open[b->nopen - 1].child += o->child;
 		if (count)
-			nonlocal++;
+			worker.nonlocal++;
 	}
 }
 
@@ -161,7 +164,7 @@ static void whole_call(struct hp_buf *b, uint32_t slot, size_t d,
 		hp_cg_edge_add(p->slot, slot, total, total);
 		node = p->node;
 	}
-	if (hp_cg_tree_on)
+	if (worker.tree_on)
 		hp_cg_node_add(hp_cg_child(node, slot), total, total);
 	/* Tracing: the writers send no CALL (a call's start is not in it). */
 }
@@ -196,7 +199,7 @@ static void close_call(struct hp_buf *b, size_t d, uint64_t end,
 		hp_cg_edge_add(p->slot, o->slot, total, self);
 	}
 	hp_cg_node_add(o->node, total, self);
-	if (hp_trace_limit)
+	if (worker.trace_on)
 		hp_trace_add(b, o->slot, o->start, o->start + total);
 }
 
@@ -226,7 +229,7 @@ void hp_worker_close_main(uint32_t slot, uint64_t now, uint64_t ticks,
 
 uint64_t hp_worker_nonlocal(void)
 {
-	return nonlocal;
+	return worker.nonlocal;
 }
 
 static uint64_t drain(struct hp_buf *b)
@@ -300,19 +303,19 @@ static void *worker_main(void *arg)
 
 	(void)arg;
 	for (;;) {
-		unsigned int seq = hp_atomic_load_acquire(&wake_seq);
+		unsigned int seq = hp_atomic_load_acquire(&worker.wake_seq);
 
 		uint64_t n;
 
-		pthread_mutex_lock(&pass_lock);
+		pthread_mutex_lock(&worker.pass_lock);
 		n = hp_worker_drain_all();
-		pthread_mutex_unlock(&pass_lock);
+		pthread_mutex_unlock(&worker.pass_lock);
 
 		/* Busy: go on.  Otherwise let the rings fill (a writer wakes
 		 * us at half full) rather than chase every record. */
 		if (n >= HP_BUF_CAP / 8)
 			continue;
-		if (hp_atomic_load_acquire(&stopping)) {
+		if (hp_atomic_load_acquire(&worker.stopping)) {
 			if (n)
 				continue;
 			break;
@@ -320,9 +323,9 @@ static void *worker_main(void *arg)
 		/* seq_cst: pairs with the writer's increment-then-load in
 		 * hp_worker_wake() (either it sees us asleep, or we see its
 		 * new wake_seq and futex_wait returns at once). */
-		atomic_store(&sleeping, 1);
-		futex(&wake_seq, FUTEX_WAIT_PRIVATE, seq, &idle);
-		hp_atomic_store_release(&sleeping, 0);
+		atomic_store(&worker.sleeping, 1);
+		futex(&worker.wake_seq, FUTEX_WAIT_PRIVATE, seq, &idle);
+		hp_atomic_store_release(&worker.sleeping, 0);
 	}
 	return NULL;
 }
@@ -333,56 +336,56 @@ int hp_worker_start(const struct hp_settings *set)
 	int err;
 
 	/* Before any record is consumed: what the worker keeps. */
-	if (set->formats & HP_OUT_TRACE)
-		hp_trace_limit = set->trace_limit;
-	hp_record_use_calls(hp_trace_limit == 0);
-	hp_cg_tree_on = (set->formats & (HP_OUT_FOLDED | HP_OUT_HTML)) != 0;
+	worker.trace_on = (set->formats & HP_OUT_TRACE) && set->trace_limit;
+	hp_trace_set_limit(set->trace_limit);
+	hp_record_use_calls(!worker.trace_on);
+	worker.tree_on = (set->formats & (HP_OUT_FOLDED | HP_OUT_HTML)) != 0;
 	hp_cg_set_limit(set->tree_limit);
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	hp_atomic_store_release(&running, 1);
-	err = pthread_create(&thread, &attr, worker_main, NULL);
+	hp_atomic_store_release(&worker.running, 1);
+	err = pthread_create(&worker.thread, &attr, worker_main, NULL);
 	pthread_attr_destroy(&attr);
 	if (err)
-		hp_atomic_store_release(&running, 0);
+		hp_atomic_store_release(&worker.running, 0);
 	return err;
 }
 
 int hp_worker_running(void)
 {
-	return hp_atomic_load_acquire(&running);
+	return hp_atomic_load_acquire(&worker.running);
 }
 
 void hp_worker_wake(void)
 {
-	atomic_fetch_add(&wake_seq, 1);
-	if (atomic_load(&sleeping))
-		futex(&wake_seq, FUTEX_WAKE_PRIVATE, 1, NULL);
+	atomic_fetch_add(&worker.wake_seq, 1);
+	if (atomic_load(&worker.sleeping))
+		futex(&worker.wake_seq, FUTEX_WAKE_PRIVATE, 1, NULL);
 }
 
 void hp_worker_stop(void)
 {
-	if (!hp_atomic_exchange(&running, 0))
+	if (!hp_atomic_exchange(&worker.running, 0))
 		return;
-	hp_atomic_store_release(&stopping, 1);
+	hp_atomic_store_release(&worker.stopping, 1);
 	hp_worker_wake();
-	pthread_join(thread, NULL);
+	pthread_join(worker.thread, NULL);
 }
 
 void hp_worker_forget(void)
 {
-	hp_atomic_store_release(&running, 0);
+	hp_atomic_store_release(&worker.running, 0);
 }
 
 void hp_worker_lock(void)
 {
-	pthread_mutex_lock(&pass_lock);
+	pthread_mutex_lock(&worker.pass_lock);
 }
 
 void hp_worker_unlock(void)
 {
-	pthread_mutex_unlock(&pass_lock);
+	pthread_mutex_unlock(&worker.pass_lock);
 }
 
 /* Fork child: the statistics start again from nothing.  Aggregates are
@@ -393,27 +396,27 @@ void hp_worker_reset_stats(void)
 	size_t i;
 	int m;
 
-	nonlocal = 0;
+	worker.nonlocal = 0;
 	hp_cg_reset();
 	hp_trace_reset();
-	for (i = 0; i < nstats; i++) {
-		stats[i].self = 0;
-		hp_hist_free(&stats[i].hist); /* leaves it empty */
-		if (!stats[i].alloc)
+	for (i = 0; i < worker.nstats; i++) {
+		worker.stats[i].self = 0;
+		hp_hist_free(&worker.stats[i].hist); /* leaves it empty */
+		if (!worker.stats[i].alloc)
 			continue;
 		for (m = 0; m < HP_ALLOC_METRICS; m++)
-			hp_hist_free(&stats[i].alloc->metric[m]);
-		hp_free(stats[i].alloc);
-		stats[i].alloc = NULL;
+			hp_hist_free(&worker.stats[i].alloc->metric[m]);
+		hp_free(worker.stats[i].alloc);
+		worker.stats[i].alloc = NULL;
 	}
 }
 
 size_t hp_stats_count(void)
 {
-	return nstats;
+	return worker.nstats;
 }
 
 struct hp_stat *hp_stats_get(size_t i)
 {
-	return &stats[i];
+	return &worker.stats[i];
 }
