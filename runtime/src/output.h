@@ -17,9 +17,8 @@
 struct hp_report;
 struct hp_settings;
 
-/* Gathers edges, paths and traces into r (rows must be filled and
- * sorted), renders every format s asks for and writes each to its
- * destination. */
-void hp_output_emit(struct hp_report *r, const struct hp_settings *s);
+/* Renders every format s asks for, in the order of its list, and writes
+ * each to its destination (r as gather.h fills it). */
+void hp_output_emit(const struct hp_report *r, const struct hp_settings *s);
 
 #endif

@@ -1,8 +1,9 @@
 /* report.h - the report, from plain data to text to its destination.
  *
- * The session gathers a struct hp_report (everything already in ns); this
- * module only sorts, lays out and writes it, so tests feed it hand-made
- * rows and compare exact strings.  This is the only module that prints.
+ * gather.c fills a struct hp_report (everything already in ns); this
+ * module (with html.c) only sorts, lays out and writes it, so tests feed
+ * it hand-made rows and compare exact strings.  output.c picks the
+ * formats and destinations.  This is the only module that prints.
  */
 #ifndef HP_REPORT_H
 #define HP_REPORT_H

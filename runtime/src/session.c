@@ -11,8 +11,9 @@
  * main's guard runs, or from the atexit handler when the program calls
  * exit() (main still open: its row ends now).  Signals end nothing.  The
  * report stops and joins the worker (writers then drop instead of waiting,
- * so exit cannot hang), drains every ring itself, converts ticks to ns
- * with the session-long calibration and hands plain rows to report.c.
+ * so exit cannot hang), drains every ring itself, closes main's call and
+ * the clock's calibration, and hands over: gather.c turns the statistics
+ * into a struct hp_report, output.c renders and writes it.
  *
  * Allocation-aware frames (HOTPATH_ALLOC, see alloc_count.h): entry
  * first does whatever set-up the thread still needs (session start, its
@@ -58,7 +59,6 @@
  * still dies by that signal.
  */
 #include <dirent.h>
-#include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -70,12 +70,12 @@
 #include <unistd.h>
 
 
-#include "alloc.h"
 #include "alloc_count.h"
 #include "atomic.h"
 #include "buf.h"
 #include "clock.h"
 #include "format.h"
+#include "gather.h"
 #include "hotpath.h"
 #include "output.h"
 #include "record.h"
@@ -497,39 +497,6 @@ static const struct hp_alloc_delta *main_figures(struct hp_alloc_delta *d)
 	return hp_alloc_linked ? d : NULL;
 }
 
-static const char *program_name(uint32_t main)
-{
-	const struct hp_site_info *s = hp_sites_get(main);
-
-	if (program_invocation_short_name && *program_invocation_short_name)
-		return program_invocation_short_name;
-	return s ? s->name : "?";
-}
-
-static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a)
-{
-	int m, k;
-
-	w->alloc_calls = a->metric[0].count;
-	for (m = 0; m < HP_ALLOC_METRICS; m++) {
-		w->alloc[m].sum = a->metric[m].total;
-		w->alloc[m].max = a->metric[m].max;
-		for (k = 0; k < session.npcts; k++)
-			w->alloc[m].pct[k] = hp_hist_percentile(&a->metric[m], session.pcts[k]);
-	}
-}
-
-/* Rows with no call (a fork child's zeroed statistics) go. */
-static size_t drop_empty_rows(struct hp_row *rows, size_t n)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++)
-		if (rows[i].calls)
-			rows[k++] = rows[i];
-	return k;
-}
-
 /* A fork child reports only if it measured something besides main. */
 static int has_own_rows(const struct hp_report *r)
 {
@@ -544,65 +511,29 @@ static int has_own_rows(const struct hp_report *r)
 /* The report's body: worker stopped, pass lock held. */
 static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 {
-	const struct hp_settings *set = hp_settings();
+	const struct hp_settings *set = session.set;
+	struct hp_gather_in in;
 	struct hp_report r;
-	uint32_t msite;
-	size_t i;
-	int k;
 
 	hp_worker_drain_all();
-	msite = hp_atomic_load_acquire(&session.main.slot);
-	if (msite)
-		hp_worker_close_main(msite, now, now - session.main.start, main_d);
-	memset(&r, 0, sizeof r);
-	r.total_ns = hp_clock_finish();
+	in.main_slot = hp_atomic_load_acquire(&session.main.slot);
+	if (in.main_slot)
+		hp_worker_close_main(in.main_slot, now, now - session.main.start,
+				     main_d);
+	in.total_ns = hp_clock_finish();
 	/* The user's notion of the session is main, not our start-up. */
-	if (msite)
-		r.total_ns = hp_clock_to_ns(now - session.main.start);
+	if (in.main_slot)
+		in.total_ns = hp_clock_to_ns(now - session.main.start);
 	if (!set->formats)
 		return;
-	r.program = program_name(msite);
-	r.clock = hp_clock_name();
-	r.lost = hp_buf_lost_total() - session.fork.lost_base;
-	memcpy(r.pcts, session.pcts, sizeof session.pcts);
-	r.npcts = session.npcts;
-	r.limit = set->limit;
-	r.alloc_tables = set->alloc_tables;
-	r.notes = set->notes;
-	r.nrows = hp_stats_count();
-	r.rows = hp_calloc(r.nrows ? r.nrows : 1, sizeof *r.rows);
-	if (!r.rows)
+	in.lost_base = session.fork.lost_base;
+	in.pcts = session.pcts;
+	in.npcts = session.npcts;
+	if (hp_gather(&r, &in, set))
 		return;
-	for (i = 0; i < r.nrows; i++) {
-		const struct hp_stat *s = hp_stats_get(i);
-		const struct hp_site_info *site = hp_sites_get((unsigned int)(i + 1));
-		struct hp_row *w = &r.rows[i];
-
-		if (!site)
-			continue; /* cannot be: a slot is registered before use */
-		w->name = site->name;
-		w->file = site->file;
-		w->line = site->line;
-		w->kind = site->kind;
-		w->calls = s->hist.count;
-		w->total_ns = hp_clock_to_ns(s->hist.total);
-		w->self_ns = hp_clock_to_ns(s->self);
-		w->min_ns = hp_clock_to_ns(s->hist.min);
-		w->max_ns = hp_clock_to_ns(s->hist.max);
-		for (k = 0; k < session.npcts; k++)
-			w->pct_ns[k] = hp_clock_to_ns(
-				hp_hist_percentile(&s->hist, session.pcts[k]));
-		if (s->alloc)
-			alloc_row(w, s->alloc);
-	}
-	r.nrows = drop_empty_rows(r.rows, r.nrows);
-	if (session.fork.child && !has_own_rows(&r)) {
-		hp_free(r.rows);
-		return;
-	}
-	hp_report_sort(&r);
-	hp_output_emit(&r, set);
-	hp_free(r.rows);
+	if (!session.fork.child || has_own_rows(&r))
+		hp_output_emit(&r, set);
+	hp_gather_free(&r);
 }
 
 /* Once per process.  A second caller waits for the first (bounded), so

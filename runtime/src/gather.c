@@ -1,0 +1,242 @@
+/* gather.c - see gather.h. */
+#include "gather.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "callgraph.h"
+#include "clock.h"
+#include "hotpath.h"
+#include "report.h"
+#include "settings.h"
+#include "sites.h"
+#include "trace.h"
+#include "worker.h"
+
+static const char *program_name(uint32_t main)
+{
+	const struct hp_site_info *s = hp_sites_get(main);
+
+	if (program_invocation_short_name && *program_invocation_short_name)
+		return program_invocation_short_name;
+	return s ? s->name : "?";
+}
+
+static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a,
+		      const struct hp_gather_in *in)
+{
+	int m, k;
+
+	w->alloc_calls = a->metric[0].count;
+	for (m = 0; m < HP_ALLOC_METRICS; m++) {
+		w->alloc[m].sum = a->metric[m].total;
+		w->alloc[m].max = a->metric[m].max;
+		for (k = 0; k < in->npcts; k++)
+			w->alloc[m].pct[k] = hp_hist_percentile(&a->metric[m], in->pcts[k]);
+	}
+}
+
+/* One row per slot with calls (a fork child's zeroed statistics have
+ * none); 0 or ENOMEM. */
+static int gather_rows(struct hp_report *r, const struct hp_gather_in *in)
+{
+	size_t i, n = hp_stats_count();
+	int k;
+
+	r->rows = hp_calloc(n ? n : 1, sizeof *r->rows);
+	if (!r->rows)
+		return ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct hp_stat *s = hp_stats_get(i);
+		const struct hp_site_info *site = hp_sites_get((unsigned int)(i + 1));
+		struct hp_row *w = &r->rows[r->nrows];
+
+		if (!site || !s->hist.count)
+			continue; /* no site cannot be: a slot is registered first */
+		w->name = site->name;
+		w->file = site->file;
+		w->line = site->line;
+		w->kind = site->kind;
+		w->calls = s->hist.count;
+		w->total_ns = hp_clock_to_ns(s->hist.total);
+		w->self_ns = hp_clock_to_ns(s->self);
+		w->min_ns = hp_clock_to_ns(s->hist.min);
+		w->max_ns = hp_clock_to_ns(s->hist.max);
+		for (k = 0; k < in->npcts; k++)
+			w->pct_ns[k] = hp_clock_to_ns(
+				hp_hist_percentile(&s->hist, in->pcts[k]));
+		if (s->alloc)
+			alloc_row(w, s->alloc, in);
+		r->nrows++;
+	}
+	hp_report_sort(r);
+	return 0;
+}
+
+static struct hp_site_ref site_ref(uint32_t slot)
+{
+	struct hp_site_ref ref = { "?", "", 0 };
+	const struct hp_site_info *s = hp_sites_get(slot);
+
+	if (s) {
+		ref.name = s->name;
+		ref.file = s->file;
+		ref.line = s->line;
+	}
+	return ref;
+}
+
+static void gather_edges(struct hp_report *r)
+{
+	const struct hp_edge *e = hp_cg_edges();
+	size_t i, n = hp_cg_edge_count();
+
+	r->edges = hp_calloc(n ? n : 1, sizeof *r->edges);
+	if (!r->edges)
+		return;
+	for (i = 0; i < n; i++) {
+		struct hp_edge_row *w = &r->edges[r->nedges];
+
+		if (!e[i].calls)
+			continue; /* a fork child's zeroed edge, like its empty rows */
+		w->caller = site_ref(e[i].caller);
+		w->callee = site_ref(e[i].callee);
+		w->calls = e[i].calls;
+		w->total_ns = hp_clock_to_ns(e[i].total);
+		w->self_ns = hp_clock_to_ns(e[i].self);
+		r->nedges++;
+	}
+}
+
+/* The tree in depth-first order (parents first, children by total). */
+static void gather_nodes(struct hp_report *r)
+{
+	const struct hp_node *nd = hp_cg_nodes();
+	size_t n = hp_cg_node_count(), top = 0, k = 0;
+	uint32_t *stack, *map;
+
+	if (!n)
+		return;
+	r->nodes = hp_calloc(n, sizeof *r->nodes);
+	stack = hp_calloc(n, sizeof *stack);
+	map = hp_calloc(n, sizeof *map);
+	if (!r->nodes || !stack || !map) {
+		hp_free(r->nodes);
+		r->nodes = NULL;
+		goto out;
+	}
+	stack[top++] = 0;
+	while (top) {
+		uint32_t i = stack[--top], c;
+		struct hp_path_node *w = &r->nodes[k];
+
+		map[i] = (uint32_t)k++;
+		w->name = i == 0 ? "" : nd[i].slot ? site_ref(nd[i].slot).name : NULL;
+		w->parent = i ? map[nd[i].parent] : 0;
+		w->depth = nd[i].depth;
+		w->calls = nd[i].calls;
+		w->total_ns = hp_clock_to_ns(nd[i].total);
+		w->self_ns = hp_clock_to_ns(nd[i].self);
+		for (c = nd[i].first_child; c; c = nd[c].next_sibling)
+			stack[top++] = c;
+	}
+	r->nnodes = k;
+	r->truncated = hp_cg_truncated();
+out:
+	hp_free(stack);
+	hp_free(map);
+}
+
+struct trace_gather {
+	struct hp_report *r;
+	size_t cap;
+};
+
+static void gather_thread(const struct hp_trace_ring *t, void *arg)
+{
+	struct trace_gather *g = arg;
+	struct hp_report *r = g->r;
+	struct hp_trace_thread *th;
+	uint64_t t0 = hp_clock_start_ticks();
+	size_t i, j;
+
+	if (r->nthreads == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 16;
+		void *p = hp_realloc(r->threads, cap * sizeof *r->threads);
+
+		if (!p)
+			return;
+		r->threads = p;
+		g->cap = cap;
+	}
+	th = &r->threads[r->nthreads];
+	th->tid = t->tid;
+	th->n = 0;
+	th->ev = hp_calloc(t->n ? t->n : 1, sizeof *th->ev);
+	if (!th->ev)
+		return;
+	r->nthreads++;
+	/* oldest first */
+	j = t->n == t->cap ? t->head : 0;
+	for (i = 0; i < t->n; i++, j = j + 1 == t->cap ? 0 : j + 1) {
+		const struct hp_trace_ev *e = &t->ev[j];
+		struct hp_trace_event *w = &th->ev[th->n++];
+
+		w->name = site_ref((uint32_t)e->slot).name;
+		w->start_ns = e->start > t0 ? hp_clock_to_ns(e->start - t0) : 0;
+		w->end_ns = e->end > t0 ? hp_clock_to_ns(e->end - t0) : 0;
+	}
+}
+
+/* Edges, paths and traces, for the formats that show them. */
+static void gather_graph(struct hp_report *r, unsigned int want)
+{
+	if (want & (HP_OUT_JSON | HP_OUT_JSON_PRETTY | HP_OUT_HTML))
+		gather_edges(r);
+	if (want & (HP_OUT_FOLDED | HP_OUT_HTML))
+		gather_nodes(r);
+	if (want & HP_OUT_TRACE) {
+		struct trace_gather g = { r, 0 };
+
+		hp_trace_each(gather_thread, &g);
+		r->trace_dropped = hp_trace_dropped();
+	}
+}
+
+void hp_gather_free(struct hp_report *r)
+{
+	size_t t;
+
+	hp_free(r->rows);
+	hp_free(r->edges);
+	hp_free(r->nodes);
+	for (t = 0; t < r->nthreads; t++)
+		hp_free(r->threads[t].ev);
+	hp_free(r->threads);
+	memset(r, 0, sizeof *r);
+}
+
+
+int hp_gather(struct hp_report *r, const struct hp_gather_in *in,
+	      const struct hp_settings *set)
+{
+	memset(r, 0, sizeof *r);
+	r->program = program_name(in->main_slot);
+	r->clock = hp_clock_name();
+	r->total_ns = in->total_ns;
+	r->lost = hp_buf_lost_total() - in->lost_base;
+	memcpy(r->pcts, in->pcts, (size_t)in->npcts * sizeof *in->pcts);
+	r->npcts = in->npcts;
+	r->limit = set->limit;
+	r->alloc_tables = set->alloc_tables;
+	r->notes = set->notes;
+	r->nonlocal_exits = hp_worker_nonlocal();
+	r->pid = (long)getpid();
+	if (gather_rows(r, in))
+		return ENOMEM;
+	gather_graph(r, set->formats);
+	return 0;
+}
