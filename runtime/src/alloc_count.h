@@ -1,9 +1,9 @@
 /* alloc_count.h - per-thread allocation counters, shared by the allocator
  * interposer (runtime/alloc/interpose.c, libhotpath_alloc.a, linked only
- * with `hpcc --alloc`) and the frame code (session.c).  The counters are
- * defined in the core runtime (alloc_count.c) so that frame code links
- * whether or not the interposer is there; without it they stay zero and
- * hp_alloc_linked stays 0.
+ * with `hpcc --alloc`) and the frame code (record.c, session.c).  The
+ * counters are defined in the core runtime (alloc_count.c) so that frame
+ * code links whether or not the interposer is there; without it they stay
+ * zero and hp_alloc_linked stays 0.
  *
  * The interposer is the only writer of a thread's counters and it writes
  * them from that thread only, so plain (non-atomic) thread-local fields are

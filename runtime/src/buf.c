@@ -2,24 +2,36 @@
  * The design is in buf.h. */
 #include "buf.h"
 
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
-#include "trace.h"
-#include "worker.h"
 
-/* The registry: every live ring, newest first (buf.h). */
+__thread struct hp_buf *hp_tls_buf __attribute__((tls_model("initial-exec")));
+
+/* The registry: every live ring, newest first, and the consumer's
+ * doorbell (buf.h). */
 static struct registry {
 	pthread_mutex_t lock;
 	struct hp_buf *head;
 	_Atomic uint64_t lost_freed; /* lost counts of freed buffers */
+	_Atomic int consumer;        /* a consumer runs: writers may wait */
+	_Atomic int sleeping;        /* ... and it sleeps on `bell` */
+	_Atomic unsigned int bell;   /* futex word: bumped by each wake */
 } registry = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static long futex(_Atomic unsigned int *addr, int op, unsigned int val,
+		  const struct timespec *timeout)
+{
+	return syscall(SYS_futex, (void *)addr, op, val, timeout, NULL, 0);
+}
 
 struct hp_buf *hp_buf_create(void)
 {
@@ -53,17 +65,17 @@ int hp_buf_make_room(struct hp_buf *b, uint64_t h, unsigned int n)
 		t = hp_atomic_load_acquire(&b->tail);
 		if (h + n - t <= HP_BUF_CAP)
 			break;
-		if (!hp_worker_running())
+		if (!hp_buf_consumer_running())
 			return -1;
 		if (spins == 0)
-			hp_worker_wake();
+			hp_buf_wake();
 		if (++spins < 200)
 			hp_cpu_relax();
 		else
 			sched_yield();
 	}
 	if (h - t >= HP_BUF_CAP / 2 && spins == 0)
-		hp_worker_wake();
+		hp_buf_wake();
 	limit = h + HP_BUF_CAP / 4;
 	b->limit = limit < t + HP_BUF_CAP ? limit : t + HP_BUF_CAP;
 	return 0;
@@ -98,8 +110,6 @@ void hp_buf_remove(struct hp_buf *prev, struct hp_buf *b)
 	hp_atomic_add_relaxed(&registry.lost_freed, hp_atomic_load_relaxed(&b->lost));
 	if (b->shadow)
 		munmap(b->shadow, b->shadow_cap * sizeof *b->shadow);
-	hp_free(b->open);
-	hp_trace_retire(b);
 	hp_free(((char **)b)[-1]);
 }
 
@@ -126,4 +136,36 @@ void hp_buf_lock(void)
 void hp_buf_unlock(void)
 {
 	pthread_mutex_unlock(&registry.lock);
+}
+
+int hp_buf_set_consumer(int running)
+{
+	return hp_atomic_exchange(&registry.consumer, running);
+}
+
+int hp_buf_consumer_running(void)
+{
+	return hp_atomic_load_acquire(&registry.consumer);
+}
+
+void hp_buf_wake(void)
+{
+	atomic_fetch_add(&registry.bell, 1);
+	if (atomic_load(&registry.sleeping))
+		futex(&registry.bell, FUTEX_WAKE_PRIVATE, 1, NULL);
+}
+
+unsigned int hp_buf_bell(void)
+{
+	return hp_atomic_load_acquire(&registry.bell);
+}
+
+void hp_buf_sleep(unsigned int seen, const struct timespec *timeout)
+{
+	/* seq_cst: pairs with the writer's increment-then-load in
+	 * hp_buf_wake() (either it sees us asleep, or we see its new bell
+	 * and futex_wait returns at once). */
+	atomic_store(&registry.sleeping, 1);
+	futex(&registry.bell, FUTEX_WAIT_PRIVATE, seen, timeout);
+	hp_atomic_store_release(&registry.sleeping, 0);
 }

@@ -69,7 +69,13 @@
  * `registry.lock` (only slow paths take it).  Only the consumer unlinks
  * (also under the lock), so it may walk the list without the lock from a
  * head it read under the lock.  A thread's exit marks its buffer dead
- * (release); the consumer drains a dead buffer and then frees it.
+ * (release); the consumer drains a dead buffer, frees its own parts
+ * (open, trace) and then the buffer.
+ *
+ * Doorbell: the registry also holds the consumer's state and its futex
+ * word, so that a writer wakes the consumer (and knows whether one runs)
+ * without knowing what the consumer is: this layer depends on nothing
+ * above it.  worker.h has the sleeping protocol.
  */
 #ifndef HP_BUF_H
 #define HP_BUF_H
@@ -80,6 +86,7 @@
 #include "atomic.h"
 
 struct hp_site;
+struct timespec;
 
 #define HP_BUF_CAP 16384u /* records per thread: 256 KiB */
 #define HP_BUF_MASK (HP_BUF_CAP - 1)
@@ -132,7 +139,7 @@ struct hp_open {
 	uint32_t node;  /* call-path tree node (callgraph.h) */
 };
 
-struct hp_trace_ring;
+struct hp_trace_ring; /* trace.h */
 
 struct hp_buf {
 	/* Writer's line. */
@@ -155,8 +162,13 @@ struct hp_buf {
 	struct hp_open *open; /* consumer's stack of open calls */
 	size_t nopen, open_cap;
 	struct hp_trace_ring *trace; /* recent calls, HOTPATH_FORMAT=trace */
+	/* (open and trace are the consumer's to free, before hp_buf_remove) */
 	_Alignas(64) struct hp_rec rec[HP_BUF_CAP];
 };
+
+/* The calling thread's ring; NULL until its first record (record.c sets
+ * it, the session makes the ring). */
+extern __thread struct hp_buf *hp_tls_buf __attribute__((tls_model("initial-exec")));
 
 /* A new registered buffer for the calling thread, or NULL. */
 struct hp_buf *hp_buf_create(void);
@@ -186,7 +198,8 @@ static inline int hp_buf_push(struct hp_buf *b, uint64_t first, uint64_t second)
 /* The consumer's view of the registry. */
 struct hp_buf *hp_buf_first(void);
 /* Unlinks b (whose predecessor is prev, or NULL) and frees it, adding its
- * lost count to the registry's.  Consumer only. */
+ * lost count to the registry's.  Consumer only, once it has released its
+ * own parts of b (open, trace). */
 void hp_buf_remove(struct hp_buf *prev, struct hp_buf *b);
 /* Lost records of all buffers, freed ones included. */
 uint64_t hp_buf_lost_total(void);
@@ -195,5 +208,17 @@ void hp_buf_count_lost(uint64_t n);
 /* Fork: hold the registry lock across fork() so the child gets it free. */
 void hp_buf_lock(void);
 void hp_buf_unlock(void);
+
+/* The consumer's doorbell.  The consumer (the worker) says whether it
+ * runs: a writer waits for room only while it does.  Returns the previous
+ * state. */
+int hp_buf_set_consumer(int running);
+int hp_buf_consumer_running(void);
+/* A writer rings: wakes the consumer if it sleeps. */
+void hp_buf_wake(void);
+/* The consumer reads the bell before a pass, and after a pass that found
+ * little sleeps until a wake after that read, or the timeout. */
+unsigned int hp_buf_bell(void);
+void hp_buf_sleep(unsigned int seen, const struct timespec *timeout);
 
 #endif

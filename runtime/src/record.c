@@ -69,9 +69,14 @@
  * normally: they push above the interrupted calls and pop before
  * returning (announcing the interrupted calls if need be), which nests
  * correctly.
+ *
+ * Threads: a thread's first record asks the session for a ring
+ * (hp_session_attach, session.h) and makes it the thread's own: hp_tls_buf
+ * (buf.h) and a pthread key whose destructor announces the calls still
+ * open and marks the ring dead for the worker (thread_gone).  main's guard
+ * enters here like any call; the session only learns main's site, start
+ * and percentiles.  This file calls the session, never the reverse.
  */
-#include "record.h"
-
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -82,9 +87,9 @@
 #include "buf.h"
 #include "clock.h"
 #include "hotpath.h"
+#include "session.h"
+#include "settings.h"
 #include "sites.h"
-
-__thread struct hp_buf *hp_tls_buf __attribute__((tls_model("initial-exec")));
 
 #define SHADOW_FIRST 1024u /* entries mapped at first: 40 KiB */
 #define ANNOUNCE_MAX (HP_BUF_CAP / 4) /* ENTERs per publication */
@@ -129,15 +134,31 @@ static void stack_bounds(struct hp_buf *b)
 	hp_alloc_tls = saved;
 }
 
-/* First record of a thread: its ring, and its stack's bounds (taken here,
- * outside any busy section: pthread_getattr_np is not signal-safe). */
+static void record_init(void);
+static void thread_gone(void *p);
+
+/* The threads' key, whose destructor ends a thread's ring (made after
+ * the session's start, so after session.c's main key: see there). */
+static struct {
+	pthread_once_t once;
+	pthread_key_t key;
+	int key_ok;
+} threads = { .once = PTHREAD_ONCE_INIT };
+
+/* First record of a thread: its ring from the session, made the thread's
+ * own, and its stack's bounds (taken here, outside any busy section:
+ * pthread_getattr_np is not signal-safe). */
 static __attribute__((noinline, cold)) struct hp_buf *attach(void)
 {
-	struct hp_buf *b;
+	struct hp_buf *b = hp_session_attach();
 
-	hp_session_attach();
-	b = hp_tls_buf;
-	if (b && !b->stack_hi)
+	if (!b)
+		return NULL; /* the report is out, or no memory */
+	pthread_once(&threads.once, record_init);
+	if (threads.key_ok)
+		pthread_setspecific(threads.key, b);
+	hp_tls_buf = b;
+	if (!b->stack_hi)
 		stack_bounds(b);
 	return b;
 }
@@ -195,13 +216,8 @@ static uint32_t live_depth(struct hp_buf *b, uintptr_t cfa,
 
 /* CALL records are written while this is 2^40 (the longest CALL); 0 while
  * tracing, so that every call is announced and its start reaches the
- * trace.  Set by the worker before any record. */
+ * trace.  Set by record_init before any record. */
 static _Atomic uint64_t call_limit = HP_REC_CALL_TICKS;
-
-void hp_record_use_calls(int on)
-{
-	hp_atomic_store_relaxed(&call_limit, on ? HP_REC_CALL_TICKS : 0);
-}
 
 /* Announces shadow[announced .. upto - 1] (an ENTER each), then appends
  * the n slots of `tail`.  The ENTERs go in publications of at most
@@ -387,7 +403,9 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 #endif
 }
 
-unsigned long hp_record_enter_main(struct hp_site *site, uint64_t *start)
+/* main's call: pushed like any other (it is the outermost frame) and
+ * announced at once; returns its depth, *start gets its start. */
+static unsigned long enter_main(struct hp_site *site, uint64_t *start)
 {
 	struct hp_buf *b = hp_tls_buf;
 	unsigned long d;
@@ -610,13 +628,58 @@ void hp_frame_exit(struct hp_frame *frame)
 /* The thread is ending (its key destructor) with calls still open: the
  * worker counts the open calls of a dead ring as non-local exits, so it
  * is told about all of them (no worker any more: nothing to do). */
-void hp_record_thread_end(struct hp_buf *b)
+static void thread_end(struct hp_buf *b)
 {
 	if (b->busy || b->depth <= b->announced)
 		return;
 	enter_busy(b);
 	(void)push_announced(b, b->depth, NULL, 0);
 	leave_busy(b);
+}
+
+/* The thread's key destructor: its ring is the worker's to drain and
+ * free from now on. */
+static void thread_gone(void *p)
+{
+	struct hp_buf *b = p;
+
+	hp_tls_buf = NULL;
+	thread_end(b);
+	hp_atomic_store_release(&b->dead, 1);
+}
+
+/* Once per process, after the session has started (settings loaded). */
+static void record_init(void)
+{
+	threads.key_ok = pthread_key_create(&threads.key, thread_gone) == 0;
+	hp_atomic_store_relaxed(&call_limit,
+				hp_settings()->tracing ? 0 : HP_REC_CALL_TICKS);
+}
+
+/* main's guard (hotpath.h); its exit is the session's (session.c). */
+static struct hp_frame main_enter(struct hp_site *site,
+				  const char *percentiles, int alloc)
+{
+	struct hp_frame f;
+	uint64_t start;
+
+	if (hp_tls_buf == NULL)
+		attach();
+	hp_session_main_enter(percentiles, alloc);
+	f.site = site;
+	f.depth = enter_main(site, &start);
+	hp_session_main_started(hp_sites_slot(site), start);
+	return f;
+}
+
+struct hp_frame hp_main_enter(struct hp_site *site, const char *percentiles)
+{
+	return main_enter(site, percentiles, 0);
+}
+
+struct hp_frame hp_main_alloc_enter(struct hp_site *site, const char *percentiles)
+{
+	return main_enter(site, percentiles, 1);
 }
 
 void hp_alloc_enter(struct hp_alloc_frame *frame, void *guard, void *cfa,

@@ -1,11 +1,27 @@
-/* session.c - the public API behind hotpath.h: the session's life cycle
- * and the report's orchestration (the record path is record.c).
+/* session.c - the session's life cycle behind hotpath.h (the clock's
+ * slow path, main's exit) and the report's orchestration; the record path
+ * is record.c.
+ *
+ * LAYERS.  Each module depends only on those below it (runtime/src has no
+ * #include cycle: tests/runtime/include_cycles.sh):
+ *   record.c     what a measured call does on its thread (hotpath.h)
+ *   session.c    start (settings, clock, worker), fork, signals, the end
+ *   gather.c, output.c   the report: statistics -> struct hp_report ->
+ *                formats and files (report.c, html.c, json.c render)
+ *   worker.c     drains the rings into the statistics: hist.c,
+ *                callgraph.c, trace.c
+ *   buf.c        the per-thread rings, their registry and doorbell
+ *   sites.c, clock.c, settings.c, format.c, alloc.c   the ground floor
+ * Data flows record -> buffer -> worker -> statistics -> report; calls go
+ * down only (the worker never calls the record path, buffers never call
+ * the worker: writers ring the registry's doorbell).
  *
  * DESIGN.  hp_clock_mode == 0 sends the clock read to hp_clock_slow(),
- * which starts the session on first use (pthread_once: clock,
- * percentiles, TLS key, atexit and fork handlers, worker); a thread's
- * first record calls hp_session_attach(), which gives the thread its ring
- * (hp_tls_buf, record.h).
+ * which starts the session on first use (pthread_once: settings, clock,
+ * percentiles, main's key, atexit and fork handlers, worker); a thread's
+ * first record calls hp_session_attach() (session.h), which gives the
+ * thread a ring; record.c makes it the thread's (hp_tls_buf, buf.h) and
+ * ends it with the thread.  The session never calls the record path.
  *
  * The session ends exactly once (atomic `reported`): when the annotated
  * main's guard runs, or from the atexit handler when the program calls
@@ -78,8 +94,8 @@
 #include "gather.h"
 #include "hotpath.h"
 #include "output.h"
-#include "record.h"
 #include "report.h"
+#include "session.h"
 #include "settings.h"
 #include "sites.h"
 #include "worker.h"
@@ -90,8 +106,8 @@
 static struct session {
 	pthread_once_t once;
 	const struct hp_settings *set; /* loaded by init_session */
-	pthread_key_t thread_key, main_key; /* main_key: set on the main thread */
-	int thread_key_ok, main_key_ok;
+	pthread_key_t main_key;        /* set on the main thread */
+	int main_key_ok;
 	unsigned int pcts[HP_MAX_PERCENTILES]; /* HOTPATH_PERCENTILES, or main's */
 	int npcts;
 	_Atomic int reported;          /* the report has begun */
@@ -126,15 +142,6 @@ static struct session {
 
 static void at_exit(void);
 static void report(uint64_t now, const struct hp_alloc_delta *main_d);
-
-static void thread_gone(void *p)
-{
-	struct hp_buf *b = p;
-
-	hp_tls_buf = NULL;
-	hp_record_thread_end(b);
-	hp_atomic_store_release(&b->dead, 1);
-}
 
 /* ---- LIFECYCLE: threads, fork, exit paths, signals ---- */
 
@@ -403,10 +410,10 @@ static void init_session(void)
 		memcpy(session.pcts, set->pcts, sizeof session.pcts);
 		session.npcts = set->npcts;
 	}
-	/* main_key first: glibc runs destructors in key order, so main's
-	 * report comes while its ring is still live. */
+	/* Before record.c's key for the threads' rings: glibc runs
+	 * destructors in key order, so main's report comes while its ring is
+	 * still live. */
 	session.main_key_ok = pthread_key_create(&session.main_key, main_gone) == 0;
-	session.thread_key_ok = pthread_key_create(&session.thread_key, thread_gone) == 0;
 	mark_main_thread();
 	atexit(at_exit);
 	at_quick_exit(at_exit);
@@ -419,26 +426,19 @@ static void init_session(void)
 	__atomic_store_n(&hp_clock_mode, hp_clock_use_tsc ? 1 : 2, __ATOMIC_RELEASE);
 }
 
-__attribute__((noinline, cold)) void hp_session_attach(void)
+struct hp_buf *hp_session_attach(void)
 {
-	struct hp_buf *b;
+	struct hp_buf *b = NULL;
 
 	pthread_once(&session.once, init_session);
 	if (hp_atomic_load_acquire(&session.fork.pending))
 		restart_in_child();
 	if (hp_atomic_load_acquire(&session.reported))
-		return; /* too late: the report is out */
+		return NULL; /* too late: the report is out */
 	mark_main_thread();
-	b = NULL;
 	if (pthread_equal(pthread_self(), session.fork.thread))
 		b = hp_atomic_exchange(&session.fork.buf, NULL); /* the forking thread's */
-	if (!b)
-		b = hp_buf_create();
-	if (!b)
-		return;
-	if (session.thread_key_ok)
-		pthread_setspecific(session.thread_key, b);
-	hp_tls_buf = b;
+	return b ? b : hp_buf_create();
 }
 
 int hp_clock_mode;
@@ -450,15 +450,11 @@ unsigned long long hp_clock_slow(void)
 	return hp_clock_now();
 }
 
-static struct hp_frame main_enter(struct hp_site *site, const char *percentiles,
-				  int alloc)
+void hp_session_main_enter(const char *percentiles, int alloc)
 {
 	unsigned int p[HP_MAX_PERCENTILES];
-	struct hp_frame f;
 	int n;
 
-	if (hp_tls_buf == NULL)
-		hp_session_attach();
 	pthread_once(&session.once, init_session);
 	n = hp_fmt_parse_percentiles(percentiles, p);
 	if (session.set->npcts == 0 && n > 0) { /* HOTPATH_PERCENTILES wins */
@@ -470,20 +466,12 @@ static struct hp_frame main_enter(struct hp_site *site, const char *percentiles,
 		hp_alloc_mark_enter(&session.main.mark);
 		hp_atomic_store_release(&session.main.marked, 1);
 	}
-	f.site = site;
-	f.depth = hp_record_enter_main(site, &session.main.start);
-	hp_atomic_store_release(&session.main.slot, hp_sites_slot(site));
-	return f;
 }
 
-struct hp_frame hp_main_enter(struct hp_site *site, const char *percentiles)
+void hp_session_main_started(unsigned int slot, uint64_t start)
 {
-	return main_enter(site, percentiles, 0);
-}
-
-struct hp_frame hp_main_alloc_enter(struct hp_site *site, const char *percentiles)
-{
-	return main_enter(site, percentiles, 1);
+	session.main.start = start;
+	hp_atomic_store_release(&session.main.slot, slot);
 }
 
 /* main's figures, when this thread may take them; NULL otherwise. */
@@ -582,8 +570,6 @@ static void at_exit(void)
 	report(now, main_d);
 }
 
-/* For bench/overhead: the report, now, as at exit.  Not in hotpath.h. */
-void hp_session_report_now(void);
 void hp_session_report_now(void)
 {
 	pthread_once(&session.once, init_session);

@@ -354,6 +354,7 @@ const struct hp_settings *hp_settings_load(void)
 	load_number("HOTPATH_TRACE_LIMIT", 0, HP_TRACE_LIMIT_MAX, &n, "events",
 		    fallback, &notes);
 	s.trace_limit = (size_t)n;
+	s.tracing = (s.formats & HP_OUT_TRACE) && s.trace_limit;
 	n = s.tree_limit;
 	snprintf(fallback, sizeof fallback, "at most %llu are kept",
 		 (unsigned long long)n);

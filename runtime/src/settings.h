@@ -60,6 +60,8 @@ struct hp_settings {
 	int signal_report;                      /* HOTPATH_SIGNAL_REPORT=1 */
 	int clock_monotonic;                    /* HOTPATH_CLOCK=monotonic */
 	size_t trace_limit;                     /* events kept a thread (trace) */
+	int tracing;                            /* trace listed, limit > 0: the
+						   worker keeps every call's start */
 	size_t tree_limit;                      /* call-path nodes (folded, html) */
 	char *notes;                            /* a line per ignored value, or NULL */
 };

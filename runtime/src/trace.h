@@ -10,8 +10,9 @@
  * first finished call, the size checked for overflow) and counts the
  * older ones it overwrote as dropped.  Calls finish callee first, so a
  * kept call's callers finish later and are kept too (unless they never
- * finish): the kept events nest.  When a thread's ring buffer is freed,
- * its trace moves to a list of finished threads' traces.
+ * finish): the kept events nest.  The module keeps every ring it made in
+ * one list; the record ring of each thread (buf.h) points at its own, and
+ * when that ring is freed its trace stays in the list, retired.
  */
 #ifndef HP_TRACE_H
 #define HP_TRACE_H
@@ -19,15 +20,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct hp_buf;
-
 struct hp_trace_ev {
 	uint64_t slot; /* the site's (sites.h) */
 	uint64_t start, end; /* ticks */
 };
 
 struct hp_trace_ring {
-	struct hp_trace_ring *next; /* finished threads' list */
+	struct hp_trace_ring *next; /* every ring, newest first */
+	int retired;                /* its thread is gone */
 	long tid;
 	size_t cap, n, head; /* events kept; next write at head */
 	uint64_t dropped;
@@ -37,10 +37,13 @@ struct hp_trace_ring {
 /* Events kept per thread (> 0).  Set before the worker starts. */
 void hp_trace_set_limit(size_t events);
 
-void hp_trace_add(struct hp_buf *b, uint32_t slot, uint64_t start,
-		  uint64_t end);
-/* b is being freed: keep its events. */
-void hp_trace_retire(struct hp_buf *b);
+/* A finished call of thread tid, into the thread's ring *ring (made on
+ * its first call, at the limit's size). */
+void hp_trace_add(struct hp_trace_ring **ring, long tid, uint32_t slot,
+		  uint64_t start, uint64_t end);
+/* The ring's thread is gone (its record ring is being freed): its events
+ * stay.  NULL is fine. */
+void hp_trace_retire(struct hp_trace_ring *ring);
 /* Calls f on every thread's ring, live and finished. */
 void hp_trace_each(void (*f)(const struct hp_trace_ring *r, void *arg),
 		   void *arg);

@@ -1,13 +1,10 @@
 /* worker.c - see worker.h for the design. */
 #include "worker.h"
 
-#include <linux/futex.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "alloc_count.h"
@@ -15,17 +12,13 @@
 #include "buf.h"
 #include "callgraph.h"
 #include "hotpath.h"
-#include "record.h"
 #include "settings.h"
 #include "trace.h"
 
 /* The worker: all of this file's state. */
 static struct worker {
-	pthread_t thread;
-	_Atomic int running;   /* writers may wait for space */
+	pthread_t thread;      /* runs while the registry has a consumer (buf.h) */
 	_Atomic int stopping;
-	_Atomic int sleeping;
-	_Atomic unsigned int wake_seq;
 	/* Held by the worker for each pass, and by fork() across the fork
 	 * (session.c's atfork handlers): a child never inherits the
 	 * statistics half-updated. */
@@ -36,12 +29,6 @@ static struct worker {
 	struct hp_stat *stats; /* by slot - 1 */
 	size_t nstats, stats_cap;
 } worker = { .pass_lock = PTHREAD_MUTEX_INITIALIZER };
-
-static int futex(_Atomic unsigned int *addr, int op, unsigned int val,
-		 const struct timespec *timeout)
-{
-	return (int)syscall(SYS_futex, (void *)addr, op, val, timeout, NULL, 0);
-}
 
 /* The statistics of a slot (sites.h), made on its first record; NULL
  * when out of memory. */
@@ -200,7 +187,8 @@ static void close_call(struct hp_buf *b, size_t d, uint64_t end,
 	}
 	hp_cg_node_add(o->node, total, self);
 	if (worker.trace_on)
-		hp_trace_add(b, o->slot, o->start, o->start + total);
+		hp_trace_add(&b->trace, b->tid, o->slot, o->start,
+			     o->start + total);
 }
 
 void hp_worker_close_main(uint32_t slot, uint64_t now, uint64_t ticks,
@@ -289,6 +277,8 @@ uint64_t hp_worker_drain_all(void)
 			/* The owner is gone: nothing can follow what we drained;
 			 * calls still open were left by pthread_exit or the like. */
 			abandon_to(b, 0, 1);
+			hp_free(b->open);
+			hp_trace_retire(b->trace);
 			hp_buf_remove(prev, b);
 			continue;
 		}
@@ -303,8 +293,7 @@ static void *worker_main(void *arg)
 
 	(void)arg;
 	for (;;) {
-		unsigned int seq = hp_atomic_load_acquire(&worker.wake_seq);
-
+		unsigned int seq = hp_buf_bell();
 		uint64_t n;
 
 		pthread_mutex_lock(&worker.pass_lock);
@@ -320,12 +309,7 @@ static void *worker_main(void *arg)
 				continue;
 			break;
 		}
-		/* seq_cst: pairs with the writer's increment-then-load in
-		 * hp_worker_wake() (either it sees us asleep, or we see its
-		 * new wake_seq and futex_wait returns at once). */
-		atomic_store(&worker.sleeping, 1);
-		futex(&worker.wake_seq, FUTEX_WAIT_PRIVATE, seq, &idle);
-		hp_atomic_store_release(&worker.sleeping, 0);
+		hp_buf_sleep(seq, &idle);
 	}
 	return NULL;
 }
@@ -336,46 +320,38 @@ int hp_worker_start(const struct hp_settings *set)
 	int err;
 
 	/* Before any record is consumed: what the worker keeps. */
-	worker.trace_on = (set->formats & HP_OUT_TRACE) && set->trace_limit;
+	worker.trace_on = set->tracing;
 	hp_trace_set_limit(set->trace_limit);
-	hp_record_use_calls(!worker.trace_on);
 	worker.tree_on = (set->formats & (HP_OUT_FOLDED | HP_OUT_HTML)) != 0;
 	hp_cg_set_limit(set->tree_limit);
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	hp_atomic_store_release(&worker.running, 1);
+	hp_buf_set_consumer(1);
 	err = pthread_create(&worker.thread, &attr, worker_main, NULL);
 	pthread_attr_destroy(&attr);
 	if (err)
-		hp_atomic_store_release(&worker.running, 0);
+		hp_buf_set_consumer(0);
 	return err;
 }
 
 int hp_worker_running(void)
 {
-	return hp_atomic_load_acquire(&worker.running);
-}
-
-void hp_worker_wake(void)
-{
-	atomic_fetch_add(&worker.wake_seq, 1);
-	if (atomic_load(&worker.sleeping))
-		futex(&worker.wake_seq, FUTEX_WAKE_PRIVATE, 1, NULL);
+	return hp_buf_consumer_running();
 }
 
 void hp_worker_stop(void)
 {
-	if (!hp_atomic_exchange(&worker.running, 0))
+	if (!hp_buf_set_consumer(0))
 		return;
 	hp_atomic_store_release(&worker.stopping, 1);
-	hp_worker_wake();
+	hp_buf_wake();
 	pthread_join(worker.thread, NULL);
 }
 
 void hp_worker_forget(void)
 {
-	hp_atomic_store_release(&worker.running, 0);
+	hp_buf_set_consumer(0);
 }
 
 void hp_worker_lock(void)

@@ -8,10 +8,12 @@
  * loop does no hashing and never touches a module's memory; statistics
  * are an array indexed by slot, grown when a new slot shows up.
  *
- * Sleeping: when a whole pass finds nothing, the worker sleeps on a futex
- * for at most 1 ms.  A writer whose ring is full bumps `wake_seq` and wakes
- * it; because the worker reads wake_seq before its pass and futex_wait
- * compares it, a wake-up between the pass and the sleep is never missed.
+ * Sleeping: when a whole pass finds little, the worker sleeps on the
+ * registry's doorbell (buf.h, a futex) for at most 1 ms.  A writer whose
+ * ring is half full rings it; because the worker reads the bell before its
+ * pass and futex_wait compares it, a wake-up between the pass and the
+ * sleep is never missed.  The worker is the registry's consumer while it
+ * runs (hp_buf_set_consumer): writers wait for room only then.
  *
  * Events (buf.h): the worker replays each ring's ENTER/EXIT/DROP events
  * into that ring's stack of open calls (struct hp_open, consumer-side
@@ -43,7 +45,7 @@
  * record of the site, and their octave chunks lazily like any histogram,
  * so a site without allocation data costs one NULL pointer.
  *
- * hp_worker_stop() clears `running` (writers then drop rather than wait),
+ * hp_worker_stop() clears the consumer (writers then drop rather than wait),
  * joins the thread, and hands ownership of the statistics to the caller,
  * which must then drain with hp_worker_drain_all() itself.
  */
@@ -79,7 +81,6 @@ struct hp_stat {
 int hp_worker_start(const struct hp_settings *set);
 void hp_worker_stop(void);
 int hp_worker_running(void);
-void hp_worker_wake(void);
 /* Fork child: there is no worker thread any more. */
 void hp_worker_forget(void);
 /* The worker's pass lock: whoever holds it may read or reset the

@@ -18,7 +18,6 @@
 #include "child.h"
 #include "child_json.h"
 #include "hotpath.h"
-#include "record.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define DEPTH 30000

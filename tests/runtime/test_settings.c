@@ -125,6 +125,7 @@ static void defaults(void)
 	CHECK_INT(0, s->clock_monotonic);
 	CHECK_U64(100000, s->trace_limit);
 	CHECK_U64(100000, s->tree_limit);
+	CHECK_INT(0, s->tracing);
 	CHECK(s->notes == NULL);
 	CHECK(hp_settings() == s);
 	/* empty is unset */
@@ -149,6 +150,11 @@ static void formats(void)
 	CHECK_INT(HP_OUT_TRACE, s->order[3]);
 	CHECK_INT(0, s->order[4]);
 	CHECK(s->notes == NULL);
+	CHECK_INT(1, s->tracing);
+	clear_env();
+	setenv("HOTPATH_FORMAT", "trace", 1);
+	setenv("HOTPATH_TRACE_LIMIT", "0", 1);
+	CHECK_INT(0, hp_settings_load()->tracing); /* nothing to keep */
 	s = load1("HOTPATH_FORMAT", "none");
 	CHECK_INT(0, s->formats);
 	CHECK_INT(0, s->order[0]);
