@@ -167,6 +167,7 @@ void hpcc_invocation_free(struct invocation *inv)
 	free(inv->argv);
 	free(inv->src);
 	free(inv->input_argi);
+	free(inv->input_lang);
 	free(inv->parse_argv);
 	memset(inv, 0, sizeof *inv);
 }
@@ -200,7 +201,8 @@ int hpcc_args_process(const struct args *in, struct invocation *out)
 	out->argc = argv.n;
 	out->src = calloc((size_t)argv.n + 1, sizeof *out->src);
 	out->input_argi = calloc((size_t)argv.n + 1, sizeof *out->input_argi);
-	if (!out->src || !out->input_argi)
+	out->input_lang = calloc((size_t)argv.n + 1, sizeof *out->input_lang);
+	if (!out->src || !out->input_argi || !out->input_lang)
 		goto nomem;
 
 	for (i = 1; i < argv.n; i++) {
@@ -210,6 +212,7 @@ int hpcc_args_process(const struct args *in, struct invocation *out)
 		int separate = 0;
 
 		if (dashdash || arg[0] != '-' || arg[1] == '\0') {
+			out->input_lang[out->ninputs] = lang;
 			out->input_argi[out->ninputs++] = i;
 			if (strcmp(arg, "-") == 0)
 				pass(out, "input from stdin");

@@ -51,6 +51,7 @@ struct invocation {
 	int static_link;     /* -static or -static-pie: the static runtime */
 	int partial_link;    /* -r: no runtime at all */
 	int *input_argi;     /* argv indices of the ninputs input files */
+	const char **input_lang; /* the -x language in effect for each, or NULL */
 	int dep;             /* -MD or -MMD */
 	const char *dep_file;/* -MF value, or NULL */
 	int dep_target;      /* -MT or -MQ given */

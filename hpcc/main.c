@@ -18,9 +18,11 @@
  *    directory is searched first) and `-fdebug-prefix-map=<tmp>/<n>/=<dir>/`
  *    (the compile unit's DW_AT_name is the original path as given), and
  *    the .d file is edited afterwards to name the original source and to
- *    drop hotpath.h.  All C sources of one command go to ONE compiler run
- *    with only their paths replaced, so everything the compiler derives
- *    from the inputs stays the same.
+ *    drop hotpath.h.  When every input the preprocessor reads is a
+ *    rewritten source of one directory, the command runs as ONE compiler
+ *    run with only their paths replaced, so everything the compiler
+ *    derives from the inputs stays the same; otherwise each command of
+ *    the plan (plan.h) sees the -iquote of its own sources only.
  * 3. Never break a build.  If the instrumented command fails, the original
  *    command runs; if that succeeds, one warning says so.  The instrumented
  *    run's stderr is collected and shown only when it succeeded.
@@ -40,6 +42,7 @@
 #include "exec.h"
 #include "finder.h"
 #include "objscan.h"
+#include "plan.h"
 #include "readfile.h"
 #include "rewrite.h"
 #include "tmp.h"
@@ -93,15 +96,6 @@ static const char usage[] =
 	"Called through a symlink named like a compiler (gcc -> hpcc), hpcc runs\n"
 	"the next compiler of that name in PATH; options then come from the\n"
 	"environment.\n";
-
-/* One C source being instrumented. */
-struct work {
-	const struct source *src;
-	char *tmp_path;      /* <tmp>/<n>/<basename> */
-	char *dir;           /* original directory for -iquote ("." if none) */
-	char *prefix_map;    /* -fdebug-prefix-map=<tmp>/<n>/=<dir>/ */
-	struct line_fix_list fixes; /* split lines, for clang's quoted source */
-};
 
 struct strvec {
 	char **v;
@@ -199,34 +193,6 @@ static char *make_escape(const char *path)
 		*o++ = *path;
 	}
 	*o = '\0';
-	return out;
-}
-
-/* Where the compiler wrote the dependency file of `src`: -MF, else the
- * output with its suffix replaced by .d, else <basename>.d in the current
- * directory (what gcc 12 and clang 14 both do). */
-static char *dep_path(const struct invocation *inv, const char *src)
-{
-	const char *base, *dot, *slash;
-	char *out;
-
-	if (inv->dep_file)
-		return xstrdup(inv->dep_file);
-	base = inv->output;
-	if (!base) {
-		slash = strrchr(src, '/');
-		base = slash ? slash + 1 : src;
-	}
-	slash = strrchr(base, '/');
-	dot = strrchr(base, '.');
-	if (dot && (!slash || dot > slash) && dot != (slash ? slash + 1 : base))
-		out = malloc((size_t)(dot - base) + 3);
-	else
-		out = malloc(strlen(base) + 3), dot = base + strlen(base);
-	if (!out)
-		die_nomem();
-	memcpy(out, base, (size_t)(dot - base));
-	strcpy(out + (dot - base), ".d");
 	return out;
 }
 
@@ -893,10 +859,12 @@ int main(int argc, char **argv)
 	struct strvec cmd = { 0 }, orig = { 0 }, notes = { 0 };
 	const char *self, *header = NULL;
 	struct runtime_link rt = { 0 };
+	struct plan_opts po = { 0 };
+	struct compile_plan plan;
 	char *compiler, *err = NULL, *hdr_path = NULL;
 	char *launcher = NULL, *exe, **run_argv, *tmp_name;
 	size_t err_len = 0;
-	int at, i, nw = 0, status, sig, skipped_self, used = 0, cmd_base;
+	int at, i, c, nw = 0, status, sig, skipped_self, used = 0, cmd_base;
 
 	self = strrchr(argv[0], '/');
 	self = self ? self + 1 : argv[0];
@@ -1006,42 +974,20 @@ int main(int argc, char **argv)
 		return status;
 	}
 
-	/* the instrumented command */
-	if (launcher)
-		sv_push(&cmd, run_argv[0]);
-	sv_push(&cmd, inv.argv[0]);
-	for (i = 0; i < nw; i++) {
-		int k, dup = 0;
-
-		for (k = 0; k < i; k++)
-			dup |= !strcmp(w[k].dir, w[i].dir);
-		if (!dup) {
-			sv_push(&cmd, "-iquote");
-			sv_push(&cmd, w[i].dir);
-		}
-	}
-	for (i = 1; i < inv.argc; i++) {
-		char *a = inv.argv[i];
-		int k;
-
-		for (k = 0; k < nw; k++)
-			if (w[k].src->argi == i)
-				a = w[k].tmp_path;
-		sv_push(&cmd, a);
-	}
-	for (i = 0; i < nw; i++)
-		sv_push(&cmd, w[i].prefix_map);
-	if (nw > 0 && o.alloc)
-		sv_push(&cmd, "-DHOTPATH_ALLOC=1");
+	/* the instrumented commands */
+	po.launcher = launcher ? run_argv[0] : NULL;
+	po.clang = is_clang(compiler);
+	po.alloc = o.alloc;
 	/* the compiler's stderr is our pipe: ask for the colours it would
 	 * use on the terminal, unless the user chose or NO_COLOR forbids */
-	if (nw > 0 && !inv.diag_color && hpcc_diag_color())
-		sv_push(&cmd, "-fdiagnostics-color=always");
-	cmd_base = cmd.n;
-	if (rt.lib) {
+	po.color = nw > 0 && !inv.diag_color && hpcc_diag_color();
+	if (hpcc_plan_build(&inv, w, nw, &po, &plan) != 0)
+		die_nomem();
+	for (i = 0; i < nw; i++)
+		if (plan.objs[i] && hpcc_tmp_track(plan.objs[i]) != 0)
+			die_nomem();
+	if (rt.lib)
 		used = link_uses_runtime(&inv, nw);
-		append_runtime(&cmd, &rt, used);
-	}
 
 	/* the fall-back: the user's command (plus the runtime for the link:
 	 * other objects may be instrumented) */
@@ -1052,23 +998,53 @@ int main(int argc, char **argv)
 	if (rt.lib && used)
 		append_runtime(&orig, &rt, used);
 
-	if (o.verbose)
-		verbose_argv("running", cmd.v);
-	status = hpcc_exec_run(exe, cmd.v, &err, &err_len, &sig);
-	if (status == 0 && !sig && rt.lib && !rt.is_static && !used &&
-	    hpcc_objscan_needs_runtime(inv.output ? inv.output : "a.out",
-				       HPCC_RUNTIME_SONAME)) {
-		/* instrumented code the scan could not see (an archive found
-		 * through -l): link again, now with the RUNPATH */
-		used = 1;
-		cmd.n = cmd_base;
-		append_runtime(&cmd, &rt, used);
-		free(err);
-		err = NULL;
-		err_len = 0;
+	for (c = 0, status = 0, sig = 0; c < plan.n && status == 0 && !sig; c++) {
+		const struct plan_cmd *pc = &plan.cmd[c];
+		char *cerr = NULL;
+		size_t cerr_len = 0;
+
+		cmd.n = 0;
+		for (i = 0; i < pc->argc; i++)
+			sv_push(&cmd, pc->argv[i]);
+		cmd_base = cmd.n;
+		if (pc->links && rt.lib)
+			append_runtime(&cmd, &rt, used);
 		if (o.verbose)
 			verbose_argv("running", cmd.v);
-		status = hpcc_exec_run(exe, cmd.v, &err, &err_len, &sig);
+		status = hpcc_exec_run(exe, cmd.v, &cerr, &cerr_len, &sig);
+		if (status == 0 && !sig && pc->links && rt.lib && !rt.is_static && !used &&
+		    hpcc_objscan_needs_runtime(inv.output ? inv.output : "a.out",
+					       HPCC_RUNTIME_SONAME)) {
+			/* instrumented code the scan could not see (an archive found
+			 * through -l): link again, now with the RUNPATH */
+			used = 1;
+			cmd.n = cmd_base;
+			append_runtime(&cmd, &rt, used);
+			free(cerr);
+			cerr = NULL;
+			cerr_len = 0;
+			if (o.verbose)
+				verbose_argv("running", cmd.v);
+			status = hpcc_exec_run(exe, cmd.v, &cerr, &cerr_len, &sig);
+		}
+		if (status == 0 && cerr_len) {
+			if (pc->quote_dir && !strcmp(pc->quote_dir, ".") && !po.clang)
+				cerr_len = strip_dot_slash(cerr, cerr_len);
+			if (po.clang)
+				cerr = unsplit_lines(cerr, &cerr_len, w + pc->wfirst, pc->wcount);
+		}
+		/* what the commands said, in order: only shown if all succeed */
+		if (cerr_len) {
+			char *all = realloc(err, err_len + cerr_len + 1);
+
+			if (!all)
+				die_nomem();
+			memcpy(all + err_len, cerr, cerr_len);
+			err = all;
+			err_len += cerr_len;
+			err[err_len] = '\0';
+		}
+		free(cerr);
 	}
 	if (status < 0) {
 		int e = errno;
@@ -1082,23 +1058,11 @@ int main(int argc, char **argv)
 		hpcc_exec_exit(status, sig);
 	}
 	if (status == 0) {
-		for (i = 0; i < nw; i++)
-			if (!strcmp(w[i].dir, ".") && err_len && !is_clang(compiler)) {
-				err_len = strip_dot_slash(err, err_len);
-				break;
-			}
-		if (err_len && is_clang(compiler))
-			err = unsplit_lines(err, &err_len, w, nw);
 		if (err_len)
 			fwrite(err, 1, err_len, stderr);
-		if (inv.dep && nw > 0) {
-			for (i = 0; i < nw; i++) {
-				char *d = dep_path(&inv, w[i].src->path);
-
-				fix_deps(d, w, nw, header, is_clang(compiler), o.verbose);
-				free(d);
-			}
-		}
+		for (i = 0; i < nw; i++)
+			if (plan.deps[i])
+				fix_deps(plan.deps[i], w, nw, header, po.clang, o.verbose);
 		print_notes(&notes);
 		hpcc_tmp_cleanup();
 		return 0;

@@ -164,6 +164,17 @@ fail:
 	return NULL;
 }
 
+int hpcc_tmp_track(const char *path)
+{
+	char *p = strdup(path);
+
+	if (!p || add_path(p) != 0) {
+		free(p);
+		return -1;
+	}
+	return 0;
+}
+
 void hpcc_tmp_child(pid_t pid)
 {
 	child = pid;

@@ -34,6 +34,10 @@ const char *hpcc_tmp_dir(void);
  * <dir>/<n>/<basename> for the caller to write, or NULL with errno set. */
 char *hpcc_tmp_file(const char *basename);
 
+/* Adds `path`, a file the compiler will write inside the directory, to
+ * what is removed.  Returns 0, or -1 with errno set. */
+int hpcc_tmp_track(const char *path);
+
 /* Removes the directory (or, with keep, prints where it is).  Idempotent. */
 void hpcc_tmp_cleanup(void);
 
