@@ -1,9 +1,11 @@
 /* interpose.c - the allocation tracker: glibc's malloc family, interposed.
  *
  * DESIGN
- * Linked only into programs built with `hpcc --alloc` (its own archive,
- * libhotpath_alloc.a, pulled in whole); a plain hpcc build has no allocator
- * interposition at all.  Definitions here override glibc's for the whole
+ * Linked only into programs built with `hpcc --alloc`: libhotpath_alloc.so.1,
+ * a DT_NEEDED of the program ahead of libc (as jemalloc is), or
+ * libhotpath_alloc.a pulled in whole by a -static link; a plain hpcc build
+ * has no allocator interposition at all.  It stamps and counts only once
+ * alloc_init() has seen that its malloc is the process's (see there).  Definitions here override glibc's for the whole
  * process, including allocations glibc makes for the program (strdup,
  * fopen, getline), which is the interposition glibc documents: a
  * replacement must provide malloc, free, calloc, realloc and, for
@@ -73,6 +75,14 @@ extern void __libc_free(void *);
 
 static size_t (*libc_usable_size)(void *);
 
+/* 1 once alloc_init() has found that this malloc is the process's: only
+ * then are blocks stamped and counted.  Until then, and for good when it
+ * is not (a dlopen()ed or RTLD_DEEPBIND plugin brought this library in
+ * after libc's malloc was bound), every call goes straight to glibc, so
+ * a block is never handed to a free() that does not know our header. */
+static int on;
+static volatile int probe; /* alloc_init's question: 1 asked, 2 answered */
+
 static uint32_t magic_for(uint64_t size)
 {
 	return MAGIC ^ (uint32_t)size;
@@ -127,6 +137,8 @@ static void *finish(void *base, size_t offset, size_t n)
 /* `alignment` is a power of two; `size` bytes are reserved, `n` counted. */
 static void *aligned_sized(size_t alignment, size_t size, size_t n)
 {
+	if (__builtin_expect(!on, 0))
+		return __libc_memalign(alignment, size);
 	if (alignment <= HEADER_SIZE) {
 		if (size > SIZE_MAX - HEADER_SIZE)
 			goto nomem;
@@ -158,6 +170,11 @@ static size_t libc_usable(void *base)
 
 EXPORT void *malloc(size_t n)
 {
+	if (__builtin_expect(!on, 0)) {
+		if (probe == 1)
+			probe = 2; /* the process's malloc is this one */
+		return __libc_malloc(n);
+	}
 	if (n > SIZE_MAX - HEADER_SIZE) {
 		errno = ENOMEM;
 		return NULL;
@@ -185,6 +202,8 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 {
 	size_t n;
 
+	if (__builtin_expect(!on, 0))
+		return __libc_calloc(nmemb, size);
 	if (__builtin_mul_overflow(nmemb, size, &n) || n > SIZE_MAX - HEADER_SIZE) {
 		errno = ENOMEM;
 		return NULL;
@@ -198,6 +217,8 @@ EXPORT void *realloc(void *p, size_t n)
 	void *base, *q;
 	size_t old;
 
+	if (__builtin_expect(!on, 0) && (!p || !header_of(p)))
+		return __libc_realloc(p, n);
 	if (!p)
 		return malloc(n);
 	if (n == 0) { /* glibc frees and returns NULL */
@@ -318,28 +339,34 @@ EXPORT size_t malloc_usable_size(void *p)
 	return usable > h->offset ? usable - h->offset : h->size;
 }
 
-/* This file's own malloc, whatever the process's `malloc` resolves to. */
-#if defined(__has_attribute)
-#if __has_attribute(copy)
-#define COPY_ATTRS(f) __attribute__((copy(f))) /* gcc: same attributes */
-#endif
-#endif
-#ifndef COPY_ATTRS
-#define COPY_ATTRS(f)
-#endif
-extern void *hp_own_malloc(size_t)
-	__attribute__((alias("malloc"), visibility("hidden"))) COPY_ATTRS(malloc);
-
 /* Priority 101: before any ordinary constructor, which may already run
- * measured code.  Counting is on only where this malloc is the process's
- * malloc: always in a static link; in a dynamic one when the interposer
- * was loaded with the program (its DT_NEEDED, or LD_PRELOAD), not when a
- * dlopen()ed plugin brought it in after libc's malloc was bound.  The
- * address of `malloc` is read through a volatile pointer so that the
- * compiler takes it from the GOT, as every other module sees it. */
+ * measured code.  Is this malloc the process's?  Always in a static link
+ * (no dynamic symbols: dlsym finds nothing); in a dynamic one when the
+ * library was loaded with the program (its DT_NEEDED, or LD_PRELOAD),
+ * not when a dlopen()ed plugin brought it in after libc's malloc was
+ * bound, nor inside an RTLD_DEEPBIND plugin's own scope.  The global
+ * scope's malloc is asked (what every other module calls), and through a
+ * call rather than an address comparison: a non-PIE program that takes
+ * malloc's address has its own canonical address for it. */
 __attribute__((constructor(101))) static void alloc_init(void)
 {
-	void *(*volatile seen)(size_t) = malloc;
+	/* The program's handle: its global scope, not ours (RTLD_DEFAULT
+	 * would search an RTLD_DEEPBIND plugin's own scope first). */
+	void *prog = dlopen(NULL, RTLD_LAZY);
+	void *(*global_malloc)(size_t) =
+		prog ? (void *(*)(size_t))dlsym(prog, "malloc") : NULL;
+	void *p;
 
-	hp_alloc_linked = seen == hp_own_malloc;
+	if (prog)
+		dlclose(prog);
+	if (!global_malloc) {
+		on = 1;
+	} else {
+		probe = 1;
+		p = global_malloc(1);
+		__libc_free(p); /* unstamped either way: on is still 0 */
+		on = probe == 2;
+		probe = 0;
+	}
+	hp_alloc_linked = on;
 }

@@ -1,12 +1,19 @@
-/* sites.c - see sites.h for the design. */
+/* sites.c - see sites.h for the design.
+ *
+ * Memory: registration runs on the record path, at a site's first call,
+ * and that call may be in a signal handler that interrupted malloc.  So
+ * nothing here calls malloc: entries, names and the identity table come
+ * from mmap (async-signal-safe), in an arena that lives as long as the
+ * process (sites are never forgotten).  The lock is held only around
+ * that memory work, never around anything that can block. */
 #include "sites.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
-#include "alloc.h"
 #include "atomic.h"
 #include "hotpath.h"
 
@@ -20,7 +27,50 @@ static struct {
 	_Atomic size_t count;
 	uint32_t *ident; /* slot, 0 = empty; power-of-two size; under lock */
 	size_t ident_cap;
+	char *arena;     /* under lock: the unused part of the last block */
+	size_t arena_left;
 } reg = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+#define ARENA_BLOCK (64u * 1024u)
+
+static void *map(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* n zeroed bytes for the rest of the process (under lock); NULL when the
+ * system has no memory left. */
+static void *arena_alloc(size_t n)
+{
+	void *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (n > ARENA_BLOCK / 4)
+		return map(n); /* big: a mapping of its own */
+	if (n > reg.arena_left) {
+		if (!(reg.arena = map(ARENA_BLOCK))) {
+			reg.arena_left = 0;
+			return NULL;
+		}
+		reg.arena_left = ARENA_BLOCK;
+	}
+	p = reg.arena;
+	reg.arena += n;
+	reg.arena_left -= n;
+	return p;
+}
+
+static char *arena_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = arena_alloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
 
 static uint64_t hash_str(uint64_t h, const char *s)
 {
@@ -63,7 +113,7 @@ static int ident_grow(void)
 {
 	size_t cap = reg.ident_cap ? reg.ident_cap * 2 : 256, i, j;
 	size_t n = hp_atomic_load_relaxed(&reg.count);
-	uint32_t *t = hp_calloc(cap, sizeof *t);
+	uint32_t *t = map(cap * sizeof *t);
 
 	if (!t)
 		return ENOMEM;
@@ -75,7 +125,8 @@ static int ident_grow(void)
 			j = (j + 1) & (cap - 1);
 		t[j] = (uint32_t)i;
 	}
-	hp_free(reg.ident);
+	if (reg.ident)
+		munmap(reg.ident, reg.ident_cap * sizeof *reg.ident);
 	reg.ident = t;
 	reg.ident_cap = cap;
 	return 0;
@@ -92,18 +143,15 @@ static unsigned int add_entry(const struct hp_site *site, size_t j)
 		return 0;
 	c = hp_atomic_load_relaxed(&reg.chunk[n >> CHUNK_BITS]);
 	if (!c) {
-		c = hp_calloc(CHUNK, sizeof *c);
+		c = arena_alloc(CHUNK * sizeof *c);
 		if (!c)
 			return 0;
 		hp_atomic_store_release(&reg.chunk[n >> CHUNK_BITS], c);
 	}
-	name = hp_strdup(site->name ? site->name : "?");
-	file = hp_strdup(site->file ? site->file : "");
-	if (!name || !file) {
-		hp_free(name);
-		hp_free(file);
-		return 0;
-	}
+	name = arena_strdup(site->name ? site->name : "?");
+	file = arena_strdup(site->file ? site->file : "");
+	if (!name || !file)
+		return 0; /* the arena keeps what it gave: no memory anyway */
 	e = &c[n & (CHUNK - 1)];
 	e->name = name;
 	e->file = file;

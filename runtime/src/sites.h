@@ -16,10 +16,12 @@
  * header): one identity, one row.
  *
  * Threads: registration takes `lock` (a slow path, once per site and
- * load); the site's slot is published with a release store after its
- * entry is complete.  Entries live in fixed chunks that never move, and
- * `count` is published with release, so readers (the worker, the report)
- * read any slot below an acquired count without the lock.  fork(): the
+ * load; it allocates with mmap, never malloc, so a first call inside a
+ * signal handler that interrupted malloc cannot deadlock); the site's
+ * slot is published with a release store after its entry is complete.
+ * Entries live in fixed chunks that never move, and `count` is published
+ * with release, so readers (the worker, the report) read any slot below
+ * an acquired count without the lock.  fork(): the
  * session's handlers hold the lock across the fork.
  */
 #ifndef HP_SITES_H

@@ -387,8 +387,64 @@ same_link() { # LINK ARGS...: plainly and through hpcc, compared
 	cmp -s ref.out hp.out || fail "hpcc $cc $* differs from the plain link"
 }
 
+# --- found by review: first calls in a signal handler, DEEPBIND, non-PIE
+
+# A site's first call registers it; in a signal handler that interrupted
+# malloc that must not need malloc (it used to deadlock).
+signal_first_calls() {
+	mods_dir
+	sh sigfirst.sh 300
+	build inst -O1 -o sigfirst sigfirst.c || return
+	run_json sig.run "$PWD/sigfirst"
+	assert_ran sig.run
+	assert_contains sig.run/out "k=300"
+	python3 - sig.run/r-*.json <<'PY' || fail "sigfirst: $(cat sig.run/r-*.json | head -c 300)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+calls = sum(f["calls"] for f in r["functions"] if f["name"].startswith("f"))
+# a call that interrupts the runtime itself is counted lost, never hidden
+sys.exit(0 if calls + r["lost"] == 300 and calls > 0 else 1)
+PY
+}
+
+# An --alloc plugin in an RTLD_DEEPBIND scope gets the interposer's malloc
+# while the program frees with libc's: the interposer must then hand out
+# plain glibc blocks (it used to abort with "double free or corruption").
+deepbind_alloc_plugin() {
+	mods_dir
+	"$HPCC" --alloc $cc -O1 -fPIC -shared -o deepplug.so deepplug.c 2>build.err ||
+		{ fail "deepplug: $(cat build.err)"; return; }
+	$cc -o deepapp deepapp.c -ldl || { fail "deepapp"; return; }
+	run_table deep.run "$PWD/deepapp" "$PWD/deepplug.so" deep
+	assert_ran deep.run
+	assert_contains deep.run/out "ok"
+	run_table local.run "$PWD/deepapp" "$PWD/deepplug.so"
+	assert_ran local.run
+	assert_contains local.run/out "ok"
+}
+
+# A non-PIE program that takes malloc's address: the interposer is the
+# process's malloc all the same, and counts.
+nopie_alloc() {
+	mods_dir
+	"$HPCC" --alloc $cc -O2 -fno-pie -no-pie -o nopie nopie.c 2>build.err ||
+		{ fail "nopie: $(cat build.err)"; return; }
+	run_json nopie.run "$PWD/nopie"
+	assert_ran nopie.run
+	python3 - nopie.run/r-*.json <<'PY' || fail "nopie: $(cat nopie.run/r-*.json | head -c 400)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+w = [f for f in r["functions"] if f["name"] == "work"][0]
+sys.exit(0 if w["calls"] == 1000 and w.get("alloc_bytes_total") == 100000
+         and w.get("alloc_count_total") == 1000 else 1)
+PY
+}
+
 for cc in $COMPILERS; do
 	check "$cc: the module fixtures build plainly and through hpcc" fixtures
+	check "$cc: first calls inside a signal handler that interrupted malloc" signal_first_calls
+	check "$cc: --alloc plugin under RTLD_DEEPBIND and RTLD_LOCAL" deepbind_alloc_plugin
+	check "$cc: --alloc non-PIE program taking malloc's address" nopie_alloc
 	for e in plain inst; do
 		for l in plain inst; do
 			for p in plain inst; do
