@@ -149,6 +149,25 @@ static int is_c_source(const char *path, const char *lang)
 	return dot && strcmp(dot, ".c") == 0 && !strchr(dot, '/');
 }
 
+/* Does ld's argument `val` (a -Wl, comma list when `list`, else one
+ * -Xlinker word) ask for a relocatable output (-r, -i, --relocatable)? */
+static int linker_partial(const char *val, int list)
+{
+	static const char *const words[] = { "-r", "-i", "--relocatable", "-relocatable" };
+	size_t i, n;
+
+	while (val && *val) {
+		n = list ? strcspn(val, ",") : strlen(val);
+		for (i = 0; i < sizeof words / sizeof words[0]; i++)
+			if (strlen(words[i]) == n && !strncmp(val, words[i], n))
+				return 1;
+		val += n;
+		if (*val == ',')
+			val++;
+	}
+	return 0;
+}
+
 static void pass(struct invocation *out, const char *why)
 {
 	if (!out->passthrough) {
@@ -252,7 +271,8 @@ int hpcc_args_process(const struct args *in, struct invocation *out)
 			out->shared = 1;
 		if (opt->flags & LINK_STATIC)
 			out->static_link = 1;
-		if (opt->flags & LINK_PARTIAL)
+		if ((opt->flags & LINK_PARTIAL) ||
+		    ((opt->flags & LINKER_ARG) && linker_partial(val, opt->name[1] == 'W')))
 			out->partial_link = 1;
 		if (opt->flags & OUTPUT_MODE) {
 			switch (opt->name[1]) {

@@ -21,6 +21,7 @@
 #define LINK_SHARED      (1u << 9) /* -shared: the link makes a library */
 #define LINK_STATIC      (1u << 10) /* -static, -static-pie: no shared objects */
 #define LINK_PARTIAL     (1u << 11) /* -r: a relocatable object, not a program */
+#define LINKER_ARG       (1u << 12) /* -Wl,a,b / -Xlinker a: words for ld */
 
 struct compopt {
 	const char *name;

@@ -28,16 +28,41 @@ static int with_map(const char *path, int (*found)(const char *, size_t, const v
 	return r;
 }
 
-/* The word, NUL-delimited on both sides (its sizeof counts one NUL). */
-#define HAS(map, len, word) (memmem((map), (len), "\0" word, sizeof word + 1) != NULL)
+/* Entry points the rewritten code calls (hotpath.h), after "hotpath_". */
+static const char *const entries[] = {
+	"enter", "main_enter", "alloc_enter", "main_alloc_enter", "frame_enter", "record",
+};
 
+/* One pass for "hotpath_", then the rest of the name.  In an ELF string
+ * table names are NUL-delimited on both sides; LLVM bitcode (clang
+ * -flto) keeps its names run together, so there the name alone counts.
+ * Shared objects are not looked into: one that holds instrumented code
+ * needs the runtime itself, and the program linked against it does not
+ * (besides, they can be huge). */
 static int refers(const char *map, size_t len, const void *arg)
 {
+	const char *p = map, *end = map + len;
+	int bitcode = len >= 4 && memcmp(map, "BC\xc0\xde", 4) == 0;
+	size_t i, n;
+
 	(void)arg;
-	return HAS(map, len, "hotpath_enter") || HAS(map, len, "hotpath_main_enter") ||
-	       HAS(map, len, "hotpath_alloc_enter") ||
-	       HAS(map, len, "hotpath_main_alloc_enter") ||
-	       HAS(map, len, "hotpath_frame_enter") || HAS(map, len, "hotpath_record");
+	if (len >= 18 && memcmp(map, "\177ELF", 4) == 0 &&
+	    map[16] == 3 && map[17] == 0) /* ET_DYN, little-endian */
+		return 0;
+	while ((p = memmem(p, (size_t)(end - p), "hotpath_", 8)) != NULL) {
+		const char *q = p + 8;
+
+		if (bitcode || (p > map && p[-1] == '\0')) {
+			for (i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+				n = strlen(entries[i]);
+				if ((size_t)(end - q) > n && memcmp(q, entries[i], n) == 0 &&
+				    (bitcode || q[n] == '\0'))
+					return 1;
+			}
+		}
+		p = q;
+	}
+	return 0;
 }
 
 static int names(const char *map, size_t len, const void *arg)

@@ -5,7 +5,8 @@
  * through hpcc gives the same bytes as without it.  Objects compiled by
  * this very command are known; for the others (objects and archives named
  * on the command line) the symbol names the rewritten code refers to are
- * looked for in the file: an instrumented object's string table holds
+ * looked for in the file (not in shared objects): an instrumented
+ * object's string table holds
  * "\0hotpath_enter\0" or "\0hotpath_main_enter\0" (and so does an archive
  * of such objects).  A plain object naming those strings in its data
  * would only cost it a RUNPATH, never a wrong program.

@@ -100,6 +100,18 @@ static void link_kinds(void)
 	CHECK_INT(2, inv.ninputs);
 	CHECK_STR("a.o", inv.argv[inv.input_argi[0]]);
 	CHECK_STR("b.o", inv.argv[inv.input_argi[1]]);
+	CHECK_INT(0, process("gcc", "--static", "a.o", NULL));
+	CHECK_INT(1, inv.static_link);
+	/* ld's own spellings of a relocatable link */
+	CHECK_INT(0, process("gcc", "-nostdlib", "-Wl,-r", "-o", "r.o", "a.o", NULL));
+	CHECK_INT(1, inv.partial_link);
+	CHECK_INT(0, process("gcc", "-Wl,--as-needed,--relocatable", "a.o", NULL));
+	CHECK_INT(1, inv.partial_link);
+	CHECK_INT(0, process("gcc", "-Xlinker", "-r", "a.o", NULL));
+	CHECK_INT(1, inv.partial_link);
+	CHECK_INT(0, process("gcc", "-Wl,-rpath,/x,-z,now", "-Xlinker", "-rpath", "a.o", NULL));
+	CHECK_INT(0, inv.partial_link);
+	CHECK_INT(1, inv.ninputs);
 	/* -rdynamic is not -r, -static-libgcc is not -static */
 	CHECK_INT(0, process("gcc", "-rdynamic", "-static-libgcc", "-o", "p", "-L", "d", "x.o", "-lm", NULL));
 	CHECK_INT(0, inv.partial_link);
