@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "depfile.h"
 #include "diag.h"
 #include "diff.h"
 #include "exec.h"
@@ -177,221 +178,25 @@ static int file_exists(const char *path)
 	return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* What make sees in a .d file for `path`: spaces and '#' escaped with a
- * backslash, '$' doubled (gcc's and clang's spelling). */
-static char *make_escape(const char *path)
-{
-	char *out = malloc(strlen(path) * 2 + 1), *o = out;
-
-	if (!out)
-		die_nomem();
-	for (; *path; path++) {
-		if (*path == ' ' || *path == '#')
-			*o++ = '\\';
-		else if (*path == '$')
-			*o++ = '$';
-		*o++ = *path;
-	}
-	*o = '\0';
-	return out;
-}
-
-static int is_sep(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\\' || c == ':' || c == '\0';
-}
-
-/* Unescaped length of a make word ("\ " "\#" "$$" count as one). */
-static size_t raw_len(const char *w)
-{
-	size_t n = 0;
-
-	for (; *w; w++, n++)
-		if ((*w == '\\' && (w[1] == ' ' || w[1] == '#')) || (*w == '$' && w[1] == '$'))
-			w++;
-	return n;
-}
-
-/* Re-emits the first rule of a .d file (up to its first unescaped newline)
- * with the compiler's own line wrapping, so that after replacing paths the
- * file is what the plain compile writes: gcc breaks before a word that
- * would pass column 72 (libcpp mkdeps.cc), clang keeps room for " \" within
- * 75 columns (DependencyFileGenerator).  Returns the new text (malloc'd,
- * length in *out_len), or NULL when the first rule is not one it knows. */
-static char *rewrap(const char *buf, size_t len, int clang, size_t *out_len)
-{
-	const char *end = buf, *w;
-	char *words, *out, *o;
-	size_t col = 0, rest_len, wl;
-	int in_deps = 0, first = 1;
-
-	while (end < buf + len && !(*end == '\n' && (end == buf || end[-1] != '\\')))
-		end++;
-	words = malloc((size_t)(end - buf) + 1);
-	out = malloc(len * 2 + 16);
-	if (!words || !out)
-		die_nomem();
-	o = out;
-	for (w = buf; w < end;) {
-		char *p = words;
-
-		while (w < end && (*w == ' ' || *w == '\t' || (*w == '\\' && w + 1 < end &&
-								 w[1] == '\n') || *w == '\n'))
-			w += *w == '\\' ? 2 : 1;
-		if (w >= end)
-			break;
-		while (w < end && *w != ' ' && *w != '\t' && *w != '\n' &&
-		       !(*w == '\\' && w + 1 < end && w[1] == '\n')) {
-			if (*w == '\\' && w + 1 < end && w[1] == ' ')
-				*p++ = *w++;
-			*p++ = *w++;
-		}
-		*p = '\0';
-		wl = strlen(words);
-		if (!in_deps) {
-			int colon = wl > 0 && words[wl - 1] == ':' && !(wl > 1 && words[wl - 2] == '\\');
-
-			if (colon)
-				words[--wl] = '\0';
-			if (wl) {
-				size_t n = clang ? raw_len(words) : wl;
-
-				if (first) {
-					col = n;
-				} else if (clang ? col + n + 2 > 75 : col + wl > 72) {
-					o += sprintf(o, clang ? " \\\n  " : " \\\n ");
-					col = clang ? n + 2 : 1 + wl;
-				} else {
-					*o++ = ' ';
-					col += n + 1;
-				}
-				if (!clang && first)
-					col = wl;
-				o += sprintf(o, "%s", words);
-				first = 0;
-			}
-			if (colon) {
-				*o++ = ':';
-				col++;
-				in_deps = 1;
-			}
-			continue;
-		}
-		if (clang) {
-			size_t n = raw_len(words);
-
-			if (col + (n + 1) + 2 > 75) {
-				o += sprintf(o, " \\\n ");
-				col = 2;
-			}
-			col += n + 1;
-		} else {
-			if (col + wl > 72) {
-				o += sprintf(o, " \\\n");
-				col = 0;
-			}
-			col += 1 + wl;
-		}
-		o += sprintf(o, " %s", words);
-	}
-	rest_len = (size_t)(buf + len - end);
-	memcpy(o, end, rest_len);
-	o += rest_len;
-	free(words);
-	if (!in_deps) { /* not a rule we understand: leave it */
-		free(out);
-		return NULL;
-	}
-	*out_len = (size_t)(o - out);
-	return out;
-}
-
-/* Rewrites a .d file so it names `work` sources by their original paths
- * and no longer mentions hotpath.h.  A file that is not there is fine
- * (-MF of another source of the same command, or no deps at all). */
+/* The .d file at `path` names the original sources, not hotpath.h. */
 static void fix_deps(const char *path, const struct work *w, int nw, const char *header,
 		     int clang, int verbose)
 {
-	size_t len, i, hlen, grow;
-	char *buf = hpcc_read_file(path, 0, &len), *hdr, *out, *o;
-	int changed = 0, k;
-	FILE *f;
+	struct dep_rename *r = calloc((size_t)nw + 1, sizeof *r);
+	int i, changed;
 
-	if (!buf)
-		return;
-	hdr = make_escape(header);
-	hlen = strlen(hdr);
-	/* room for every temporary path to become its (escaped) original */
-	for (k = 0, grow = 2; k < nw; k++) {
-		size_t g = 2 * strlen(w[k].src->path) / strlen(w[k].tmp_path) + 2;
-
-		if (g > grow)
-			grow = g;
-	}
-	out = malloc(len * grow + 1);
-	if (!out)
+	if (!r)
 		die_nomem();
-	o = out;
-	for (i = 0; i < len;) {
-		int done = 0;
-
-		if (i == 0 || is_sep(buf[i - 1])) {
-			/* ` <header>` as a prerequisite, `<header>:` as a -MP target */
-			if (!strncmp(buf + i, hdr, hlen) && is_sep(buf[i + hlen])) {
-				i += hlen;
-				if (buf[i] == ':') {
-					while (i < len && buf[i] != '\n')
-						i++;
-					if (i < len)
-						i++;
-					/* clang separates -MP rules with a blank line */
-					if (o > out + 1 && o[-1] == '\n' && o[-2] == '\n')
-						o--;
-				} else {
-					while (o > out && (o[-1] == ' ' || o[-1] == '\t'))
-						o--;
-				}
-				changed = done = 1;
-			}
-			for (k = 0; !done && k < nw; k++) {
-				char *t = make_escape(w[k].tmp_path);
-				size_t tl = strlen(t);
-
-				if (!strncmp(buf + i, t, tl) && is_sep(buf[i + tl])) {
-					char *orig = make_escape(w[k].src->path);
-
-					strcpy(o, orig);
-					o += strlen(orig);
-					i += tl;
-					free(orig);
-					changed = done = 1;
-				}
-				free(t);
-			}
-		}
-		if (!done)
-			*o++ = buf[i++];
+	for (i = 0; i < nw; i++) {
+		r[i].from = w[i].tmp_path;
+		r[i].to = w[i].src->path;
 	}
-	if (changed) {
-		size_t nl;
-		char *wrapped = rewrap(out, (size_t)(o - out), clang, &nl);
-
-		if (wrapped) {
-			free(out);
-			out = wrapped;
-			o = out + nl;
-		}
-		f = fopen(path, "wb");
-		if (!f || fwrite(out, 1, (size_t)(o - out), f) != (size_t)(o - out) ||
-		    fclose(f) != 0)
-			hpcc_diag_warning("cannot rewrite %s: %s", path,
-				strerror(errno));
-		else if (verbose)
-			fprintf(stderr, "hpcc: %s now names the original sources\n", path);
-	}
-	free(hdr);
-	free(out);
-	free(buf);
+	changed = hpcc_depfile_fix_file(path, r, nw, header, clang);
+	if (changed < 0)
+		hpcc_diag_warning("cannot rewrite %s: %s", path, strerror(errno));
+	else if (changed && verbose)
+		fprintf(stderr, "hpcc: %s now names the original sources\n", path);
+	free(r);
 }
 
 /* gcc names a header found through `-iquote .` "./x.h" where, included

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "compopt.h"
+#include "depfile.h"
 #include "plan.h"
 
 enum role { R_OTHER, R_INPUT, R_OUTPUT, R_LANG };
@@ -87,21 +88,6 @@ static char *stem(const char *path, int keep_dir)
 	memcpy(s, from, n);
 	s[n] = '\0';
 	return s;
-}
-
-char *hpcc_plan_dep_path(const struct invocation *inv, const char *src, int clang)
-{
-	char *s, *d;
-
-	if (inv->dep_file)
-		return strdup(inv->dep_file);
-	s = stem(inv->output ? inv->output : src, inv->output != NULL);
-	if (!s)
-		return NULL;
-	/* gcc 11+ names a link's auxiliary files after a.out: a-x.d */
-	d = cat3(!inv->output && inv->links && !clang ? "a-" : "", s, ".d");
-	free(s);
-	return d;
 }
 
 /* Does the preprocessor read this input?  Objects, archives, shared
@@ -392,7 +378,7 @@ int hpcc_plan_build(const struct invocation *inv, const struct work *w, int nw,
 		goto nomem;
 	assign_roles(inv, role, inputno);
 	for (i = 0; i < nw; i++) {
-		if (inv->dep && !(out->deps[i] = own(out, hpcc_plan_dep_path(inv, w[i].src->path,
+		if (inv->dep && !(out->deps[i] = own(out, hpcc_depfile_path(inv, w[i].src->path,
 									      o->clang))))
 			goto nomem;
 		if (i > 0 && strcmp(w[i].dir, w[0].dir) != 0)

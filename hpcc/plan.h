@@ -69,10 +69,4 @@ int hpcc_plan_build(const struct invocation *inv, const struct work *w, int nw,
 
 void hpcc_plan_free(struct compile_plan *p);
 
-/* Where the compiler writes the dependency file of `src` in `inv` (as
- * gcc 12 and clang 14 name it): -MF; else the output with its suffix
- * replaced by .d; else, linking with gcc, a-<base>.d; else <base>.d, in
- * the current directory.  malloc'd, or NULL. */
-char *hpcc_plan_dep_path(const struct invocation *inv, const char *src, int clang);
-
 #endif

@@ -199,27 +199,5 @@ static void link_one_dir(void)
 	CHECK_STR("gcc -o prog T/1/x.o src/y.c lib.a -lm", cmd(1));
 }
 
-static void dep_paths(void)
-{
-	char *d;
-
-	process("gcc", "-c", "-MD", "src/a.c", NULL);
-	d = hpcc_plan_dep_path(&inv, "src/a.c", 0);
-	CHECK_STR("a.d", d);
-	free(d);
-	process("gcc", "-c", "-MD", "src/a.c", "-o", "obj/.x", NULL);
-	d = hpcc_plan_dep_path(&inv, "src/a.c", 0);
-	CHECK_STR("obj/.x.d", d);
-	free(d);
-	process("gcc", "-MD", "src/a.c", NULL);
-	d = hpcc_plan_dep_path(&inv, "src/a.c", 0);
-	CHECK_STR("a-a.d", d);
-	free(d);
-	d = hpcc_plan_dep_path(&inv, "src/a.c", 1);
-	CHECK_STR("a.d", d);
-	free(d);
-}
-
 TEST_MAIN(T(one_dir_is_one_command), T(two_dirs_two_commands), T(plain_sources_apart),
-	  T(language_options), T(link_two_dirs), T(link_depfiles), T(link_one_dir),
-	  T(dep_paths))
+	  T(language_options), T(link_two_dirs), T(link_depfiles), T(link_one_dir))

@@ -1,0 +1,312 @@
+/* depfile.c - dependency files (see depfile.h).
+ *
+ * DESIGN
+ * The compiler wrote the .d file of a rewritten source; it names the temp
+ * copy and lists hotpath.h.  The fix is textual: every temp path (escaped
+ * as make sees it) becomes the original path, hotpath.h goes as a
+ * prerequisite and as a -MP target, and the first rule is wrapped again
+ * with the compiler's own line-breaking rule, since the paths changed
+ * length.  The result is byte for byte what the plain compile writes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "depfile.h"
+#include "readfile.h"
+
+/* What make sees in a .d file for `path`: spaces and '#' escaped with a
+ * backslash, '$' doubled (gcc's and clang's spelling). */
+static char *make_escape(const char *path)
+{
+	char *out = malloc(strlen(path) * 2 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (; *path; path++) {
+		if (*path == ' ' || *path == '#')
+			*o++ = '\\';
+		else if (*path == '$')
+			*o++ = '$';
+		*o++ = *path;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* `path` without its directory and without its last suffix (".c"), the
+ * way the compilers derive a.o from src/a.c; with `keep_dir`, the
+ * directory stays. */
+static char *stem(const char *path, int keep_dir)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	const char *dot = strrchr(base, '.'), *from = keep_dir ? path : base;
+	size_t n = dot && dot != base ? (size_t)(dot - from) : strlen(from);
+	char *s = malloc(n + 3);
+
+	if (!s)
+		return NULL;
+	memcpy(s, from, n);
+	s[n] = '\0';
+	return s;
+}
+
+char *hpcc_depfile_path(const struct invocation *inv, const char *src, int clang)
+{
+	char *s, *d;
+	/* gcc 11+ names a link's auxiliary files after a.out: a-x.d */
+	int a_dash = !inv->output && inv->links && !clang;
+
+	if (inv->dep_file)
+		return strdup(inv->dep_file);
+	s = stem(inv->output ? inv->output : src, inv->output != NULL);
+	d = s ? malloc(strlen(s) + 5) : NULL;
+	if (d)
+		sprintf(d, "%s%s.d", a_dash ? "a-" : "", s);
+	free(s);
+	return d;
+}
+
+static int is_sep(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\\' || c == ':' || c == '\0';
+}
+
+/* Unescaped length of a make word ("\ " "\#" "$$" count as one). */
+static size_t raw_len(const char *w)
+{
+	size_t n = 0;
+
+	for (; *w; w++, n++)
+		if ((*w == '\\' && (w[1] == ' ' || w[1] == '#')) || (*w == '$' && w[1] == '$'))
+			w++;
+	return n;
+}
+
+/* Re-emits the first rule of a .d file (up to its first unescaped newline)
+ * with the compiler's own line wrapping, so that after replacing paths the
+ * file is what the plain compile writes: gcc breaks before a word that
+ * would pass column 72 (libcpp mkdeps.cc), clang keeps room for " \" within
+ * 75 columns (DependencyFileGenerator). */
+char *hpcc_depfile_rewrap(const char *buf, size_t len, int clang, size_t *out_len)
+{
+	const char *end = buf, *w;
+	char *words, *out, *o;
+	size_t col = 0, rest_len, wl;
+	int in_deps = 0, first = 1;
+
+	while (end < buf + len && !(*end == '\n' && (end == buf || end[-1] != '\\')))
+		end++;
+	words = malloc((size_t)(end - buf) + 1);
+	out = malloc(len * 2 + 16);
+	if (!words || !out) {
+		free(words);
+		free(out);
+		return NULL;
+	}
+	o = out;
+	for (w = buf; w < end;) {
+		char *p = words;
+
+		while (w < end && (*w == ' ' || *w == '\t' || (*w == '\\' && w + 1 < end &&
+								 w[1] == '\n') || *w == '\n'))
+			w += *w == '\\' ? 2 : 1;
+		if (w >= end)
+			break;
+		while (w < end && *w != ' ' && *w != '\t' && *w != '\n' &&
+		       !(*w == '\\' && w + 1 < end && w[1] == '\n')) {
+			if (*w == '\\' && w + 1 < end && w[1] == ' ')
+				*p++ = *w++;
+			*p++ = *w++;
+		}
+		*p = '\0';
+		wl = strlen(words);
+		if (!in_deps) {
+			int colon = wl > 0 && words[wl - 1] == ':' && !(wl > 1 && words[wl - 2] == '\\');
+
+			if (colon)
+				words[--wl] = '\0';
+			if (wl) {
+				size_t n = clang ? raw_len(words) : wl;
+
+				if (first) {
+					col = n;
+				} else if (clang ? col + n + 2 > 75 : col + wl > 72) {
+					o += sprintf(o, clang ? " \\\n  " : " \\\n ");
+					col = clang ? n + 2 : 1 + wl;
+				} else {
+					*o++ = ' ';
+					col += n + 1;
+				}
+				if (!clang && first)
+					col = wl;
+				o += sprintf(o, "%s", words);
+				first = 0;
+			}
+			if (colon) {
+				*o++ = ':';
+				col++;
+				in_deps = 1;
+			}
+			continue;
+		}
+		if (clang) {
+			size_t n = raw_len(words);
+
+			if (col + (n + 1) + 2 > 75) {
+				o += sprintf(o, " \\\n ");
+				col = 2;
+			}
+			col += n + 1;
+		} else {
+			if (col + wl > 72) {
+				o += sprintf(o, " \\\n");
+				col = 0;
+			}
+			col += 1 + wl;
+		}
+		o += sprintf(o, " %s", words);
+	}
+	rest_len = (size_t)(buf + len - end);
+	memcpy(o, end, rest_len);
+	o += rest_len;
+	free(words);
+	if (!in_deps) { /* not a rule we understand: leave it */
+		free(out);
+		return NULL;
+	}
+	*out_len = (size_t)(o - out);
+	return out;
+}
+
+char *hpcc_depfile_fix(const char *buf, size_t len, const struct dep_rename *r, int nr,
+		       const char *header, int clang, size_t *out_len, int *changed)
+{
+	size_t i, hlen, grow;
+	char *hdr = make_escape(header), *out = NULL, *o, **from = NULL, **to = NULL;
+	int k;
+
+	*changed = 0;
+	from = calloc((size_t)nr + 1, sizeof *from);
+	to = calloc((size_t)nr + 1, sizeof *to);
+	if (!hdr || !from || !to)
+		goto nomem;
+	hlen = strlen(hdr);
+	/* room for every temporary path to become its (escaped) original */
+	for (k = 0, grow = 2; k < nr; k++) {
+		size_t g;
+
+		from[k] = make_escape(r[k].from);
+		to[k] = make_escape(r[k].to);
+		if (!from[k] || !to[k])
+			goto nomem;
+		if (!*from[k]) {
+			errno = EINVAL; /* would match everywhere */
+			goto nomem;
+		}
+		g = strlen(to[k]) / strlen(from[k]) + 2;
+		if (g > grow)
+			grow = g;
+	}
+	out = malloc(len * grow + 1);
+	if (!out)
+		goto nomem;
+	o = out;
+	for (i = 0; i < len;) {
+		int done = 0;
+
+		if (i == 0 || is_sep(buf[i - 1])) {
+			/* ` <header>` as a prerequisite, `<header>:` as a -MP target */
+			if (!strncmp(buf + i, hdr, hlen) && is_sep(buf[i + hlen])) {
+				i += hlen;
+				if (buf[i] == ':') {
+					while (i < len && buf[i] != '\n')
+						i++;
+					if (i < len)
+						i++;
+					/* clang separates -MP rules with a blank line */
+					if (o > out + 1 && o[-1] == '\n' && o[-2] == '\n')
+						o--;
+				} else {
+					while (o > out && (o[-1] == ' ' || o[-1] == '\t'))
+						o--;
+				}
+				*changed = done = 1;
+			}
+			for (k = 0; !done && k < nr; k++) {
+				size_t tl = strlen(from[k]);
+
+				if (!strncmp(buf + i, from[k], tl) && is_sep(buf[i + tl])) {
+					strcpy(o, to[k]);
+					o += strlen(to[k]);
+					i += tl;
+					*changed = done = 1;
+				}
+			}
+		}
+		if (!done)
+			*o++ = buf[i++];
+	}
+	*out_len = (size_t)(o - out);
+	if (*changed) {
+		size_t nl;
+		char *wrapped = hpcc_depfile_rewrap(out, *out_len, clang, &nl);
+
+		if (wrapped) {
+			free(out);
+			out = wrapped;
+			*out_len = nl;
+		}
+	}
+	out[*out_len] = '\0';
+	goto done;
+nomem:
+	free(out);
+	out = NULL;
+done:
+	for (k = 0; k < nr && from && to; k++) {
+		free(from[k]);
+		free(to[k]);
+	}
+	free(from);
+	free(to);
+	free(hdr);
+	return out;
+}
+
+int hpcc_depfile_fix_file(const char *path, const struct dep_rename *r, int nr,
+			  const char *header, int clang)
+{
+	size_t len, n;
+	char *buf = hpcc_read_file(path, 0, &len), *out;
+	int changed;
+	FILE *f;
+
+	if (!buf)
+		return 0;
+	out = hpcc_depfile_fix(buf, len, r, nr, header, clang, &n, &changed);
+	free(buf);
+	if (!out) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (changed) {
+		f = fopen(path, "wb");
+		if (!f || fwrite(out, 1, n, f) != n) {
+			int e = errno;
+
+			if (f)
+				fclose(f);
+			free(out);
+			errno = e;
+			return -1;
+		}
+		if (fclose(f) != 0) {
+			free(out);
+			return -1;
+		}
+	}
+	free(out);
+	return changed;
+}

@@ -1,0 +1,49 @@
+/* depfile.h - the dependency files (-MD, -MMD) of rewritten sources.
+ *
+ * Where the compiler writes them, and how their text is made to be what
+ * the plain compile writes: the temp paths replaced by the original ones,
+ * hotpath.h dropped, the lines wrapped again as the compiler wraps them.
+ * Text in, text out; only hpcc_depfile_fix_file() touches a file.
+ */
+#ifndef HPCC_DEPFILE_H
+#define HPCC_DEPFILE_H
+
+#include <stddef.h>
+
+#include "args.h"
+
+/* A path to replace: `from` (the temp copy) becomes `to` (as given). */
+struct dep_rename {
+	const char *from;
+	const char *to;
+};
+
+/* Where the compiler writes the dependency file of `src` in `inv` (as
+ * gcc 12 and clang 14 name it): -MF; else the output with its suffix
+ * replaced by .d; else, linking with gcc, a-<base>.d; else <base>.d, in
+ * the current directory.  malloc'd, or NULL. */
+char *hpcc_depfile_path(const struct invocation *inv, const char *src, int clang);
+
+/* The .d text `buf` (buf[len] == '\0') with the paths of `r` replaced,
+ * `header` dropped as a prerequisite and as a -MP target, and, when that
+ * changed anything (*changed), the first rule wrapped again the way gcc
+ * (or clang) wraps it.  Returns malloc'd text, its length in *out_len, or
+ * NULL on allocation failure. */
+char *hpcc_depfile_fix(const char *buf, size_t len, const struct dep_rename *r, int nr,
+		       const char *header, int clang, size_t *out_len, int *changed);
+
+/* The same for the file at `path`, rewritten in place.  Returns 1 when it
+ * changed, 0 when there was nothing to do or no such file (-MF of another
+ * source of the same command), -1 with errno set on failure. */
+int hpcc_depfile_fix_file(const char *path, const struct dep_rename *r, int nr,
+			  const char *header, int clang);
+
+/* Re-emits the first rule of `buf` (up to its first unescaped newline)
+ * with the compiler's own line wrapping: gcc breaks before a word that
+ * would pass column 72 (libcpp mkdeps.cc), clang keeps room for " \"
+ * within 75 columns (DependencyFileGenerator).  Returns the new text
+ * (malloc'd, length in *out_len), or NULL when the first rule is not one
+ * it knows or on allocation failure. */
+char *hpcc_depfile_rewrap(const char *buf, size_t len, int clang, size_t *out_len);
+
+#endif
