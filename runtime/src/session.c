@@ -402,7 +402,10 @@ static void main_gone(void *p)
 
 static void init_session(void)
 {
-	const struct hp_settings *set = hp_settings_load();
+	const struct hp_settings *set;
+
+	(void)hp_settings_load(); /* without memory: stderr, no notes */
+	set = hp_settings();
 
 	hp_clock_init(set->clock_monotonic);
 	session.set = set;

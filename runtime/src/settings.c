@@ -320,7 +320,7 @@ static char *copy(const char *v)
 	return v ? hp_strdup(v) : NULL;
 }
 
-const struct hp_settings *hp_settings_load(void)
+int hp_settings_load(void)
 {
 	static const char *const forks[] = { "report", "none" };
 	static const char *const signals[] = { "1", "0" };
@@ -330,10 +330,16 @@ const struct hp_settings *hp_settings_load(void)
 	char fallback[64];
 	uint64_t n;
 	size_t f;
+	int err = 0;
 
 	s.output = copy(value("HOTPATH_OUTPUT"));
-	for (f = 0; f < HP_OUT_FORMATS; f++)
+	if (value("HOTPATH_OUTPUT") && !s.output)
+		err = ENOMEM;
+	for (f = 0; f < HP_OUT_FORMATS; f++) {
 		s.output_for[f] = copy(value(formats[f].var));
+		if (value(formats[f].var) && !s.output_for[f])
+			err = ENOMEM;
+	}
 	/* the notes' order */
 	load_percentiles(&s, &notes);
 	n = (uint64_t)-1;
@@ -362,13 +368,15 @@ const struct hp_settings *hp_settings_load(void)
 		    &n, "nodes", fallback, &notes);
 	s.tree_limit = (size_t)n;
 	note_unknown_variables(&notes);
+	if (notes.failed)
+		err = ENOMEM;
 	if (notes.len && !notes.failed)
 		s.notes = notes.s;
 	else
 		hp_str_free(&notes);
 	release(&settings);
 	settings = s;
-	return &settings;
+	return err;
 }
 
 const struct hp_settings *hp_settings(void)

@@ -66,11 +66,11 @@ struct hp_settings {
 	char *notes;                            /* a line per ignored value, or NULL */
 };
 
-/* Reads the environment into the process's settings (replacing what an
- * earlier load read: the session loads once, tests load again after
- * setenv) and returns them.  Never fails: without memory, a path or a
- * note may be missing, and the defaults hold. */
-const struct hp_settings *hp_settings_load(void);
+/* Reads the environment into the process's settings, hp_settings()
+ * (replacing what an earlier load read: the session loads once, tests
+ * load again after setenv).  0, or ENOMEM when a path or the notes could
+ * not be copied (they are then missing; every other value holds). */
+int hp_settings_load(void);
 /* The settings last loaded (the defaults before any load). */
 const struct hp_settings *hp_settings(void);
 /* "table", "json", ... for one HP_OUT_* bit; NULL for anything else. */

@@ -7,6 +7,7 @@
  * the session never starts here (nothing is measured outside the
  * scenario children, child.h). */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "test.h"
 
 #include "child.h"
+#include "alloc.h"
 #include "hotpath.h"
 #include "settings.h"
 
@@ -101,7 +103,8 @@ static const struct hp_settings *load1(const char *name, const char *v)
 {
 	clear_env();
 	setenv(name, v, 1);
-	return hp_settings_load();
+	(void)hp_settings_load();
+	return hp_settings();
 }
 
 static void defaults(void)
@@ -110,7 +113,8 @@ static void defaults(void)
 	unsigned int f;
 
 	clear_env();
-	s = hp_settings_load();
+	CHECK_INT(0, hp_settings_load());
+	s = hp_settings();
 	CHECK_INT(HP_OUT_TABLE, s->formats);
 	CHECK_INT(HP_OUT_TABLE, s->order[0]);
 	CHECK_INT(0, s->order[1]);
@@ -154,7 +158,8 @@ static void formats(void)
 	clear_env();
 	setenv("HOTPATH_FORMAT", "trace", 1);
 	setenv("HOTPATH_TRACE_LIMIT", "0", 1);
-	CHECK_INT(0, hp_settings_load()->tracing); /* nothing to keep */
+	CHECK_INT(0, hp_settings_load());
+	CHECK_INT(0, hp_settings()->tracing); /* nothing to keep */
 	s = load1("HOTPATH_FORMAT", "none");
 	CHECK_INT(0, s->formats);
 	CHECK_INT(0, s->order[0]);
@@ -186,7 +191,8 @@ static void outputs(void)
 	setenv("HOTPATH_OUTPUT", "r-%p.txt", 1);
 	setenv("HOTPATH_OUTPUT_JSON", "j.json", 1);
 	setenv("HOTPATH_OUTPUT_TRACE", "", 1);
-	s = hp_settings_load();
+	CHECK_INT(0, hp_settings_load());
+	s = hp_settings();
 	CHECK_STR("r-%p.txt", s->output);
 	CHECK_STR("j.json", s->output_for[hp_settings_format_index(HP_OUT_JSON)]);
 	CHECK_STR("j.json", s->output_for[hp_settings_format_index(HP_OUT_JSON_PRETTY)]);
@@ -402,7 +408,8 @@ static void all_notes_in_order(void)
 	setenv("HOTPATH_LIMIT", "x", 1);
 	setenv("HOTPATH_PERCENTILES", "x", 1);
 	setenv("HOTPATH_FORMAT", "x", 1);
-	s = hp_settings_load();
+	CHECK_INT(0, hp_settings_load());
+	s = hp_settings();
 	CHECK(s->notes != NULL);
 	CHECK_INT(10, count_substr(s->notes, "\n"));
 	CHECK(strstr(s->notes, "HOTPATH_PERCENTILES") < strstr(s->notes, "HOTPATH_LIMIT"));
@@ -415,8 +422,34 @@ static void all_notes_in_order(void)
 	CHECK(strstr(s->notes, "HOTPATH_TRACE_LIMIT") < strstr(s->notes, "HOTPATH_TREE_LIMIT"));
 	CHECK(strstr(s->notes, "HOTPATH_TREE_LIMIT") < strstr(s->notes, "HOTPATH_ZZZ"));
 	clear_env();
-	s = hp_settings_load();
+	CHECK_INT(0, hp_settings_load());
+	s = hp_settings();
 	CHECK(s->notes == NULL);
+}
+
+/* Without memory: the copies and notes are missing, ENOMEM says so, and
+ * every other value is still read. */
+static void out_of_memory(void)
+{
+	const struct hp_settings *s;
+
+	clear_env();
+	setenv("HOTPATH_OUTPUT", "r.txt", 1);
+	setenv("HOTPATH_LIMIT", "x", 1);
+	setenv("HOTPATH_FORMAT", "json", 1);
+	setenv("HOTPATH_TREE_LIMIT", "20", 1);
+	hp_alloc_fail_after(0);
+	CHECK_INT(ENOMEM, hp_settings_load());
+	hp_alloc_fail_after(-1);
+	s = hp_settings();
+	CHECK(s->output == NULL);
+	CHECK(s->notes == NULL);
+	CHECK_INT(HP_OUT_JSON, s->formats);
+	CHECK_INT(-1, s->limit);
+	CHECK_U64(20, s->tree_limit);
+	CHECK_INT(0, hp_settings_load());
+	CHECK_STR("r.txt", hp_settings()->output);
+	clear_env();
 }
 
 /* ---- whole programs (scenario children) ---- */
@@ -497,5 +530,6 @@ static void cleanup(void)
 TEST_MAIN(T(defaults), T(formats), T(outputs), T(percentiles), T(limit),
 	  T(trace_limit), T(tree_limit), T(alloc_tables), T(words),
 	  T(unknown_variables_and_odd_values), T(all_notes_in_order),
+	  T(out_of_memory),
 	  T(bad_trace_limit_runs_to_completion), T(bad_numbers_run_to_completion),
 	  T(cleanup))
