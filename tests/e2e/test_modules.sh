@@ -300,6 +300,12 @@ partial_link() {
 	$cc -r -o part-ref.o part-in.o || { fail "plain -r failed"; return; }
 	build inst -r -o part.o part-in.o || return
 	assert_same_file part-ref.o part.o
+	# ld's own spellings: -Wl,-r and -Xlinker --relocatable
+	$cc -no-pie -nostdlib -Wl,-r -o part-ref2.o part-in.o || { fail "plain -Wl,-r failed"; return; }
+	build inst -no-pie -nostdlib -Wl,-r -o part2.o part-in.o || return
+	assert_same_file part-ref2.o part2.o
+	build inst -no-pie -nostdlib -Xlinker --relocatable -o part3.o part-in.o || return
+	assert_same_file part-ref2.o part3.o
 	build inst -o part.bin part.o || return
 	cat >part.spec <<EOF
 inst annotated.c
@@ -345,6 +351,21 @@ EOF
 	assert_contains alloc.run/out "allocapp done"
 	assert_reports alloc.run 1
 	for f in alloc.run/r-*.json; do assert_report "$f" alloc.spec; done
+	# the same program with its own objects plain, linked with --alloc,
+	# and with an explicit -lc before the runtime: the interposer still
+	# comes first and the library's figures are there
+	$cc -O0 -c allocapp.c -o allocapp.plain.o || { fail "plain compile"; return; }
+	"$HPCC" --alloc $cc -O0 -o allocplain.bin allocapp.plain.o -lc -L. -lalloclib \
+		-Wl,-rpath,'$ORIGIN' 2>build.err ||
+		{ fail "--alloc link of plain objects failed: $(tail -c 600 build.err)"; return; }
+	[ "$(needed allocplain.bin | head -1)" = libhotpath_alloc.so.1 ] ||
+		fail "the interposer is not the first needed library: $(needed allocplain.bin | tr '\n' ' ')"
+	grep -v '^call exe_alloc\|^field exe_alloc\|^call main' alloc.spec |
+		sed 's/^inst allocapp.c alloclib.c/inst alloclib.c/; s/alloclib.c main 3/alloclib.c - 3/' >allocplain.spec
+	run_json allocplain.run "$PWD/allocplain.bin"
+	assert_ran allocplain.run
+	assert_reports allocplain.run 1
+	for f in allocplain.run/r-*.json; do assert_report "$f" allocplain.spec; done
 }
 
 # --- 8. what the links say ----------------------------------------------
