@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "depfile.h"
 #include "readfile.h"
@@ -309,4 +310,145 @@ int hpcc_depfile_fix_file(const char *path, const struct dep_rename *r, int nr,
 	}
 	free(out);
 	return changed;
+}
+
+/* The words of the first rule of `buf`: targets before the colon, then
+ * prerequisites, as written (escapes kept); each word malloc'd. */
+struct rule {
+	char **w;
+	int n, ntargets; /* w[0..ntargets) targets, the rest prerequisites */
+};
+
+static void rule_free(struct rule *r)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->w[i]);
+	free(r->w);
+}
+
+static int rule_parse(const char *buf, size_t len, struct rule *r)
+{
+	const char *p = buf, *end = buf + len;
+	int cap = 0;
+
+	r->w = NULL;
+	r->n = 0;
+	r->ntargets = -1;
+	while (p < end) {
+		const char *s;
+		size_t n;
+		char *word, **v;
+
+		while (p < end && (*p == ' ' || *p == '\t' || (*p == '\\' && p + 1 < end &&
+								p[1] == '\n')))
+			p += *p == '\\' ? 2 : 1;
+		if (p >= end || *p == '\n')
+			break;
+		for (s = p; p < end && *p != ' ' && *p != '\t' && *p != '\n' &&
+			    !(*p == '\\' && p + 1 < end && p[1] == '\n'); p++)
+			if (*p == '\\' && p + 1 < end && p[1] == ' ')
+				p++;
+		n = (size_t)(p - s);
+		if (r->ntargets < 0 && n > 0 && s[n - 1] == ':' && !(n > 1 && s[n - 2] == '\\')) {
+			n--; /* "a.o:" */
+			r->ntargets = r->n + (n > 0);
+		}
+		if (!n)
+			continue;
+		if (r->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			v = realloc(r->w, (size_t)cap * sizeof *v);
+			if (!v)
+				goto nomem;
+			r->w = v;
+		}
+		word = strndup(s, n);
+		if (!word)
+			goto nomem;
+		r->w[r->n++] = word;
+	}
+	if (r->ntargets < 0) { /* not a rule */
+		rule_free(r);
+		return -1;
+	}
+	return 0;
+nomem:
+	rule_free(r);
+	return -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int hpcc_depfile_plain_differs(const char *buf, size_t len, const char *src,
+			       const char *dir, const struct invocation *inv)
+{
+	struct rule r;
+	char *esc = make_escape(src), **deps;
+	int i, nd, dup = 0, mine;
+	struct stat d, st;
+
+	if (!esc || rule_parse(buf, len, &r) != 0) {
+		free(esc);
+		return 0;
+	}
+	nd = r.n - r.ntargets;
+	deps = r.w + r.ntargets;
+	mine = nd > 0 && !strcmp(deps[0], esc);
+	free(esc);
+	if (!mine) { /* written last by another source (one -MF for all) */
+		rule_free(&r);
+		return 0;
+	}
+	qsort(deps, (size_t)nd, sizeof *deps, cmp_str);
+	for (i = 1; i < nd && !dup; i++)
+		dup = !strcmp(deps[i - 1], deps[i]);
+	rule_free(&r);
+	if (dup)
+		return 1;
+	/* the source's folder also in the user's search path */
+	if (stat(dir, &d) != 0)
+		return 0;
+	for (i = 1; i < inv->argc; i++) {
+		static const char *const opts[] = { "-I", "-iquote", "-isystem", "-idirafter" };
+		const char *a = inv->argv[i], *val = NULL;
+		size_t k, n;
+
+		for (k = 0; k < sizeof opts / sizeof opts[0] && !val; k++) {
+			n = strlen(opts[k]);
+			if (!strncmp(a, opts[k], n))
+				val = a[n] ? a + n : i + 1 < inv->argc ? inv->argv[i + 1] : NULL;
+		}
+		if (val && stat(val, &st) == 0 && st.st_dev == d.st_dev && st.st_ino == d.st_ino)
+			return 1;
+	}
+	return 0;
+}
+
+char *hpcc_depfile_target(const char *buf, size_t len)
+{
+	struct rule r;
+	size_t n = 1;
+	char *t;
+	int i;
+
+	if (rule_parse(buf, len, &r) != 0)
+		return NULL;
+	for (i = 0; i < r.ntargets; i++)
+		n += strlen(r.w[i]) + 1;
+	t = r.ntargets ? malloc(n) : NULL;
+	if (t) {
+		*t = '\0';
+		for (i = 0; i < r.ntargets; i++) {
+			if (i)
+				strcat(t, " ");
+			strcat(t, r.w[i]);
+		}
+	}
+	rule_free(&r);
+	return t;
 }

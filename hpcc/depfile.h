@@ -3,7 +3,17 @@
  * Where the compiler writes them, and how their text is made to be what
  * the plain compile writes: the temp paths replaced by the original ones,
  * hotpath.h dropped, the lines wrapped again as the compiler wraps them.
- * Text in, text out; only hpcc_depfile_fix_file() touches a file.
+ * Text in, text out; only hpcc_depfile_fix_file() touches a file (and
+ * hpcc_depfile_plain_differs() stats directories).
+ *
+ * gcc lists a header once per cached lookup of it, and the lookups of a
+ * rewritten source start in the temp dir and find its own folder's headers
+ * through -iquote, where the plain compile finds them in the source's
+ * folder as the including file's directory: a guarded header that the
+ * source and a header of its folder both include is listed twice, or
+ * (when the folder is also in the user's -I) once where gcc lists it twice.
+ * In those cases hpcc has gcc preprocess the original source once more,
+ * for its dependency file alone.  clang lists each file once.
  */
 #ifndef HPCC_DEPFILE_H
 #define HPCC_DEPFILE_H
@@ -45,5 +55,16 @@ int hpcc_depfile_fix_file(const char *path, const struct dep_rename *r, int nr,
  * (malloc'd, length in *out_len), or NULL when the first rule is not one
  * it knows or on allocation failure. */
 char *hpcc_depfile_rewrap(const char *buf, size_t len, int clang, size_t *out_len);
+
+/* Can the gcc .d text `buf` of the rewritten `src` (from folder `dir`)
+ * differ from the plain compile's?  Yes when its first rule, which names
+ * `src` first, lists a prerequisite twice, or when `dir` is also one of
+ * the user's -I, -iquote, -isystem or -idirafter folders. */
+int hpcc_depfile_plain_differs(const char *buf, size_t len, const char *src,
+			       const char *dir, const struct invocation *inv);
+
+/* The target(s) of the first rule, as written, separated by one space;
+ * malloc'd, or NULL. */
+char *hpcc_depfile_target(const char *buf, size_t len);
 
 #endif

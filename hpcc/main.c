@@ -397,6 +397,42 @@ static void verbose_argv(const char *what, char **argv)
 	fputc('\n', stderr);
 }
 
+/* gcc's .d file of a rewritten source can differ from the plain one in
+ * which headers it lists twice (depfile.h).  Then the plain one is made
+ * by preprocessing the original source once more; if that fails, the
+ * file stays as it is. */
+static void plain_deps(const struct invocation *inv, const struct work *w, int wi,
+		       const char *path, const char *compiler, int verbose)
+{
+	size_t len, n;
+	char *buf = hpcc_read_file(path, 0, &len), *target, *out, **argv, *err = NULL;
+	int status, sig;
+	FILE *f;
+
+	if (!buf || !hpcc_depfile_plain_differs(buf, len, w[wi].src->path, w[wi].dir, inv)) {
+		free(buf);
+		return;
+	}
+	target = hpcc_depfile_target(buf, len);
+	free(buf);
+	out = hpcc_tmp_file("plain.d");
+	argv = out ? hpcc_plan_deps_argv(inv, w, wi, out, target) : NULL;
+	if (argv) {
+		if (verbose)
+			verbose_argv("running", argv);
+		status = hpcc_exec_run(compiler, argv, &err, &n, &sig);
+		buf = status == 0 && !sig ? hpcc_read_file(out, 0, &len) : NULL;
+		f = buf ? fopen(path, "wb") : NULL;
+		if (f && (fwrite(buf, 1, len, f) != len) + fclose(f) != 0)
+			hpcc_diag_warning("cannot rewrite %s: %s", path, strerror(errno));
+		free(buf);
+	}
+	free(err);
+	free(argv);
+	free(target);
+	free(out);
+}
+
 /* --exclude-file: a glob matches the path as given or its file name. */
 static int excluded_file(const struct hpcc_opts *o, const char *path)
 {
@@ -621,35 +657,14 @@ static void append_runtime(struct strvec *sv, const struct runtime_link *rt, int
 		return;
 	}
 	sv_push(sv, used ? "-Wl,--push-state,--no-as-needed" : "-Wl,--push-state,--as-needed");
+	if (rt->alloc_lib && used)
+		sv_push(sv, (char *)rt->alloc_lib);
 	sv_push(sv, (char *)rt->lib);
 	sv_push(sv, "-Wl,--pop-state");
 	if (used) {
 		sv_push(sv, xasprintf("-Wl,-rpath,%s%s", rt->libdir, "")); /* freed at exit */
 		sv_push(sv, "-pthread");
 	}
-}
-
-/* A command: argv[0..argc) with, for a link, the runtime.  With --alloc
- * in a dynamic link the interposer goes first, right after the compiler
- * (`lead` words: the launcher and the compiler), so that its DT_NEEDED
- * comes before any library the user names, libc included (-lc): the
- * first malloc in the program's search order is the one every module
- * gets. */
-static void push_command(struct strvec *sv, char *const *argv, int argc, int lead,
-			 const struct runtime_link *rt, int used, int links)
-{
-	int i;
-
-	for (i = 0; i < argc; i++) {
-		if (i == lead && links && rt->lib && rt->alloc_lib && !rt->is_static && used) {
-			sv_push(sv, "-Wl,--push-state,--no-as-needed");
-			sv_push(sv, (char *)rt->alloc_lib);
-			sv_push(sv, "-Wl,--pop-state");
-		}
-		sv_push(sv, argv[i]);
-	}
-	if (links && rt->lib)
-		append_runtime(sv, rt, used);
 }
 
 /* Does anything this link reads refer to the runtime?  Objects compiled
@@ -690,7 +705,7 @@ int main(int argc, char **argv)
 	char *compiler, *err = NULL, *hdr_path = NULL;
 	char *launcher = NULL, *exe, **run_argv, *tmp_name;
 	size_t err_len = 0;
-	int at, i, c, nw = 0, status, sig, skipped_self, used = 0, lead;
+	int at, i, c, nw = 0, status, sig, skipped_self, used = 0, cmd_base;
 
 	self = strrchr(argv[0], '/');
 	self = self ? self + 1 : argv[0];
@@ -812,17 +827,17 @@ int main(int argc, char **argv)
 	for (i = 0; i < nw; i++)
 		if (plan.objs[i] && hpcc_tmp_track(plan.objs[i]) != 0)
 			die_nomem();
-	/* an executable linked with --alloc gets the interposer even when
-	 * its own objects are plain (its libraries may be instrumented) */
 	if (rt.lib)
-		used = link_uses_runtime(&inv, nw) ||
-		       (rt.alloc_lib && !rt.is_static && !inv.shared);
+		used = link_uses_runtime(&inv, nw);
 
 	/* the fall-back: the user's command (plus the runtime for the link:
 	 * other objects may be instrumented) */
-	lead = launcher ? 2 : 1; /* the launcher and the compiler */
-	push_command(&orig, run_argv, in.argc + (launcher ? 1 : 0), lead,
-		     &rt, used, rt.lib && used);
+	if (launcher)
+		sv_push(&orig, run_argv[0]);
+	for (i = 0; i < in.argc; i++)
+		sv_push(&orig, in.argv[i]);
+	if (rt.lib && used)
+		append_runtime(&orig, &rt, used);
 
 	for (c = 0, status = 0, sig = 0; c < plan.n && status == 0 && !sig; c++) {
 		const struct plan_cmd *pc = &plan.cmd[c];
@@ -830,7 +845,11 @@ int main(int argc, char **argv)
 		size_t cerr_len = 0;
 
 		cmd.n = 0;
-		push_command(&cmd, pc->argv, pc->argc, lead, &rt, used, pc->links);
+		for (i = 0; i < pc->argc; i++)
+			sv_push(&cmd, pc->argv[i]);
+		cmd_base = cmd.n;
+		if (pc->links && rt.lib)
+			append_runtime(&cmd, &rt, used);
 		if (o.verbose)
 			verbose_argv("running", cmd.v);
 		status = hpcc_exec_run(exe, cmd.v, &cerr, &cerr_len, &sig);
@@ -840,8 +859,8 @@ int main(int argc, char **argv)
 			/* instrumented code the scan could not see (an archive found
 			 * through -l): link again, now with the RUNPATH */
 			used = 1;
-			cmd.n = 0;
-			push_command(&cmd, pc->argv, pc->argc, lead, &rt, used, pc->links);
+			cmd.n = cmd_base;
+			append_runtime(&cmd, &rt, used);
 			free(cerr);
 			cerr = NULL;
 			cerr_len = 0;
@@ -882,9 +901,13 @@ int main(int argc, char **argv)
 	if (status == 0) {
 		if (err_len)
 			fwrite(err, 1, err_len, stderr);
-		for (i = 0; i < nw; i++)
-			if (plan.deps[i])
-				fix_deps(plan.deps[i], w, nw, header, po.clang, o.verbose);
+		for (i = 0; i < nw; i++) {
+			if (!plan.deps[i])
+				continue;
+			fix_deps(plan.deps[i], w, nw, header, po.clang, o.verbose);
+			if (!po.clang)
+				plain_deps(&inv, w, i, plan.deps[i], compiler, o.verbose);
+		}
 		print_notes(&notes);
 		hpcc_tmp_cleanup();
 		return 0;
@@ -900,29 +923,7 @@ int main(int argc, char **argv)
 		verbose_argv("running the original command", orig.v);
 	}
 	free(err);
-	if (rt.lib && used) {
-		/* quietly first: if the runtime itself is what this link cannot
-		 * take, the user's own command decides, without it */
-		status = hpcc_exec_run(exe, orig.v, &err, &err_len, &sig);
-		if (status < 0 || sig || status == 0) {
-			if (status >= 0 && !sig && err_len)
-				fwrite(err, 1, err_len, stderr);
-			if (sig)
-				hpcc_exec_exit(status, sig);
-		} else {
-			if (o.verbose)
-				verbose_argv("running the user's command", run_argv);
-			status = run_to_end(exe, run_argv);
-			if (status == 0 && nw == 0)
-				hpcc_diag_warning("linking with the hotpath runtime "
-					"failed; linked without it");
-			return status;
-		}
-		if (status < 0)
-			status = run_to_end(exe, orig.v);
-	} else {
-		status = run_to_end(exe, orig.v);
-	}
+	status = run_to_end(exe, orig.v);
 	if (status == 0) {
 		print_notes(&notes);
 		for (i = 0; i < nw; i++)

@@ -18,7 +18,9 @@
 #include "depfile.h"
 #include "plan.h"
 
-enum role { R_OTHER, R_INPUT, R_OUTPUT, R_LANG };
+enum role { R_OTHER, R_INPUT, R_OUTPUT, R_LANG, R_DEPFILE };
+
+#define DROP(role) (1u << (role))
 
 struct argvec {
 	char **v;
@@ -129,21 +131,24 @@ static void assign_roles(const struct invocation *inv, enum role *role, int *inp
 		const char *a = inv->argv[i];
 		const struct compopt *opt;
 		enum role r;
+		size_t n;
 
 		if (role[i] == R_INPUT || a[0] != '-')
 			continue;
 		if (!strcmp(a, "--"))
 			break; /* only inputs follow */
-		r = a[1] == 'o' ? R_OUTPUT : a[1] == 'x' ? R_LANG : R_OTHER;
+		r = !strncmp(a, "-MF", 3) ? R_DEPFILE : a[1] == 'o' ? R_OUTPUT :
+			a[1] == 'x' ? R_LANG : R_OTHER;
+		n = r == R_DEPFILE ? 3 : 2;
 		opt = hpcc_compopt_find(a);
 		if (opt && (opt->flags & TAKES_ARG)) {
-			if (i + 1 < inv->argc && strlen(a) == 2 && r != R_OTHER)
+			if (i + 1 < inv->argc && strlen(a) == n && r != R_OTHER)
 				role[i] = role[i + 1] = r;
 			i++; /* the value, whatever it looks like */
 		} else if (r != R_OTHER && !opt) {
 			opt = hpcc_compopt_prefix(a);
-			if (opt && strlen(opt->name) == 2)
-				role[i] = r; /* -ofile, -xc */
+			if (opt && strlen(opt->name) == n)
+				role[i] = r; /* -ofile, -xc, -MFfile */
 		}
 	}
 }
@@ -192,11 +197,11 @@ static int head(struct argvec *a, const struct invocation *inv, const struct pla
 }
 
 /* The user's arguments for a command that compiles the inputs numbered
- * [from, to] (all of them: 0, ninputs - 1); `obj_step` drops -o (the
- * caller names the object). */
+ * [from, to] (all of them: 0, ninputs - 1), without the options of the
+ * roles in `drop` (-o when the caller names the object). */
 static int body(struct argvec *a, const struct invocation *inv, const struct work *w,
 		int nw, const enum role *role, const int *inputno, int from, int to,
-		int obj_step)
+		unsigned drop)
 {
 	int i, last = inv->input_argi[to];
 	int dangling = to < inv->ninputs - 1; /* -x after `last` would dangle */
@@ -211,7 +216,7 @@ static int body(struct argvec *a, const struct invocation *inv, const struct wor
 				continue;
 			wi = work_of(w, nw, i);
 			arg = wi >= 0 ? w[wi].tmp_path : arg;
-		} else if (role[i] == R_OUTPUT && obj_step) {
+		} else if (drop & DROP(role[i])) {
 			continue;
 		} else if (role[i] == R_LANG && dangling && i > last) {
 			continue;
@@ -256,7 +261,7 @@ static int plan_one(struct compile_plan *p, const struct invocation *inv,
 		if (!dup && (av_push(&a, "-iquote") || av_push(&a, w[i].dir)))
 			goto nomem;
 	}
-	if (body(&a, inv, w, nw, role, inputno, 0, inv->ninputs - 1, 0) ||
+	if (body(&a, inv, w, nw, role, inputno, 0, inv->ninputs - 1, 0u) ||
 	    tail(&a, w, 0, nw, o) ||
 	    add_cmd(p, &a, 0, nw, nw ? w[0].dir : NULL, inv->links))
 		goto nomem;
@@ -293,7 +298,7 @@ static int plan_runs(struct compile_plan *p, const struct invocation *inv,
 				wnext = wi + 1;
 		}
 		if (head(&a, inv, o, key && *key ? key : NULL) ||
-		    body(&a, inv, w, nw, role, inputno, from, k - 1, 0) ||
+		    body(&a, inv, w, nw, role, inputno, from, k - 1, 0u) ||
 		    tail(&a, w, wfirst, wnext - wfirst, o) ||
 		    add_cmd(p, &a, wfirst, wnext - wfirst, key && *key ? key : NULL, 0))
 			goto nomem;
@@ -316,7 +321,7 @@ static int plan_link(struct compile_plan *p, const struct invocation *inv,
 		int k = inputno[w[i].src->argi];
 
 		if (head(&a, inv, o, w[i].dir) ||
-		    body(&a, inv, w, nw, role, inputno, k, k, 1) ||
+		    body(&a, inv, w, nw, role, inputno, k, k, DROP(R_OUTPUT)) ||
 		    av_push(&a, "-c") || av_push(&a, "-o") || av_push(&a, p->objs[i]))
 			goto nomem;
 		if (inv->dep && !inv->dep_file &&
@@ -416,6 +421,35 @@ nomem:
 	free(inputno);
 	hpcc_plan_free(out);
 	return -1;
+}
+
+char **hpcc_plan_deps_argv(const struct invocation *inv, const struct work *w, int wi,
+			   const char *dep_out, const char *target)
+{
+	enum role *role = malloc((size_t)inv->argc * sizeof *role);
+	int *inputno = calloc((size_t)inv->argc, sizeof *inputno);
+	struct argvec a = { 0 };
+	int k;
+
+	if (!role || !inputno)
+		goto nomem;
+	assign_roles(inv, role, inputno);
+	k = inputno[w[wi].src->argi];
+	/* no work items: the source keeps its own path */
+	if (av_push(&a, inv->argv[0]) ||
+	    body(&a, inv, w, 0, role, inputno, k, k, DROP(R_OUTPUT) | DROP(R_DEPFILE)) ||
+	    av_push(&a, "-E") || av_push(&a, "-o") || av_push(&a, "/dev/null") ||
+	    av_push(&a, "-MF") || av_push(&a, dep_out) ||
+	    (!inv->dep_target && target && (av_push(&a, "-MT") || av_push(&a, target))))
+		goto nomem;
+	free(role);
+	free(inputno);
+	return a.v;
+nomem:
+	free(role);
+	free(inputno);
+	free(a.v);
+	return NULL;
 }
 
 void hpcc_plan_free(struct compile_plan *p)

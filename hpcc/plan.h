@@ -69,4 +69,12 @@ int hpcc_plan_build(const struct invocation *inv, const struct work *w, int nw,
 
 void hpcc_plan_free(struct compile_plan *p);
 
+/* The command (argv, malloc'd, strings borrowed) by which the compiler
+ * preprocesses rewritten source `wi` as the user wrote it, its own path
+ * and no -iquote, only to write its dependency file to `dep_out`, the
+ * first rule's target being `target` unless the user named one: the .d
+ * file of the plain compile (see depfile.h for when it is needed). */
+char **hpcc_plan_deps_argv(const struct invocation *inv, const struct work *w, int wi,
+			   const char *dep_out, const char *target);
+
 #endif

@@ -82,6 +82,35 @@ compile_and_link() {
 	./prog >/dev/null 2>&1 || fail "prog failed"
 }
 
+# A guarded header included directly and through another header (issue 13,
+# item 10): gcc lists a header once per cached lookup, and hpcc's lookups
+# from the temp dir differ from the plain ones.
+guarded_twice() {
+	enter_workdir
+	mkdir src
+	printf '#include "b.h"\n#include "c.h"\nint f(void) { return B + C; }\n' >src/a.c
+	printf '#ifndef B_H\n#define B_H\n#include "c.h"\n#define B 1\n#endif\n' >src/b.h
+	printf '#ifndef C_H\n#define C_H\n#define C 2\n#endif\n' >src/c.h
+	same_deps a.d -c -MMD -MP src/a.c -o a.o
+	HPCC_INSTRUMENT=all same_deps a.d -c -MMD -MP src/a.c -o a.o
+	assert_instrumented a.o
+	HPCC_INSTRUMENT=all same_deps a.d -MMD -MP src/a.c -o a -Df=main
+}
+
+# The same folder as -I: gcc itself lists c.h twice (<b.h> through -I.,
+# then "c.h" from b.h and from the source), or not (e.c).
+include_dir_dot() {
+	enter_workdir
+	printf '#ifndef B_H\n#define B_H\n#include "c.h"\n#define B 1\n#endif\n' >b.h
+	printf '#ifndef C_H\n#define C_H\n#define C 2\n#endif\n' >c.h
+	printf '#include <b.h>\n#include "c.h"\n/* @hotpath */\nint g(void) { return C; }\n' >g.c
+	printf '#include "c.h"\n#include <c.h>\n/* @hotpath */\nint e(void) { return C; }\n' >e.c
+	same_deps g.d -I. -c -MMD -MP g.c
+	assert_instrumented g.o
+	same_deps e.d -I. -c -MD e.c
+	same_deps e.d -I "$PWD" -c -MMD -MP -MT 'custom target' e.c
+}
+
 for cc in $COMPILERS; do
 	check "$cc: -MD" md
 	check "$cc: -MMD -MP" mmd_mp
@@ -91,5 +120,7 @@ for cc in $COMPILERS; do
 	check "$cc: absolute source path" absolute_path
 	check "$cc: several sources with -c" several_sources
 	check "$cc: -MMD on compile and link" compile_and_link
+	check "$cc: a guarded header included twice" guarded_twice
+	check "$cc: the source's folder also in -I" include_dir_dot
 done
 finish

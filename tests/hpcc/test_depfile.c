@@ -150,4 +150,39 @@ static void untouched(void)
 	free(out);
 }
 
-TEST_MAIN(T(paths), T(gcc_rewrapped), T(clang_rewrapped), T(escaped_paths), T(untouched))
+/* When gcc's list can differ from the plain compile's (issue 13, item 10). */
+static void plain_may_differ(void)
+{
+	static const char dup[] = "a.o: src/a.c src/b.h src/c.h \\\n src/c.h\nsrc/b.h:\n";
+	static const char once[] = "a.o: src/a.c src/b.h src/c.h\n";
+	static const char other[] = "b.o: src/b.c src/c.h src/c.h\n";
+
+	process("gcc", "-c", "-MMD", "src/a.c", NULL);
+	CHECK_INT(1, hpcc_depfile_plain_differs(dup, sizeof dup - 1, "src/a.c", "src", &inv));
+	CHECK_INT(0, hpcc_depfile_plain_differs(once, sizeof once - 1, "src/a.c", "src", &inv));
+	/* written last by another source of the command */
+	CHECK_INT(0, hpcc_depfile_plain_differs(other, sizeof other - 1, "src/a.c", "src", &inv));
+	/* the folder in the user's search path, under any spelling */
+	process("gcc", "-c", "-MMD", "-I./", "a.c", NULL);
+	CHECK_INT(1, hpcc_depfile_plain_differs("a.o: a.c\n", 9, "a.c", ".", &inv));
+	process("gcc", "-c", "-MMD", "-isystem", HPCC_SOURCE_DIR "/hpcc", "hpcc/x.c", NULL);
+	CHECK_INT(0, hpcc_depfile_plain_differs("x.o: hpcc/x.c\n", 14, "hpcc/x.c", "tests",
+						&inv));
+	CHECK_INT(1, hpcc_depfile_plain_differs("x.o: hpcc/x.c\n", 14, "hpcc/x.c",
+						HPCC_SOURCE_DIR "/hpcc", &inv));
+}
+
+static void targets(void)
+{
+	char *t = hpcc_depfile_target("a.o: a.c b.h\n", 13);
+
+	CHECK_STR("a.o", t);
+	free(t);
+	t = hpcc_depfile_target("my\\ x.o $$y \\\n : a.c\n", 20);
+	CHECK_STR("my\\ x.o $$y", t);
+	free(t);
+	CHECK(hpcc_depfile_target("no rule here\n", 13) == NULL);
+}
+
+TEST_MAIN(T(paths), T(gcc_rewrapped), T(clang_rewrapped), T(escaped_paths), T(untouched),
+	  T(plain_may_differ), T(targets))

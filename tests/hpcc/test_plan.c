@@ -199,5 +199,36 @@ static void link_one_dir(void)
 	CHECK_STR("gcc -o prog T/1/x.o src/y.c lib.a -lm", cmd(1));
 }
 
+/* The plain preprocessing run for a .d file: the source by its own path,
+ * no -iquote, -o and -MF replaced. */
+static void plain_deps_command(void)
+{
+	char **argv;
+	int i;
+
+	process("gcc", "-MMD", "-MF", "x.d", "-MP", "-o", "prog", "a/x.c", "b/y.c", NULL);
+	rewrite(0, "T/1/x.c", "a");
+	rewrite(1, "T/2/y.c", "b");
+	argv = hpcc_plan_deps_argv(&inv, w, 1, "T/3/plain.d", "prog");
+	CHECK(argv != NULL);
+	joined[0] = '\0';
+	for (i = 0; argv[i]; i++) {
+		if (i)
+			strcat(joined, " ");
+		strcat(joined, argv[i]);
+	}
+	free(argv);
+	CHECK_STR("gcc -MMD -MP b/y.c -E -o /dev/null -MF T/3/plain.d -MT prog", joined);
+	process("gcc", "-MD", "-MFx.d", "-MT", "t", "-c", "a/x.c", NULL);
+	rewrite(0, "T/1/x.c", "a");
+	argv = hpcc_plan_deps_argv(&inv, w, 0, "P", "t");
+	CHECK(argv != NULL);
+	CHECK_STR("-MT", argv[2]);
+	CHECK_STR("-E", argv[6]);
+	CHECK(argv[11] == NULL);
+	free(argv);
+}
+
 TEST_MAIN(T(one_dir_is_one_command), T(two_dirs_two_commands), T(plain_sources_apart),
-	  T(language_options), T(link_two_dirs), T(link_depfiles), T(link_one_dir))
+	  T(language_options), T(link_two_dirs), T(link_depfiles), T(link_one_dir),
+	  T(plain_deps_command))
