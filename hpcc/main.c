@@ -657,14 +657,35 @@ static void append_runtime(struct strvec *sv, const struct runtime_link *rt, int
 		return;
 	}
 	sv_push(sv, used ? "-Wl,--push-state,--no-as-needed" : "-Wl,--push-state,--as-needed");
-	if (rt->alloc_lib && used)
-		sv_push(sv, (char *)rt->alloc_lib);
 	sv_push(sv, (char *)rt->lib);
 	sv_push(sv, "-Wl,--pop-state");
 	if (used) {
 		sv_push(sv, xasprintf("-Wl,-rpath,%s%s", rt->libdir, "")); /* freed at exit */
 		sv_push(sv, "-pthread");
 	}
+}
+
+/* A command: argv[0..argc) with, for a link, the runtime.  With --alloc
+ * in a dynamic link the interposer goes first, right after the compiler
+ * (`lead` words: the launcher and the compiler), so that its DT_NEEDED
+ * comes before any library the user names, libc included (-lc): the
+ * first malloc in the program's search order is the one every module
+ * gets. */
+static void push_command(struct strvec *sv, char *const *argv, int argc, int lead,
+			 const struct runtime_link *rt, int used, int links)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (i == lead && links && rt->lib && rt->alloc_lib && !rt->is_static && used) {
+			sv_push(sv, "-Wl,--push-state,--no-as-needed");
+			sv_push(sv, (char *)rt->alloc_lib);
+			sv_push(sv, "-Wl,--pop-state");
+		}
+		sv_push(sv, argv[i]);
+	}
+	if (links && rt->lib)
+		append_runtime(sv, rt, used);
 }
 
 /* Does anything this link reads refer to the runtime?  Objects compiled
@@ -705,7 +726,7 @@ int main(int argc, char **argv)
 	char *compiler, *err = NULL, *hdr_path = NULL;
 	char *launcher = NULL, *exe, **run_argv, *tmp_name;
 	size_t err_len = 0;
-	int at, i, c, nw = 0, status, sig, skipped_self, used = 0, cmd_base;
+	int at, i, c, nw = 0, status, sig, skipped_self, used = 0, lead;
 
 	self = strrchr(argv[0], '/');
 	self = self ? self + 1 : argv[0];
@@ -827,17 +848,17 @@ int main(int argc, char **argv)
 	for (i = 0; i < nw; i++)
 		if (plan.objs[i] && hpcc_tmp_track(plan.objs[i]) != 0)
 			die_nomem();
+	/* an executable linked with --alloc gets the interposer even when
+	 * its own objects are plain (its libraries may be instrumented) */
 	if (rt.lib)
-		used = link_uses_runtime(&inv, nw);
+		used = link_uses_runtime(&inv, nw) ||
+		       (rt.alloc_lib && !rt.is_static && !inv.shared);
 
 	/* the fall-back: the user's command (plus the runtime for the link:
 	 * other objects may be instrumented) */
-	if (launcher)
-		sv_push(&orig, run_argv[0]);
-	for (i = 0; i < in.argc; i++)
-		sv_push(&orig, in.argv[i]);
-	if (rt.lib && used)
-		append_runtime(&orig, &rt, used);
+	lead = launcher ? 2 : 1; /* the launcher and the compiler */
+	push_command(&orig, run_argv, in.argc + (launcher ? 1 : 0), lead,
+		     &rt, used, rt.lib && used);
 
 	for (c = 0, status = 0, sig = 0; c < plan.n && status == 0 && !sig; c++) {
 		const struct plan_cmd *pc = &plan.cmd[c];
@@ -845,11 +866,7 @@ int main(int argc, char **argv)
 		size_t cerr_len = 0;
 
 		cmd.n = 0;
-		for (i = 0; i < pc->argc; i++)
-			sv_push(&cmd, pc->argv[i]);
-		cmd_base = cmd.n;
-		if (pc->links && rt.lib)
-			append_runtime(&cmd, &rt, used);
+		push_command(&cmd, pc->argv, pc->argc, lead, &rt, used, pc->links);
 		if (o.verbose)
 			verbose_argv("running", cmd.v);
 		status = hpcc_exec_run(exe, cmd.v, &cerr, &cerr_len, &sig);
@@ -859,8 +876,8 @@ int main(int argc, char **argv)
 			/* instrumented code the scan could not see (an archive found
 			 * through -l): link again, now with the RUNPATH */
 			used = 1;
-			cmd.n = cmd_base;
-			append_runtime(&cmd, &rt, used);
+			cmd.n = 0;
+			push_command(&cmd, pc->argv, pc->argc, lead, &rt, used, pc->links);
 			free(cerr);
 			cerr = NULL;
 			cerr_len = 0;
@@ -923,7 +940,29 @@ int main(int argc, char **argv)
 		verbose_argv("running the original command", orig.v);
 	}
 	free(err);
-	status = run_to_end(exe, orig.v);
+	if (rt.lib && used) {
+		/* quietly first: if the runtime itself is what this link cannot
+		 * take, the user's own command decides, without it */
+		status = hpcc_exec_run(exe, orig.v, &err, &err_len, &sig);
+		if (status < 0 || sig || status == 0) {
+			if (status >= 0 && !sig && err_len)
+				fwrite(err, 1, err_len, stderr);
+			if (sig)
+				hpcc_exec_exit(status, sig);
+		} else {
+			if (o.verbose)
+				verbose_argv("running the user's command", run_argv);
+			status = run_to_end(exe, run_argv);
+			if (status == 0 && nw == 0)
+				hpcc_diag_warning("linking with the hotpath runtime "
+					"failed; linked without it");
+			return status;
+		}
+		if (status < 0)
+			status = run_to_end(exe, orig.v);
+	} else {
+		status = run_to_end(exe, orig.v);
+	}
 	if (status == 0) {
 		print_notes(&notes);
 		for (i = 0; i < nw; i++)
