@@ -743,9 +743,27 @@ static void link_function(struct ctx *c, struct fn *f, struct annot *an, size_t 
 	an->label = an->percentiles = NULL; /* moved */
 }
 
+/* next_code() with a memory: after next_code(from) == to, every token
+ * between them is a comment, so next_code(i) == to for any i in
+ * [from, to).  Without it a run of N comments costs N^2/2 steps (issue 13,
+ * item 7); with it each token is stepped over once. */
+struct next_memo {
+	size_t from, to;
+};
+
+static size_t next_code_memo(const struct ctx *c, size_t i, struct next_memo *m)
+{
+	if (i < m->from || i >= m->to) {
+		m->from = i;
+		m->to = next_code(c, i);
+	}
+	return m->to;
+}
+
 /* Find every marker in the tokens; link them.  Returns -1 on OOM. */
 static int scan_markers(struct ctx *c, struct site_buf *sb)
 {
+	struct next_memo memo = { 0, 0 };
 	size_t i;
 
 	for (i = 0; i < c->ntoks; i++) {
@@ -759,7 +777,7 @@ static int scan_markers(struct ctx *c, struct site_buf *sb)
 		if (k->kind == CXToken_Comment) {
 			rc = hpcc_annot_parse_comment(c->o->buf + k->off, k->end - k->off, &an);
 			marker_off = k->off + an.at;
-			next = next_code(c, i);
+			next = next_code_memo(c, i, &memo);
 		} else if (tok_is(c, i, "[") && tok_is(c, i + 1, "[")) {
 			size_t a = c->toks[i + 1].end, b;
 
@@ -772,7 +790,7 @@ static int scan_markers(struct ctx *c, struct site_buf *sb)
 			rc = hpcc_annot_parse_attribute(c->o->buf + a, b - a, &an);
 			marker_off = a + an.at;
 			next = close < c->ntoks && c->toks[close].kind == CXToken_Comment
-				       ? next_code(c, close) : close;
+				       ? next_code_memo(c, close, &memo) : close;
 			after_name = i > 0 && c->toks[i - 1].kind == CXToken_Identifier;
 		} else {
 			continue;

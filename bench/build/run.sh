@@ -4,7 +4,10 @@
 #   (a) a pass-through invocation: `hpcc gcc -c` of a file without
 #       annotations against `gcc -c` (target: <= 5 ms added);
 #   (b) `hpcc gcc -O2 -c` of a generated, fully annotated 4,000-line file
-#       against `gcc -O2 -c` (target: <= 25 % added).
+#       against `gcc -O2 -c` (target: <= 25 % added);
+#   (c) one annotated function after a run of 250,000 and of 1,000,000
+#       comment lines: the annotation scan must stay linear (issue 13,
+#       item 7: it was quadratic, 120 s at 1M lines); numbers only.
 #
 # Usage: bench/build/run.sh [HPCC] [COMPILER]   (defaults: build/bin/hpcc, gcc)
 # Uses hyperfine when installed (BENCH_NO_HYPERFINE=1 to skip it), else N
@@ -118,4 +121,23 @@ for f in gen gen10; do
 		printf "(b) annotated     %s -O2 -c of %d lines, %3d sites: %.1f ms, hpcc: %.1f ms, added %.1f%% (target <= 25%%; medians of %d interleaved runs)\n", "'"$CC"'", n, s, p, h, (h - p) * 100 / p, r
 		printf "    of which: compiling the guards %+.1f ms (%+.1f%%), hpcc itself (libclang, rewrite) %+.1f ms (%+.1f%%)\n", g - p, (g - p) * 100 / p, h - g, (h - g) * 100 / p }'
 	nm h.o | grep -c 'hp_site_' | awk '{ printf "    (check: %d site descriptors in the instrumented object)\n", $1 }'
+done
+
+# (c) a long run of comments before one annotated function
+RUNS_COMMENTS=${RUNS_COMMENTS:-3}
+for n in 250000 1000000; do
+	awk -v n="$n" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "/* comment %d */\n", i
+		print "/* @hotpath */\nint f(int x) { return x + 1; }"
+	}' >comments.c
+	: >t.plain; : >t.hpcc
+	for i in $(seq "$RUNS_COMMENTS"); do
+		ms "$cc_path" -c comments.c -o p.o >>t.plain
+		ms "$HPCC" "$CC" -c comments.c -o h.o >>t.hpcc
+	done
+	p=$(median <t.plain); h=$(median <t.hpcc)
+	sites=$(nm h.o | grep -c 'hp_site_' || true)
+	awk -v p="$p" -v h="$h" -v n="$n" -v s="$sites" -v r="$RUNS_COMMENTS" 'BEGIN {
+		printf "(c) comments      %s -c after %7d comment lines: %.1f ms, hpcc: %.1f ms, added %.1f ms (%d site; medians of %d runs)\n", "'"$CC"'", n, p, h, h - p, s, r }'
 done

@@ -557,6 +557,49 @@ static void speed_4000_lines(void)
 	free(blk);
 }
 
+/* Runs of comments between markers and what they mark (issue 13, item 7:
+ * the scan used to walk the rest of a run for every comment in it).  The
+ * sites and warnings are the ones the quadratic scan found. */
+static void comment_runs(void)
+{
+	size_t cap = 4u << 20, n = 0, lines = 0, i;
+	char *s = malloc(cap);
+	struct run r;
+	double t0;
+
+	CHECK(s != NULL);
+	for (i = 0; i < 50000; i++)
+		n += (size_t)sprintf(s + n, "/* comment %zu */\n", i);
+	n += (size_t)sprintf(s + n, "/* @hotpath */\n// one\n/* two */\n"
+			     "static int after_run(int x)\n{\n\treturn x;\n}\n");
+	n += (size_t)sprintf(s + n, "/* @hotpath */ /* x */ /* @hotpath main */\n"
+			     "static int twice(int x)\n{\n\treturn x;\n}\n");
+	n += (size_t)sprintf(s + n, "int blocks(int x)\n{\n"
+			     "\t/* @hotpath measure_block(\"b\") */ /* x */ /* y */\n"
+			     "\t{ x++; }\n\t/* @hotpath measure_block(\"c\") */ /* x */ x++;\n"
+			     "\treturn x;\n}\n");
+	n += (size_t)sprintf(s + n, "[[hotpath::measure]] /* c */ /* d */\n"
+			     "int attr(void)\n{\n\treturn 0;\n}\n");
+	for (i = 0; i < n; i++)
+		lines += s[i] == '\n';
+	memset(&r, 0, sizeof r);
+	t0 = now_ms();
+	find_buf("runs.c", s, n, 0, 0, &r);
+	printf("comment runs: %zu lines in %.1f ms\n", lines, now_ms() - t0);
+	r.buf = s;
+	CHECK_INT(FINDER_OK, r.rc);
+	CHECK_STR("runs.c:50008:27: warning: hotpath: 'twice' has more than one hotpath "
+		  "annotation; the first is used\n"
+		  "runs.c:50017:5: warning: hotpath: measure_block marker not followed by a "
+		  "block '{ ... }'\n", r.err);
+	CHECK_INT(4, r.sites.n);
+	CHECK_SITE(r, 0, SITE_FUNCTION, "after_run", 50004, 12);
+	CHECK_SITE(r, 1, SITE_FUNCTION, "twice", 50009, 12);
+	CHECK_SITE(r, 2, SITE_BLOCK, "b", 50016, 2);
+	CHECK_SITE(r, 3, SITE_FUNCTION, "attr", 50021, 5);
+	run_free(&r);
+}
+
 static void setup(void) __attribute__((constructor));
 static void setup(void)
 {
@@ -571,4 +614,5 @@ TEST_MAIN(T(no_hotpath_text_no_libclang), T(libclang_missing_falls_back),
 	  T(blocks_both_spellings_nested), T(broken_links_warn), T(strict_makes_errors),
 	  T(instrument_all), T(unparseable_falls_back),
 	  T(crlf_tabs_utf8), T(source_line_directive),
-	  T(rewritten_compiles_with_gcc_and_clang), T(compile_error_keeps_position))
+	  T(rewritten_compiles_with_gcc_and_clang), T(compile_error_keeps_position),
+	  T(comment_runs))
