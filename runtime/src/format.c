@@ -1,8 +1,6 @@
 /* format.c - see format.h. */
 #include "format.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

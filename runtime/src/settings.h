@@ -2,8 +2,8 @@
  *
  * DESIGN.  The session calls hp_settings_load() once, when it starts
  * (before the clock, the worker or any ring exists); from then on every
- * module reads its values from the struct it returns (hp_settings() gives
- * the same const pointer), never from the environment.  So the worker
+ * module reads its values from the one struct, through the const pointer
+ * hp_settings() returns, never from the environment.  So the worker
  * that keeps the data and the report that shows it agree on what was
  * asked, and a program that changes its environment later changes
  * nothing.
