@@ -59,6 +59,65 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path ? path : "?";
 }
 
+/* Appends s with what would break the table or drive a terminal escaped
+ * as the JSON output does: \\, \b, \f, \n, \r, \t, other C0 controls
+ * and DEL as \u00XX, and the C1 controls (U+0080..U+009F, which some
+ * terminals obey) as \u00XX too.  Labels and argv[0] come from the
+ * program, so a label must not move the cursor or start an escape
+ * sequence. */
+static void append_escaped(struct hp_str *out, const char *s)
+{
+	const char *run;
+
+	for (run = s; *s; s++) {
+		unsigned char c = (unsigned char)*s, c1 = 0;
+		const char *esc = NULL;
+
+		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+		    (unsigned char)s[1] <= 0x9f)
+			c1 = (unsigned char)s[1];
+		else if (c >= 0x20 && c != 0x7f && c != '\\')
+			continue;
+		hp_str_append(out, run, (size_t)(s - run));
+		switch (c) {
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		}
+		if (esc)
+			hp_str_append(out, esc, strlen(esc));
+		else
+			hp_str_printf(out, "\\u%04x", c1 ? c1 : c);
+		if (c1)
+			s++;
+		run = s + 1;
+	}
+	hp_str_append(out, run, (size_t)(s - run));
+}
+
+/* The label of row w, escaped, "file.c:name" when shared; NULL on
+ * ENOMEM. */
+static char *dup_label(const struct hp_row *w, int shared)
+{
+	struct hp_str label = { 0 };
+
+	if (shared) {
+		append_escaped(&label, base_name(w->file));
+		hp_str_append(&label, ":", 1);
+	}
+	append_escaped(&label, w->name ? w->name : "?");
+	if (!label.s)
+		hp_str_append(&label, "", 0);
+	if (label.failed) {
+		hp_str_free(&label);
+		return NULL;
+	}
+	return label.s;
+}
+
 /* True when another row shows the same name: such rows get "file.c:". */
 static int name_shared(const struct hp_report *r, size_t i)
 {
@@ -131,12 +190,7 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 		if (w->kind == HP_KIND_MAIN)
 			continue;
 		c = row++ * ncols;
-		if (name_shared(r, i))
-			snprintf(buf, sizeof buf, "%s:%s", base_name(w->file),
-				 w->name ? w->name : "?");
-		else
-			snprintf(buf, sizeof buf, "%s", w->name ? w->name : "?");
-		cells[c++] = hp_strdup(buf);
+		cells[c++] = dup_label(w, name_shared(r, i));
 		snprintf(buf, sizeof buf, "%llu", (unsigned long long)w->calls);
 		cells[c++] = hp_strdup(buf);
 		cells[c++] = dup_duration(w->calls ? (double)w->total_ns /
@@ -153,8 +207,9 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 		if (!cells[i])
 			err = ENOMEM;
 	if (!err) {
-		hp_str_printf(out, "[hotpath] Performance summary from %s "
-			      "(Total time: %s):\n", r->program,
+		hp_str_printf(out, "[hotpath] Performance summary from ");
+		append_escaped(out, r->program ? r->program : "?");
+		hp_str_printf(out, " (Total time: %s):\n",
 			      hp_fmt_duration(buf, sizeof buf,
 					      (double)r->total_ns));
 		hp_fmt_table(out, (const char *const *)cells, nshown + 1, ncols);
@@ -265,12 +320,7 @@ static int alloc_table(struct hp_str *out, const struct hp_report *r, int m)
 		const struct hp_alloc_fig *f = &w->alloc[m];
 
 		c = (row + 1) * ncols;
-		if (name_shared(r, idx[row]))
-			snprintf(buf, sizeof buf, "%s:%s", base_name(w->file),
-				 w->name ? w->name : "?");
-		else
-			snprintf(buf, sizeof buf, "%s", w->name ? w->name : "?");
-		cells[c++] = hp_strdup(buf);
+		cells[c++] = dup_label(w, name_shared(r, idx[row]));
 		snprintf(buf, sizeof buf, "%llu", (unsigned long long)w->alloc_calls);
 		cells[c++] = hp_strdup(buf);
 		cells[c++] = dup_alloc_value(m, (double)f->sum / (double)w->alloc_calls);
@@ -284,8 +334,10 @@ static int alloc_table(struct hp_str *out, const struct hp_report *r, int m)
 		if (!cells[i])
 			err = ENOMEM;
 	if (!err) {
-		hp_str_printf(out, "[hotpath] Allocation summary (%s) from %s:\n",
-			      metrics[m].name, r->program);
+		hp_str_printf(out, "[hotpath] Allocation summary (%s) from ",
+			      metrics[m].name);
+		append_escaped(out, r->program ? r->program : "?");
+		hp_str_append(out, ":\n", 2);
 		hp_fmt_table(out, (const char *const *)cells, nshown + 1, ncols);
 		if (nshown < n)
 			hp_str_printf(out, "[hotpath] %zu more not shown "

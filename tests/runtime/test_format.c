@@ -162,6 +162,43 @@ static void same_names_get_file_prefix(void)
 	hp_str_free(&out);
 }
 
+/* Issue 13, items 12 and 3: labels and argv[0] come from the program; raw
+ * control characters would break the layout or drive the terminal. */
+static void table_escapes_control_characters(void)
+{
+	struct hp_row rows[] = {
+		{ "a\nb\tc\x1b[31md\x01" "e\\f\x7f", "x.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 }, 0, { { 0, 0, { 0 } } }, 0 },
+		{ "c1\xc2\x9b" "2J \xc2\xb5s", "x.c", 9, HP_KIND_BLOCK, 1, 500, 500, 500, { 500 }, 0, { { 0, 0, { 0 } } }, 0 },
+	};
+	struct hp_report r;
+	struct hp_str out = { 0 };
+	size_t i;
+
+	readme_report(&r);
+	r.program = "evil\n[hotpath] forged\r\x1b]0;t\x07";
+	r.rows = rows;
+	r.nrows = 2;
+	hp_report_sort(&r);
+	CHECK_INT(0, hp_report_table(&out, &r));
+	CHECK_CONTAINS(out.s, "[hotpath] Performance summary from "
+		       "evil\\n[hotpath] forged\\r\\u001b]0;t\\u0007 (Total time: ");
+	CHECK_CONTAINS(out.s, "| a\\nb\\tc\\u001b[31md\\u0001e\\\\f\\u007f | 2 ");
+	CHECK_CONTAINS(out.s, "| c1\\u009b2J \xc2\xb5s ");
+	for (i = 0; i < out.len; i++)
+		if ((unsigned char)out.s[i] < 0x20 && out.s[i] != '\n')
+			TEST_FAIL_("control character 0x%02x at %zu in:\n%s",
+				   (unsigned char)out.s[i], i, out.s);
+	/* every line of the table is as wide as its rules */
+	CHECK_NOT_CONTAINS(out.s, "\nb");
+	hp_str_free(&out);
+	rows[0].alloc_calls = 1;
+	r.alloc_tables = 1;
+	CHECK_INT(0, hp_report_table(&out, &r));
+	CHECK_CONTAINS(out.s, "(bytes-total) from evil\\n[hotpath] forged\\r"
+		       "\\u001b]0;t\\u0007:\n");
+	hp_str_free(&out);
+}
+
 static void json_has_all_fields(void)
 {
 	static const char *const fields[] = {
@@ -378,6 +415,7 @@ static void alloc_json_fields(void)
 
 TEST_MAIN(T(durations), T(percentile_lists), T(table_layout),
 	  T(table_report_matches_hotpath), T(table_limit_and_lost),
-	  T(same_names_get_file_prefix), T(json_has_all_fields),
+	  T(same_names_get_file_prefix), T(table_escapes_control_characters),
+	  T(json_has_all_fields),
 	  T(output_path_pattern), T(bytes_and_counts),
 	  T(alloc_tables_exact), T(alloc_json_fields))
