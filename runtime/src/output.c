@@ -45,6 +45,16 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* The extension of format `bit`'s made-up file name: json and
+ * json-pretty in one list must not write the same file, so json-pretty's
+ * is then "pretty.json". */
+static const char *ext(const struct hp_settings *s, unsigned int bit)
+{
+	if (bit == HP_OUT_JSON_PRETTY && (s->formats & HP_OUT_JSON))
+		return "pretty.json";
+	return exts[hp_settings_format_index(bit)];
+}
+
 /* The destination pattern of format `bit` (NULL = stderr), in *buf if
  * made. */
 static const char *destination(const struct hp_settings *s, unsigned int bit,
@@ -59,12 +69,12 @@ static const char *destination(const struct hp_settings *s, unsigned int bit,
 		size_t n = strlen(out);
 
 		hp_str_printf(buf, "%s%shotpath-%%p.%s", out,
-			      out[n - 1] == '/' ? "" : "/", exts[f]);
+			      out[n - 1] == '/' ? "" : "/", ext(s, bit));
 		return buf->s;
 	}
 	if (first)
 		return out;
-	hp_str_printf(buf, "hotpath-%%p.%s", exts[f]);
+	hp_str_printf(buf, "hotpath-%%p.%s", ext(s, bit));
 	return buf->s;
 }
 

@@ -6,7 +6,8 @@
  *      json-pretty uses JSON), a file name ("%p" = pid);
  *   2. HOTPATH_OUTPUT, if it names a directory (an existing one, or any
  *      value ending in '/', created if missing): <dir>/hotpath-<pid>.<ext>
- *      with ext txt, json, folded, trace.json, html;
+ *      with ext txt, json, folded, trace.json, html (json-pretty: json,
+ *      or pretty.json when json is in the list too);
  *   3. for the first format of the list: HOTPATH_OUTPUT as a file (unset
  *      or empty: stderr), exactly as with a single format;
  *   4. otherwise hotpath-<pid>.<ext> in the current directory.

@@ -538,6 +538,35 @@ static void folded_sums_to_self_time(void)
 	free_run(&r);
 }
 
+/* Issue 13, item 13: json and json-pretty into one folder are two files
+ * (the second used to overwrite the first). */
+static void json_and_pretty_json_in_one_folder(void)
+{
+	char env0[600];
+	const char *env[] = { "HOTPATH_CLOCK=monotonic",
+			      "HOTPATH_FORMAT=json,json-pretty", env0, NULL };
+	struct run r;
+	char *pretty, path[600];
+
+	ensure_scratch();
+	snprintf(env0, sizeof env0, "HOTPATH_OUTPUT=%s/", scratch);
+	run_child("tree", env, &r);
+	CHECK(exited(&r, 0));
+	snprintf(path, sizeof path, "hotpath-%ld.json", (long)r.pid);
+	r.out = scratch_file(path);
+	snprintf(path, sizeof path, "%s/hotpath-%ld.json", scratch, (long)r.pid);
+	unlink(path);
+	snprintf(path, sizeof path, "hotpath-%ld.pretty.json", (long)r.pid);
+	pretty = scratch_file(path);
+	snprintf(path, sizeof path, "%s/hotpath-%ld.pretty.json", scratch, (long)r.pid);
+	unlink(path);
+	CHECK(r.out != NULL && pretty != NULL);
+	CHECK(strncmp(r.out, "{\"program\":", 11) == 0); /* compact */
+	CHECK(strncmp(pretty, "{\n", 2) == 0);
+	free(pretty);
+	free_run(&r);
+}
+
 static void folded_deep_recursion_is_bounded(void)
 {
 	static const char *const env[] = { "HOTPATH_CLOCK=monotonic",
@@ -765,7 +794,8 @@ static void cleanup(void)
 
 TEST_MAIN(T(self_time_exact_on_a_tree), T(self_column_in_table),
 	  T(longjmp_abandoned_calls), T(longjmp_line_under_table),
-	  T(folded_sums_to_self_time), T(folded_deep_recursion_is_bounded),
+	  T(folded_sums_to_self_time), T(json_and_pretty_json_in_one_folder),
+	  T(folded_deep_recursion_is_bounded),
 	  T(deep_recursion_self_time), T(trace_events_nest_per_thread),
 	  T(trace_limit_drops_oldest), T(several_formats_and_destinations),
 	  T(signal_handler_records_or_counts), T(cleanup))
