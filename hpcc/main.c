@@ -244,6 +244,29 @@ static size_t strip_dot_slash(char *buf, size_t len)
 	return (size_t)(out - buf);
 }
 
+/* `-H` lists every header the compiler opens, hpcc's prologue's too:
+ * drop the depth-1 line ". <header>" for hotpath.h. */
+static size_t drop_header_line(char *buf, size_t len, const char *header)
+{
+	size_t hl = strlen(header);
+	char *out = buf, *p = buf, *end = buf + len;
+
+	while (p < end) {
+		char *eol = memchr(p, '\n', (size_t)(end - p));
+
+		eol = eol ? eol + 1 : end;
+		if ((size_t)(eol - p) == hl + 3 && p[0] == '.' && p[1] == ' ' &&
+		    !memcmp(p + 2, header, hl) && eol[-1] == '\n') {
+			p = eol;
+			continue;
+		}
+		memmove(out, p, (size_t)(eol - p));
+		out += eol - p;
+		p = eol;
+	}
+	return (size_t)(out - buf);
+}
+
 /* clang quotes the rewritten file under a diagnostic; where the rewriter
  * split a line, quote the user's line instead. */
 static char *unsplit_lines(char *err, size_t *err_len, const struct work *w, int nw)
@@ -886,6 +909,8 @@ int main(int argc, char **argv)
 			status = hpcc_exec_run(exe, cmd.v, &cerr, &cerr_len, &sig);
 		}
 		if (status == 0 && cerr_len) {
+			if (pc->wcount && header)
+				cerr_len = drop_header_line(cerr, cerr_len, header);
 			if (pc->quote_dir && !strcmp(pc->quote_dir, ".") && !po.clang)
 				cerr_len = strip_dot_slash(cerr, cerr_len);
 			if (po.clang)

@@ -75,7 +75,10 @@ struct hp_frame {
  * fails with "undefined reference to `hotpath_enter'", which says what is
  * missing. */
 #define HP_SYM_(name) __asm__(name)
-#define HP_GUARD_ATTR_(fn) __attribute__((cleanup(fn), unused))
+/* No `unused` on the guard nor on the inline helpers: a use of something
+ * marked unused is itself a warning (clang -Wused-but-marked-unused, in
+ * -Weverything), and every guard variable is used in its initialiser. */
+#define HP_GUARD_ATTR_(fn) __attribute__((cleanup(fn)))
 #else
 #error "hotpath.h needs GCC or Clang (__attribute__((cleanup)))"
 #endif
@@ -117,7 +120,7 @@ HP_API_ struct hp_frame hp_main_enter(struct hp_site *site, const char *percenti
 HP_API_ void hp_main_exit(struct hp_frame *frame)
 	HP_SYM_("hotpath_main_exit");
 
-static __inline__ __attribute__((always_inline, unused))
+static __inline__ __attribute__((always_inline))
 hp_ticks_ hp_now_(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -131,7 +134,7 @@ hp_ticks_ hp_now_(void)
 }
 
 /* `self` is the guard being initialised (its own address). */
-static __inline__ __attribute__((always_inline, unused))
+static __inline__ __attribute__((always_inline))
 struct hp_frame hp_enter_(struct hp_site *site, struct hp_frame *self)
 {
 	struct hp_frame f;
@@ -174,7 +177,7 @@ HP_API_ struct hp_frame hp_main_alloc_enter(struct hp_site *site, const char *pe
 HP_API_ void hp_main_alloc_exit(struct hp_frame *frame)
 	HP_SYM_("hotpath_main_alloc_exit");
 
-static __inline__ __attribute__((always_inline, unused))
+static __inline__ __attribute__((always_inline))
 struct hp_alloc_frame hp_alloc_enter_(struct hp_site *site,
 				      struct hp_alloc_frame *self)
 {
@@ -185,7 +188,7 @@ struct hp_alloc_frame hp_alloc_enter_(struct hp_site *site,
 	return f;
 }
 
-static __inline__ __attribute__((always_inline, unused))
+static __inline__ __attribute__((always_inline))
 void hp_alloc_exit_(struct hp_alloc_frame *frame)
 {
 	hp_alloc_exit(frame, hp_now_());
@@ -219,11 +222,12 @@ void hp_alloc_exit_(struct hp_alloc_frame *frame)
 		HP_ENTER_(&hp_site_##id, &hp_frame_##id)
 
 /* main's allocation mark lives in the runtime (there is one main), so its
- * frame is the plain one in both modes. */
+ * frame is the plain one in both modes.  `(void)&hp_frame_N` only makes
+ * the guard variable used, as the other guards' are. */
 #define HP_MAIN(id, name, line, percentiles)                            \
 	HP_SITE_(id, name, line, HP_KIND_MAIN);                             \
 	struct hp_frame hp_frame_##id HP_GUARD_ATTR_(HP_MAIN_EXIT_) =       \
-		HP_MAIN_ENTER_(&hp_site_##id, percentiles)
+		((void)&hp_frame_##id, HP_MAIN_ENTER_(&hp_site_##id, percentiles))
 
 #ifdef __cplusplus
 }
