@@ -3,9 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -619,7 +622,54 @@ static void write_all(int fd, const char *text, size_t n)
 	}
 }
 
+/* A closed pipe (`./prog 2>&1 | head -2`) must not kill the program with
+ * SIGPIPE: the report's writes get EPIPE instead.  SIGPIPE is blocked on
+ * this thread only, around the writes; one our write raised (it goes to
+ * the writing thread) is taken back with a zero-timeout sigtimedwait, but
+ * one that was pending before stays pending for the program.  The
+ * program's disposition is never touched. */
+struct pipe_guard {
+	sigset_t pipe, old;
+	int was_pending;
+};
+
+static void pipe_guard_begin(struct pipe_guard *g)
+{
+	sigset_t pending;
+
+	sigemptyset(&g->pipe);
+	sigaddset(&g->pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &g->pipe, &g->old);
+	g->was_pending = sigpending(&pending) == 0 &&
+			 sigismember(&pending, SIGPIPE) == 1;
+}
+
+static void pipe_guard_end(struct pipe_guard *g)
+{
+	static const struct timespec zero = { 0, 0 };
+	sigset_t pending;
+
+	if (!g->was_pending && sigpending(&pending) == 0 &&
+	    sigismember(&pending, SIGPIPE) == 1)
+		while (sigtimedwait(&g->pipe, NULL, &zero) < 0 && errno == EINTR)
+			;
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+static void write_report(const char *pattern, const char *text, size_t n);
+
 void hp_report_write(const char *pattern, const char *text, size_t n)
+{
+	struct pipe_guard g;
+	int saved = errno;
+
+	pipe_guard_begin(&g);
+	write_report(pattern, text, n);
+	pipe_guard_end(&g);
+	errno = saved;
+}
+
+static void write_report(const char *pattern, const char *text, size_t n)
 {
 	struct hp_str path = { 0 }, msg = { 0 };
 	int fd;

@@ -234,6 +234,33 @@ static int child_fork(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
+/* Runs last among the exit handlers (registered before the session's):
+ * the SIGPIPE the program had pending before the report must still be
+ * pending after it. */
+static void pipe_still_pending(void)
+{
+	sigset_t pending;
+
+	sigpending(&pending);
+	_exit(sigismember(&pending, SIGPIPE) == 1 ? 0 : 3);
+}
+
+static int child_pending_pipe(void)
+{
+	sigset_t pipe;
+
+	atexit(pipe_still_pending);
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	raise(SIGPIPE);
+	{
+		HP_MAIN(29, "main", 29, "");
+		work();
+	}
+	return 0;
+}
+
 static const struct scenario scenarios[] = {
 	{ "threads8", child_threads8 },
 	{ "early_thread", child_early_thread },
@@ -245,6 +272,7 @@ static const struct scenario scenarios[] = {
 	{ "recursion", child_recursion },
 	{ "signal", child_signal },
 	{ "fork", child_fork },
+	{ "pending_pipe", child_pending_pipe },
 };
 
 __attribute__((constructor)) static void child_dispatch(void)
@@ -476,6 +504,49 @@ static void stderr_by_default_and_unwritable_output(void)
 	free_run(&r);
 }
 
+/* Runs a scenario with the table going to stderr, a pipe nobody reads
+ * (as in `./prog 2>&1 | head -2` once head is gone); returns the wait
+ * status. */
+static int run_into_closed_pipe(const char *name)
+{
+	char self[512];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	int status = -1, p[2];
+	pid_t pid;
+
+	self[n > 0 ? n : 0] = '\0';
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (pipe(p) != 0 || dup2(p[1], 2) < 0)
+			_exit(126);
+		close(p[0]);
+		close(p[1]);
+		signal(SIGPIPE, SIG_DFL);
+		setenv("HPTEST_CHILD", name, 1);
+		setenv("HOTPATH_FORMAT", "table", 1);
+		unsetenv("HOTPATH_OUTPUT");
+		execl(self, self, (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+/* Issue 13, item 8: the report never raises SIGPIPE in the program, and
+ * leaves one the program had pending alone. */
+static void closed_stderr_pipe_keeps_exit_status(void)
+{
+	int status = run_into_closed_pipe("five");
+
+	if (WIFSIGNALED(status))
+		TEST_FAIL_("expected exit 0, got signal %d", WTERMSIG(status));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	status = run_into_closed_pipe("pending_pipe");
+	CHECK(WIFEXITED(status));
+	CHECK_INT(0, WEXITSTATUS(status));
+}
+
 static void percentiles_from_main_and_env(void)
 {
 	static const char *const env[] = { "HOTPATH_PERCENTILES=50,99", NULL };
@@ -598,6 +669,7 @@ TEST_MAIN(T(eight_threads_exact), T(thread_exits_early),
 	  T(exit_from_nested_function_reports), T(main_return_reports_once),
 	  T(lazy_session_without_main), T(output_file_pid), T(limit_rows),
 	  T(format_none_prints_nothing), T(ignored_settings_are_named), T(stderr_by_default_and_unwritable_output),
+	  T(closed_stderr_pipe_keeps_exit_status),
 	  T(percentiles_from_main_and_env), T(same_name_in_two_files),
 	  T(deep_recursion), T(no_report_on_signal), T(monotonic_clock),
 	  T(forked_child_does_not_report), T(cleanup))
