@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -608,7 +609,9 @@ void hp_report_expand_path(const char *pattern, long pid, struct hp_str *out)
 		hp_str_append(out, "", 0);
 }
 
-static void write_all(int fd, const char *text, size_t n)
+/* Returns 0, or the errno of the write that failed (a write of 0 bytes
+ * counts as EIO). */
+static int write_all(int fd, const char *text, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, text, n);
@@ -616,10 +619,11 @@ static void write_all(int fd, const char *text, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;
+			return w < 0 ? errno : EIO;
 		text += w;
 		n -= (size_t)w;
 	}
+	return 0;
 }
 
 /* A closed pipe (`./prog 2>&1 | head -2`) must not kill the program with
@@ -669,29 +673,90 @@ void hp_report_write(const char *pattern, const char *text, size_t n)
 	errno = saved;
 }
 
+/* Writes text to fd and closes it: 0 or the first errno. */
+static int write_close(int fd, const char *text, size_t n)
+{
+	int err = write_all(fd, text, n);
+
+	if (close(fd) != 0 && !err && errno != EINTR)
+		err = errno;
+	return err;
+}
+
+/* Is path missing or a regular file (not a device, FIFO or symlink)?
+ * Only those are written through a temporary name and renamed: renaming
+ * over /dev/stdout or a FIFO would replace it. */
+static int plain_file(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT;
+	return S_ISREG(st.st_mode);
+}
+
+/* A report file is complete or absent.  It is written to
+ * "<path>.tmp-<pid>" in the same directory and renamed over path, so a
+ * full disk (ENOSPC), EIO or a file size limit leaves no partial report
+ * that looks valid: the temporary file and the earlier report at path are
+ * removed, and one line on stderr names path and the error.  Where no
+ * temporary file can be made (a directory we cannot write into, a
+ * device, a FIFO, a symlink) the file is written in place, as before. */
+static int write_file(const char *path, const char *text, size_t n,
+		      const char **failed)
+{
+	struct hp_str tmp = { 0 };
+	int fd = -1, err, plain = plain_file(path);
+
+	*failed = path;
+	if (plain) {
+		hp_str_printf(&tmp, "%s.tmp-%ld", path, (long)getpid());
+		if (!tmp.failed)
+			fd = open(tmp.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+				  0644);
+	}
+	if (fd >= 0) {
+		err = write_close(fd, text, n);
+		if (!err && rename(tmp.s, path) != 0)
+			err = errno;
+		if (err) {
+			unlink(tmp.s);
+			unlink(path);
+		}
+		hp_str_free(&tmp);
+		return err;
+	}
+	hp_str_free(&tmp);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		*failed = NULL; /* not opened: the report goes to stderr */
+		return errno;
+	}
+	err = write_close(fd, text, n);
+	if (err && plain_file(path))
+		unlink(path);
+	return err;
+}
+
 static void write_report(const char *pattern, const char *text, size_t n)
 {
 	struct hp_str path = { 0 }, msg = { 0 };
-	int fd;
+	const char *failed = NULL;
+	int err;
 
 	if (!pattern || !*pattern) {
-		write_all(2, text, n);
+		write_all(2, text, n); /* nowhere left to say it failed */
 		return;
 	}
 	hp_report_expand_path(pattern, (long)getpid(), &path);
-	fd = path.failed ? -1 : open(path.s, O_WRONLY | O_CREAT | O_TRUNC |
-				     O_CLOEXEC, 0644);
-	if (fd < 0) {
-		int err = path.failed ? ENOMEM : errno;
-
+	err = path.failed ? ENOMEM : write_file(path.s, text, n, &failed);
+	if (err) {
 		hp_str_printf(&msg, "[hotpath] cannot write %s: %s\n",
 			      path.s ? path.s : pattern, strerror(err));
 		if (msg.s)
 			write_all(2, msg.s, msg.len);
-		write_all(2, text, n);
-	} else {
-		write_all(fd, text, n);
-		close(fd);
+		if (!failed) /* never opened: the report goes to stderr */
+			write_all(2, text, n);
 	}
 	hp_str_free(&path);
 	hp_str_free(&msg);

@@ -110,7 +110,8 @@ int hp_report_html(struct hp_str *out, const struct hp_report *r);
 /* HOTPATH_OUTPUT pattern to a path: "%p" is the pid, "%%" a '%'. */
 void hp_report_expand_path(const char *pattern, long pid, struct hp_str *out);
 /* Writes text to the file named by pattern (NULL/"" = stderr); if it
- * cannot be opened, says so on stderr and writes to stderr instead. */
+ * cannot be opened, says so on stderr and writes to stderr instead; if a
+ * write fails, says so on stderr and leaves no partial file (report.c). */
 void hp_report_write(const char *pattern, const char *text, size_t n);
 
 #endif

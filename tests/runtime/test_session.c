@@ -6,8 +6,11 @@
  * Nothing here depends on timing: only counts, structure and text. */
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -261,6 +264,17 @@ static int child_pending_pipe(void)
 	return 0;
 }
 
+/* Reports under a file size limit of 256 bytes, as the program's own
+ * choice (SIGXFSZ ignored): writes past it fail with EFBIG. */
+static int child_fsize(void)
+{
+	struct rlimit lim = { 256, 256 };
+
+	signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &lim);
+	return child_five();
+}
+
 static const struct scenario scenarios[] = {
 	{ "threads8", child_threads8 },
 	{ "early_thread", child_early_thread },
@@ -273,6 +287,7 @@ static const struct scenario scenarios[] = {
 	{ "signal", child_signal },
 	{ "fork", child_fork },
 	{ "pending_pipe", child_pending_pipe },
+	{ "fsize", child_fsize },
 };
 
 __attribute__((constructor)) static void child_dispatch(void)
@@ -547,6 +562,76 @@ static void closed_stderr_pipe_keeps_exit_status(void)
 	CHECK_INT(0, WEXITSTATUS(status));
 }
 
+/* Files in folder dir whose name starts with prefix. */
+static int scratch_files_in(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Issue 13, item 6: a failed write says so in one line naming the file
+ * and the error, and leaves no partial report behind. */
+static void failed_write_is_named_and_removed(void)
+{
+	static const char *const full[] = { "HOTPATH_OUTPUT=/dev/full",
+					    "HOTPATH_FORMAT=table", NULL };
+	char want[1024], mnt[600], env0[700], path[700];
+	const char *env[] = { env0, NULL };
+	struct run r;
+	FILE *f;
+	int left;
+
+	/* a device: written in place */
+	run_child("five", full, &r);
+	CHECK(exited(&r, 0));
+	CHECK_STR("[hotpath] cannot write /dev/full: No space left on device\n",
+		  r.err);
+	free_run(&r);
+	/* a file: the partial one is removed, no temporary file is left */
+	run_child("fsize", NULL, &r);
+	CHECK(exited(&r, 0));
+	snprintf(want, sizeof want, "[hotpath] cannot write %s/fsize.out: %s\n",
+		 scratch, strerror(EFBIG));
+	CHECK_STR(want, r.err);
+	CHECK(r.out == NULL);
+	CHECK_INT(0, scratch_files_in(scratch, "fsize.out"));
+	free_run(&r);
+	/* a full 64 KiB tmpfs, where root may mount one */
+	snprintf(mnt, sizeof mnt, "%s/tmpfs", scratch);
+	if (geteuid() != 0 || mkdir(mnt, 0755) != 0)
+		return;
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=64k") != 0) {
+		rmdir(mnt);
+		return;
+	}
+	snprintf(path, sizeof path, "%s/filler", mnt);
+	if ((f = fopen(path, "w"))) { /* every page taken */
+		static char block[64 * 1024 - 512];
+
+		fwrite(block, 1, sizeof block, f);
+		fclose(f);
+	}
+	snprintf(env0, sizeof env0, "HOTPATH_OUTPUT=%s/r.json", mnt);
+	run_child("five", env, &r);
+	snprintf(path, sizeof path, "%s/r.json", mnt);
+	left = access(path, F_OK) == 0 || scratch_files_in(mnt, "r.json") != 0;
+	snprintf(want, sizeof want, "[hotpath] cannot write %s/r.json: %s\n",
+		 mnt, strerror(ENOSPC));
+	umount(mnt);
+	rmdir(mnt);
+	CHECK(!left);
+	CHECK(exited(&r, 0));
+	CHECK_STR(want, r.err);
+	free_run(&r);
+}
+
 static void percentiles_from_main_and_env(void)
 {
 	static const char *const env[] = { "HOTPATH_PERCENTILES=50,99", NULL };
@@ -670,6 +755,7 @@ TEST_MAIN(T(eight_threads_exact), T(thread_exits_early),
 	  T(lazy_session_without_main), T(output_file_pid), T(limit_rows),
 	  T(format_none_prints_nothing), T(ignored_settings_are_named), T(stderr_by_default_and_unwritable_output),
 	  T(closed_stderr_pipe_keeps_exit_status),
+	  T(failed_write_is_named_and_removed),
 	  T(percentiles_from_main_and_env), T(same_name_in_two_files),
 	  T(deep_recursion), T(no_report_on_signal), T(monotonic_clock),
 	  T(forked_child_does_not_report), T(cleanup))
