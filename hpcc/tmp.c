@@ -1,8 +1,9 @@
 /* tmp.c - the private temporary directory (see tmp.h).
  *
- * Everything the signal handler touches is prepared beforehand: a fixed
- * table of paths that hpcc created, removed in reverse order with unlink()
- * and rmdir(), both async-signal-safe.  Only hpcc writes into the
+ * Everything the signal handler touches is prepared beforehand: a table
+ * of paths that hpcc created (grown with the signals blocked, so the
+ * handler never sees it half-moved), removed in reverse order with
+ * unlink() and rmdir(), both async-signal-safe.  Only hpcc writes into the
  * directory (compiler outputs go where the user asked), so the table is the
  * whole content.
  */
@@ -16,11 +17,13 @@
 
 #include "tmp.h"
 
-#define MAX_PATHS 1024
-
 static char *dir;
-static char *paths[MAX_PATHS]; /* files and subdirectories, in creation order */
+/* files and subdirectories, in creation order; the handler reads `paths`
+ * and `npaths`, so both change with the signals blocked or in an order
+ * that keeps them consistent */
+static char **volatile paths;
 static volatile sig_atomic_t npaths;
+static size_t cap;
 static volatile sig_atomic_t child;
 static int keep;
 static unsigned counter;
@@ -122,11 +125,35 @@ const char *hpcc_tmp_dir(void)
 	return dir;
 }
 
+static void block_signals(sigset_t *old)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof signals / sizeof signals[0]; i++)
+		sigaddset(&set, signals[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* No limit but memory: a command may have any number of sources. */
 static int add_path(char *p)
 {
-	if (npaths >= MAX_PATHS) {
-		errno = EMFILE;
-		return -1;
+	if ((size_t)npaths == cap) {
+		size_t ncap = cap ? cap * 2 : 64;
+		char **v = malloc(ncap * sizeof *v), **prev;
+		sigset_t old;
+
+		if (!v)
+			return -1;
+		if (npaths)
+			memcpy(v, (char **)paths, (size_t)npaths * sizeof *v);
+		block_signals(&old);
+		prev = paths;
+		paths = v;
+		cap = ncap;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		free(prev);
 	}
 	paths[npaths] = p;
 	npaths = npaths + 1;
@@ -147,16 +174,17 @@ char *hpcc_tmp_file(const char *basename)
 		goto fail;
 	sprintf(sub, "%s/%u", dir, ++counter);
 	sprintf(file, "%s/%s", sub, basename);
-	if (npaths + 2 > MAX_PATHS) {
-		errno = EMFILE;
-		goto fail;
-	}
 	if (mkdir(sub, 0700) != 0)
 		goto fail;
-	add_path(sub);
-	add_path(strdup(file)); /* not created yet; unlink of a missing file is harmless */
-	if (!paths[npaths - 1])
-		npaths = npaths - 1;
+	if (add_path(sub) != 0) {
+		rmdir(sub);
+		goto fail;
+	}
+	/* not created yet; unlink of a missing file is harmless */
+	if (hpcc_tmp_track(file) != 0) {
+		free(file);
+		return NULL; /* `sub` is in the table: removed at cleanup */
+	}
 	return file;
 fail:
 	free(sub);
@@ -198,6 +226,9 @@ void hpcc_tmp_cleanup(void)
 	for (i = 0; i < (size_t)npaths; i++)
 		free(paths[i]);
 	npaths = 0;
+	free((char **)paths);
+	paths = NULL;
+	cap = 0;
 	free(dir);
 	dir = NULL;
 	sigprocmask(SIG_SETMASK, &old, NULL);
