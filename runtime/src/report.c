@@ -701,7 +701,11 @@ static int plain_file(const char *path)
  * that looks valid: the temporary file and the earlier report at path are
  * removed, and one line on stderr names path and the error.  Where no
  * temporary file can be made (a directory we cannot write into, a
- * device, a FIFO, a symlink) the file is written in place, as before. */
+ * device, a FIFO) the file is written in place.  A symlink as the last
+ * component is never followed (O_NOFOLLOW; O_EXCL for the temporary
+ * file; rename replaces a link, never its target): a privileged program
+ * must not be steered into someone else's file.  Mode 0644 less the
+ * umask. */
 static int write_file(const char *path, const char *text, size_t n,
 		      const char **failed)
 {
@@ -727,7 +731,8 @@ static int write_file(const char *path, const char *text, size_t n,
 		return err;
 	}
 	hp_str_free(&tmp);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0644);
 	if (fd < 0) {
 		*failed = NULL; /* not opened: the report goes to stderr */
 		return errno;

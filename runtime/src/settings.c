@@ -62,11 +62,45 @@ unsigned int hp_settings_format_index(unsigned int bit)
 
 /* ---- parsing ---- */
 
+/* Variables that name a file or turn on a file report.  A setuid or
+ * setgid program (or one with file capabilities) run by someone else must
+ * not write where that user says, as its owner: there these read as unset
+ * (secure_getenv) and the table goes to stderr. */
+static int names_output(const char *name)
+{
+	size_t f;
+
+	if (strcmp(name, "HOTPATH_FORMAT") == 0 ||
+	    strcmp(name, "HOTPATH_OUTPUT") == 0)
+		return 1;
+	for (f = 0; f < HP_OUT_FORMATS; f++)
+		if (strcmp(name, formats[f].var) == 0)
+			return 1;
+	return 0;
+}
+
 static const char *value(const char *name)
 {
-	const char *v = getenv(name);
+	const char *v = names_output(name) ? secure_getenv(name) : getenv(name);
 
 	return v && *v ? v : NULL;
+}
+
+/* Names each output variable that secure execution made us ignore. */
+static void note_secure_ignored(struct hp_str *notes)
+{
+	static const char *const vars[] = {
+		"HOTPATH_FORMAT", "HOTPATH_OUTPUT", "HOTPATH_OUTPUT_TABLE",
+		"HOTPATH_OUTPUT_JSON", "HOTPATH_OUTPUT_FOLDED",
+		"HOTPATH_OUTPUT_TRACE", "HOTPATH_OUTPUT_HTML",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		if (getenv(vars[i]) && *getenv(vars[i]) && !value(vars[i]))
+			hp_str_printf(notes, "[hotpath] %s ignored in a setuid or "
+				      "setgid program: the table goes to "
+				      "stderr\n", vars[i]);
 }
 
 /* Steps through a comma list: the item at *p, blanks around it trimmed,
@@ -367,6 +401,7 @@ int hp_settings_load(void)
 	load_number("HOTPATH_TREE_LIMIT", HP_TREE_LIMIT_MIN, HP_TREE_LIMIT_MAX,
 		    &n, "nodes", fallback, &notes);
 	s.tree_limit = (size_t)n;
+	note_secure_ignored(&notes);
 	note_unknown_variables(&notes);
 	if (notes.failed)
 		err = ENOMEM;

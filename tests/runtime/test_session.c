@@ -632,6 +632,114 @@ static void failed_write_is_named_and_removed(void)
 	free_run(&r);
 }
 
+/* Issue 13, item 3: the last component is never followed, and a new file
+ * gets 0644 less the umask. */
+static void report_file_no_symlink_and_umask(void)
+{
+	char link[600], target[600], env0[700], want[1400];
+	const char *env[] = { env0, "HOTPATH_FORMAT=table", NULL };
+	struct run r;
+	struct stat st;
+	mode_t old;
+	char *kept;
+	FILE *f;
+
+	ensure_scratch();
+	snprintf(target, sizeof target, "%s/target", scratch);
+	snprintf(link, sizeof link, "%s/link", scratch);
+	f = fopen(target, "w");
+	CHECK(f != NULL);
+	fputs("keep\n", f);
+	fclose(f);
+	unlink(link);
+	CHECK_INT(0, symlink(target, link));
+	snprintf(env0, sizeof env0, "HOTPATH_OUTPUT=%s", link);
+	run_child("five", env, &r);
+	kept = slurp(target);
+	unlink(link);
+	unlink(target);
+	CHECK(exited(&r, 0));
+	CHECK_STR("keep\n", kept);
+	free(kept);
+	snprintf(want, sizeof want, "[hotpath] cannot write %s: %s\n"
+		 "[hotpath] Performance summary from ", link, strerror(ELOOP));
+	CHECK(strncmp(r.err, want, strlen(want)) == 0);
+	free_run(&r);
+	snprintf(target, sizeof target, "%s/mode.txt", scratch);
+	snprintf(env0, sizeof env0, "HOTPATH_OUTPUT=%s", target);
+	old = umask(027);
+	run_child("five", env, &r);
+	umask(old);
+	CHECK_INT(0, stat(target, &st));
+	unlink(target);
+	CHECK_INT(0640, st.st_mode & 07777);
+	free_run(&r);
+}
+
+/* Issue 13, item 3: a setuid-root program run by another user writes no
+ * file that user names (only as root, where the copy can be made
+ * setuid). */
+static void setuid_program_writes_only_stderr(void)
+{
+	char self[512], copy[600], owned[600], err[600], cmd[1400];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	int status = -1, fd;
+	char *kept, *text;
+	pid_t pid;
+	FILE *f;
+
+	if (geteuid() != 0)
+		return;
+	self[n > 0 ? n : 0] = '\0';
+	ensure_scratch();
+	chmod(scratch, 0711);
+	snprintf(copy, sizeof copy, "%s/suid", scratch);
+	snprintf(owned, sizeof owned, "%s/owned", scratch);
+	snprintf(err, sizeof err, "%s/suid.err", scratch);
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", self, copy);
+	if (system(cmd) != 0 || chmod(copy, 04755) != 0)
+		return;
+	f = fopen(owned, "w");
+	CHECK(f != NULL);
+	fputs("root's\n", f);
+	fclose(f);
+	fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd, 2);
+		setenv("HPTEST_CHILD", "five", 1);
+		setenv("HOTPATH_FORMAT", "table,json", 1);
+		setenv("HOTPATH_OUTPUT", owned, 1);
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(126);
+		execl(copy, copy, (char *)NULL);
+		_exit(127);
+	}
+	close(fd);
+	waitpid(pid, &status, 0);
+	kept = slurp(owned);
+	text = slurp(err);
+	unlink(owned);
+	unlink(err);
+	unlink(copy);
+	chmod(scratch, 0700);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		free(kept);
+		free(text);
+		return; /* a nosuid mount: nothing to check */
+	}
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_STR("root's\n", kept);
+	CHECK(strncmp(text, "[hotpath] Performance summary from ", 35) == 0);
+	CHECK_CONTAINS(text, "[hotpath] HOTPATH_OUTPUT ignored in a setuid or "
+		       "setgid program: the table goes to stderr\n");
+	CHECK_CONTAINS(text, "[hotpath] HOTPATH_FORMAT ignored");
+	CHECK_INT(0, scratch_files_in(scratch, "hotpath-"));
+	free(kept);
+	free(text);
+}
+
 static void percentiles_from_main_and_env(void)
 {
 	static const char *const env[] = { "HOTPATH_PERCENTILES=50,99", NULL };
@@ -756,6 +864,7 @@ TEST_MAIN(T(eight_threads_exact), T(thread_exits_early),
 	  T(format_none_prints_nothing), T(ignored_settings_are_named), T(stderr_by_default_and_unwritable_output),
 	  T(closed_stderr_pipe_keeps_exit_status),
 	  T(failed_write_is_named_and_removed),
+	  T(report_file_no_symlink_and_umask), T(setuid_program_writes_only_stderr),
 	  T(percentiles_from_main_and_env), T(same_name_in_two_files),
 	  T(deep_recursion), T(no_report_on_signal), T(monotonic_clock),
 	  T(forked_child_does_not_report), T(cleanup))
