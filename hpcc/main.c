@@ -683,7 +683,11 @@ static void append_runtime(struct strvec *sv, const struct runtime_link *rt, int
 	sv_push(sv, (char *)rt->lib);
 	sv_push(sv, "-Wl,--pop-state");
 	if (used) {
-		sv_push(sv, xasprintf("-Wl,-rpath,%s%s", rt->libdir, "")); /* freed at exit */
+		/* -Xlinker: a comma in the path must not split it (-Wl, would) */
+		sv_push(sv, "-Xlinker");
+		sv_push(sv, "-rpath");
+		sv_push(sv, "-Xlinker");
+		sv_push(sv, rt->libdir);
 		sv_push(sv, "-pthread");
 	}
 }
