@@ -87,6 +87,26 @@ char *hpcc_exec_find(const char *name, int *skipped_self)
 	return NULL;
 }
 
+int hpcc_exec_depth(void)
+{
+	const char *v = getenv("HPCC_DEPTH");
+	char buf[16];
+	long n = 0;
+
+	if (v) {
+		char *end;
+
+		n = strtol(v, &end, 10);
+		if (end == v || *end || n < 0 || n > HPCC_MAX_DEPTH)
+			n = 0; /* not ours */
+	}
+	if (n >= HPCC_MAX_DEPTH)
+		return -1;
+	snprintf(buf, sizeof buf, "%ld", n + 1);
+	setenv("HPCC_DEPTH", buf, 1);
+	return (int)n;
+}
+
 int hpcc_exec_replace(const char *path, char *const argv[])
 {
 	fflush(NULL);

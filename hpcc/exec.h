@@ -15,6 +15,14 @@
  * is hpcc).  *skipped_self tells whether a PATH entry was hpcc. */
 char *hpcc_exec_find(const char *name, int *skipped_self);
 
+/* How deep hpcc runs in hpcc: a copy of hpcc named gcc later in PATH than
+ * a gcc -> hpcc symlink would exec the symlink, which execs the copy, and
+ * so on forever (the self-check compares inodes).  Each hpcc tells its
+ * children with HPCC_DEPTH.  Returns this process's depth (0 at the top),
+ * or -1 when it reaches HPCC_MAX_DEPTH. */
+#define HPCC_MAX_DEPTH 8
+int hpcc_exec_depth(void);
+
 /* Replaces this process with `path` (argv[0] as given).  Returns only on
  * failure, with errno set. */
 int hpcc_exec_replace(const char *path, char *const argv[]);

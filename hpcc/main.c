@@ -782,6 +782,12 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (hpcc_exec_depth() < 0) {
+		hpcc_diag_error("'%s' leads back to hpcc %d times over: is a copy of hpcc "
+			"named '%s' in PATH before the real compiler?", argv[at],
+			HPCC_MAX_DEPTH, argv[at]);
+		return 127;
+	}
 	if (at > 0 && at + 1 < argc && is_launcher(argv[at], argv[at + 1])) {
 		launcher = hpcc_exec_find(argv[at], &skipped_self);
 		if (!launcher) {

@@ -198,6 +198,28 @@ no_recursion() {
 	assert_instrumented annotated.o
 }
 
+# A gcc -> hpcc symlink and a copy of hpcc named gcc later in PATH (issue 13,
+# item 11) would exec each other forever: a clear error instead.
+copy_in_path() {
+	enter_workdir
+	mkdir bin1 bin2
+	ln -s "$HPCC" bin1/$cc
+	cp "$HPCC" bin2/$cc
+	local f st
+	for f in annotated.c plain.c; do
+		PATH=$PWD/bin1:$PWD/bin2:$PATH timeout 120 $cc -c $f 2>err
+		st=$?
+		[ $st -eq 124 ] && { fail "$f: still looping after 120 s"; return; }
+		assert_status 127 $st "$f: exit status"
+		assert_contains err "hpcc: error: '$cc' leads back to hpcc 8 times over"
+	done
+	# a nesting the user asked for still works
+	printf '#!/bin/sh\nexec "%s" %s "$@"\n' "$HPCC" "$cc" >bin1/mycc
+	chmod +x bin1/mycc
+	"$HPCC" bin1/mycc -c annotated.c || fail "hpcc of a script running hpcc failed"
+	assert_instrumented annotated.o
+}
+
 tmpdir_unusable() {
 	enter_workdir
 	TMPDIR=/nonexistent/tmp "$HPCC" $cc -c annotated.c -o a.o 2>err ||
@@ -245,6 +267,7 @@ for cc in $COMPILERS; do
 	check "$cc: missing compiler" missing_compiler
 	check "$cc: unwritable -o" unwritable_output
 	check "$cc: no recursion through PATH" no_recursion
+	check "$cc: a copy of hpcc named $cc in PATH" copy_in_path
 	check "$cc: unusable TMPDIR" tmpdir_unusable
 done
 check "hpcc --version" bash -c '"$HPCC" --version | grep -q "^hpcc [0-9]"'
