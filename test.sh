@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole hpcc test suite: installs what is missing, builds with
-# -Werror, runs every CTest test, then the runtime tests again under
-# AddressSanitizer and ThreadSanitizer.
+# -Werror, runs every CTest test, builds the fuzz harnesses, then the
+# runtime tests again under AddressSanitizer and ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")"
 . .ci/deps.sh
@@ -11,6 +11,11 @@ jobs=$(nproc)
 cmake -S . -B build -DHPCC_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest -j"$jobs" --output-on-failure)
+
+# The libFuzzer harnesses keep compiling and linking (build only: fuzzing
+# itself is tests/fuzz/run.sh, and their inputs replay in hpcc_test_fuzz_regress).
+CC=clang cmake -S . -B build-fuzz -DHPCC_WERROR=ON -DHPCC_FUZZ=ON >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_build
 
 for san in address thread; do
 	cmake -S . -B "build-$san" -DHPCC_WERROR=ON -DHPCC_SANITIZE="$san" >/dev/null

@@ -26,12 +26,16 @@ for t in $targets; do
 		extra=(-close_fd_mask=2 -detect_leaks=0)
 	fi
 	[ -f "$here/$t.dict" ] && extra+=(-dict="$here/$t.dict")
+	# libFuzzer stops at a corpus directory that does not exist: regress/
+	# has one only for the targets that ever found something
+	dirs=("$work/corpus/$t")
+	[ -d "$here/regress/$t" ] && dirs+=("$here/regress/$t")
 	echo "== fuzz_$t for ${time}s"
 	(cd "$work/cwd/$t" &&
 		"$FUZZ_BIN/fuzz_$t" -max_total_time="$time" -max_len=4096 -timeout=20 \
 			-rss_limit_mb=4096 -print_final_stats=1 \
 			-artifact_prefix="$work/crashes/$t/" "${extra[@]}" \
-			"$work/corpus/$t" "$here/regress/$t" </dev/null) >"$work/$t.log" 2>&1
+			"${dirs[@]}" </dev/null) >"$work/$t.log" 2>&1
 	rc=$?
 	grep -E "^stat::(number_of_executed_units|average_exec_per_sec)" "$work/$t.log"
 	found=$(ls -A "$work/crashes/$t" | wc -l)
