@@ -461,8 +461,28 @@ sys.exit(0 if w["calls"] == 1000 and w.get("alloc_bytes_total") == 100000
 PY
 }
 
+# hpcc's own lib/ in a path with a comma: the RUNPATH must reach ld whole
+# (-Wl,-rpath,<dir> would split it).
+comma_prefix() {
+	local p="$E2E_SCRATCH/pre,fix"
+	mods_dir
+	rm -rf "$p"
+	mkdir -p "$p/bin" "$p/lib" "$p/include"
+	cp "$HPCC" "$p/bin/hpcc"
+	cp -P "$(dirname "$HPCC")"/../lib/libhotpath* "$p/lib/"
+	cp "$(dirname "$HPCC")"/../include/hotpath.h "$p/include/"
+	"$p/bin/hpcc" $cc -O2 -o comma.bin annotated.c 2>build.err ||
+		{ fail "build: $(cat build.err)"; return; }
+	assert_eq "" "$(cat build.err)" "hpcc's messages"
+	assert_eq "$p/lib" "$(runpath comma.bin)" "RUNPATH"
+	run_json comma.run "$PWD/comma.bin"
+	assert_ran comma.run
+	assert_reports comma.run 1
+}
+
 for cc in $COMPILERS; do
 	check "$cc: the module fixtures build plainly and through hpcc" fixtures
+	check "$cc: hpcc installed under a path with a comma" comma_prefix
 	check "$cc: first calls inside a signal handler that interrupted malloc" signal_first_calls
 	check "$cc: --alloc plugin under RTLD_DEEPBIND and RTLD_LOCAL" deepbind_alloc_plugin
 	check "$cc: --alloc non-PIE program taking malloc's address" nopie_alloc
