@@ -97,6 +97,26 @@ language_x() {
 	assert_exists asm.o
 }
 
+# Linking under -x c (issue 13, item 4): the runtime hpcc appends is a
+# library, not C source (hpcc ends -x's scope first); with sources from
+# two folders the objects hpcc compiles go to the link under -x none.
+language_x_link() {
+	enter_workdir
+	"$HPCC" $cc -x c annotated.c -o prog 2>err || fail "-x c link failed: $(head -3 err)"
+	./prog >out 2>&1 || fail "prog failed"
+	assert_contains out "sum 4950 at annotated.c:18"
+	assert_instrumented prog
+	mkdir lib
+	cp helper.c lib/helper.txt
+	cp usehelper.c use.txt
+	"$HPCC" $cc -I. -o prog2 -x c use.txt lib/helper.txt 2>err ||
+		fail "-x c link from two folders failed: $(head -3 err)"
+	assert_eq "" "$(cat err)" "stderr"
+	./prog2 >out 2>&1 || fail "prog2 failed"
+	assert_contains out "helper 42"
+	assert_instrumented prog2
+}
+
 non_c_inputs() {
 	enter_workdir
 	$cc -c helper.c -o plainhelper.o
@@ -258,6 +278,7 @@ for cc in $COMPILERS; do
 	check "$cc: -M and -MM" deps_only
 	check "$cc: -fsyntax-only" syntax_only
 	check "$cc: -x c, -xc, -x none" language_x
+	check "$cc: -x c when linking" language_x_link
 	check "$cc: .s .S .o .a inputs" non_c_inputs
 	check "$cc: -o x, -ox, -o /dev/null" output_spellings
 	check "$cc: @response files" response_file
