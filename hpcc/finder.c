@@ -616,8 +616,34 @@ struct site_buf {
 	size_t cap;
 };
 
-static int push_site(struct site_buf *sb, enum site_kind kind, const char *name,
-		     unsigned line, unsigned col, size_t brace, const char *pct)
+/* Just past the '}' that closes the '{' at byte `brace`, counting the
+ * braces among the code tokens (not comments, directives or skipped #if
+ * branches); 0 when that is not clear (a brace from a macro, say). */
+static size_t close_of(const struct ctx *c, const struct fn *f)
+{
+	size_t i = tok_at(c, f->brace);
+	long depth = 0;
+
+	for (; i < c->ntoks; i++) {
+		const struct tok *k = &c->toks[i];
+
+		if (k->kind == CXToken_Comment || (k->flags & (T_DIRECTIVE | T_SKIPPED)))
+			continue;
+		if (tok_is(c, i, "{")) {
+			depth++;
+		} else if (tok_is(c, i, "}") && --depth == 0) {
+			/* with the bodies parsed, libclang's extent must agree */
+			if (!c->skip_bodies && f->ext_end != k->end)
+				return 0;
+			return k->end;
+		}
+	}
+	return 0;
+}
+
+static int push_site(struct ctx *c, struct site_buf *sb, enum site_kind kind,
+		     const char *name, unsigned line, unsigned col, size_t brace,
+		     const char *pct, const struct fn *f)
 {
 	struct site *s;
 
@@ -638,6 +664,10 @@ static int push_site(struct site_buf *sb, enum site_kind kind, const char *name,
 	s->brace = brace;
 	s->name = strdup(name);
 	s->percentiles = kind == SITE_MAIN ? strdup(pct ? pct : "") : NULL;
+	if (f && f->state == FN_DEF) {
+		s->fn_start = f->ext_start;
+		s->fn_end = close_of(c, f);
+	}
 	if (!s->name || (kind == SITE_MAIN && !s->percentiles)) {
 		free(s->name);
 		free(s->percentiles);
@@ -720,7 +750,7 @@ static int link_block(struct ctx *c, struct site_buf *sb, const struct annot *an
 	}
 	line = c->toks[i].line;
 	col = c->toks[i].col;
-	return push_site(sb, SITE_BLOCK, an->label, line, col, off, NULL);
+	return push_site(c, sb, SITE_BLOCK, an->label, line, col, off, NULL, f);
 }
 
 /* A function marker: `f` is the function it precedes (or follows the name
@@ -1112,7 +1142,7 @@ static int analyse(struct ctx *c, struct site_list *out)
 			kind = SITE_MAIN;
 			pct = "";
 		}
-		if (push_site(&sb, kind, f->name, f->line, f->col, f->brace, pct) != 0)
+		if (push_site(c, &sb, kind, f->name, f->line, f->col, f->brace, pct, f) != 0)
 			return -1;
 	}
 	cx.clang_getInclusions(c->tu, header_visitor, c);

@@ -211,79 +211,221 @@ static int cmp_site_ptr(const void *a, const void *b)
 	return x->brace < y->brace ? -1 : x->brace > y->brace;
 }
 
+/* The guard makes a function's frame larger: the warnings about frame
+ * sizes the user asked for must not fire on the guard's account (with
+ * -Werror they would make hpcc fall back and measure nothing).  gcc
+ * reports -Wstack-usage= at the function's name and -Wframe-larger-than=
+ * at its closing brace, clang -Wframe-larger-than at the name; clang
+ * knows no -Wstack-usage= and would warn about the name. */
+static const char pragma_push[] =
+	"#pragma GCC diagnostic push\n"
+	"#ifdef __clang__\n"
+	"#pragma GCC diagnostic ignored \"-Wframe-larger-than\"\n"
+	"#else\n"
+	"#pragma GCC diagnostic ignored \"-Wstack-usage=\"\n"
+	"#pragma GCC diagnostic ignored \"-Wframe-larger-than=\"\n"
+	"#endif\n";
+
+/* One place the plan inserts text. */
+struct point {
+	size_t off;
+	enum { P_PUSH, P_GUARD, P_POP } kind;
+	const struct site *s;
+};
+
+static int cmp_point(const void *a, const void *b)
+{
+	const struct point *x = a, *y = b;
+
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return (int)x->kind - (int)y->kind;
+}
+
+/* Where diagnostic pragmas may go before the function that starts at
+ * byte `start`: the start of its line, if only blanks and whole block
+ * comments come before it there and the line before does not continue
+ * into it with a backslash; else (size_t)-1. */
+static size_t pragma_line(const char *buf, size_t start)
+{
+	size_t ls = start, p;
+
+	while (ls > 0 && buf[ls - 1] != '\n')
+		ls--;
+	for (p = ls; p < start;) {
+		if (is_space(buf[p])) {
+			p++;
+		} else if (p + 1 < start && buf[p] == '/' && buf[p + 1] == '*') {
+			for (p += 2; p + 1 < start && !(buf[p] == '*' && buf[p + 1] == '/'); p++)
+				if (buf[p] == '\n')
+					return (size_t)-1;
+			if (p + 1 >= start)
+				return (size_t)-1;
+			p += 2;
+		} else {
+			return (size_t)-1;
+		}
+	}
+	if (ls > 0) {
+		p = ls - 1; /* the '\n' */
+		if (p > 0 && buf[p - 1] == '\r')
+			p--;
+		if (p > 0 && buf[p - 1] == '\\')
+			return (size_t)-1;
+	}
+	return ls;
+}
+
+/* `#line N "file"` for the presumed position `pr` at physical line `phys`. */
+static void line_directive(struct sbuf *b, unsigned long phys, const struct presumed *pr,
+			   const char *display_path)
+{
+	size_t k;
+
+	sb_printf(b, "#line %ld \"", (long)phys + pr->delta);
+	if (pr->file) {
+		/* the source's own spelling, minus NUL bytes (which would end
+		 * the edit text; gcc ignores them too) */
+		for (k = 0; k < pr->file_len; k++)
+			if (pr->file[k])
+				sb_add(b, pr->file + k, 1);
+	} else {
+		sb_cstring(b, display_path, strlen(display_path));
+	}
+	sb_str(b, "\"\n");
+}
+
+/* The points of the plan: a guard after each site's brace, and around
+ * each function holding one, the pragmas (where they fit). */
+static struct point *plan_points(const char *buf, size_t len, const struct site_list *sites,
+				 size_t *np)
+{
+	const struct site **order = malloc(sites->n * sizeof *order);
+	struct point *pt = calloc(3 * sites->n, sizeof *pt);
+	size_t i, n = 0, prev_end = 0;
+
+	if (!order || !pt) {
+		free(order);
+		free(pt);
+		return NULL;
+	}
+	for (i = 0; i < sites->n; i++)
+		order[i] = &sites->v[i];
+	qsort(order, sites->n, sizeof *order, cmp_site_ptr);
+	for (i = 0; i < sites->n; i++) {
+		const struct site *s = order[i];
+
+		if (s->brace >= len || buf[s->brace] != '{' ||
+		    (i && s->brace == order[i - 1]->brace))
+			continue; /* not a brace: the finder's bug; stay correct */
+		pt[n].off = s->brace + 1;
+		pt[n].kind = P_GUARD;
+		pt[n++].s = s;
+	}
+	/* functions in order of their start: a block's function may come
+	 * after its own function site, so sort by fn_start */
+	for (i = 0; i < sites->n; i++)
+		order[i] = &sites->v[i];
+	for (i = 1; i < sites->n; i++) { /* insertion sort: few sites */
+		const struct site *t = order[i];
+		size_t j = i;
+
+		for (; j > 0 && order[j - 1]->fn_start > t->fn_start; j--)
+			order[j] = order[j - 1];
+		order[j] = t;
+	}
+	for (i = 0; i < sites->n; i++) {
+		const struct site *s = order[i];
+		size_t ls;
+
+		if (!s->fn_end || s->fn_end > len || buf[s->fn_end - 1] != '}' ||
+		    s->fn_start >= s->fn_end || s->brace <= s->fn_start || s->brace >= s->fn_end)
+			continue;
+		if (i && s->fn_start == order[i - 1]->fn_start)
+			continue; /* the same function */
+		ls = pragma_line(buf, s->fn_start);
+		if (ls == (size_t)-1 || ls < prev_end)
+			continue;
+		pt[n].off = ls;
+		pt[n].kind = P_PUSH;
+		pt[n++].s = s;
+		pt[n].off = s->fn_end;
+		pt[n].kind = P_POP;
+		pt[n++].s = s;
+		prev_end = s->fn_end;
+	}
+	free(order);
+	qsort(pt, n, sizeof *pt, cmp_point);
+	*np = n;
+	return pt;
+}
+
 int hpcc_rewrite_plan(const char *buf, size_t len, const struct site_list *sites,
 		      const char *display_path, struct edit_list *out)
 {
-	const struct site **order;
+	struct point *pt;
 	struct presumed pr = { NULL, 0, 0 };
-	size_t i, pos = 0, line_start = 0;
+	size_t i, np = 0, pos = 0, line_start = 0, id = 0;
 	unsigned long phys = 1; /* physical line of `line_start` */
 
 	out->v = NULL;
 	out->n = 0;
 	if (!sites->n)
 		return 0;
-	order = malloc(sites->n * sizeof *order);
-	out->v = calloc(sites->n, sizeof *out->v);
-	if (!order || !out->v) {
-		free(order);
+	pt = plan_points(buf, len, sites, &np);
+	out->v = calloc(np + 1, sizeof *out->v);
+	if (!pt || !out->v) {
+		free(pt);
 		free(out->v);
 		out->v = NULL;
 		return -1;
 	}
-	for (i = 0; i < sites->n; i++)
-		order[i] = &sites->v[i];
-	qsort(order, sites->n, sizeof *order, cmp_site_ptr);
-
-	for (i = 0; i < sites->n; i++) {
-		const struct site *s = order[i];
+	for (i = 0; i < np; i++) {
+		const struct site *s = pt[i].s;
 		struct sbuf b = { NULL, 0, 0, 0 };
-		size_t brace = s->brace, k, eol;
+		size_t at = pt[i].off, k, eol;
 
-		if (brace >= len || buf[brace] != '{' || (i && brace == order[i - 1]->brace))
-			continue; /* not a brace: the finder's bug; stay correct */
-		/* advance line bookkeeping to the brace's line */
-		for (; pos < brace; pos++) {
+		/* advance line bookkeeping to the line of the insertion */
+		for (; pos < at; pos++) {
 			if (buf[pos] == '\n') {
 				scan_line_directive(buf + line_start, buf + pos, phys, &pr);
 				line_start = pos + 1;
 				phys++;
 			}
 		}
-		for (eol = brace + 1; eol < len && buf[eol] != '\n'; eol++)
+		for (eol = at; eol < len && buf[eol] != '\n'; eol++)
 			;
-		if (rest_is_blank(buf + brace + 1, buf + eol)) {
+		if (pt[i].kind == P_PUSH) {
+			/* whole lines before the function's first line */
+			sb_str(&b, pragma_push);
+			line_directive(&b, phys, &pr, display_path);
+		} else if (pt[i].kind == P_GUARD && rest_is_blank(buf + at, buf + eol)) {
 			sb_str(&b, " ");
-			guard_text(&b, s, out->n);
+			guard_text(&b, s, id++);
 		} else {
+			/* split the line after the brace */
 			sb_str(&b, "\n");
-			guard_text(&b, s, out->n);
-			sb_printf(&b, "\n#line %ld \"", (long)phys + pr.delta);
-			if (pr.file) {
-				/* the source's own spelling, minus NUL bytes (which
-				 * would end the edit text; gcc ignores them too) */
-				for (k = 0; k < pr.file_len; k++)
-					if (pr.file[k])
-						sb_add(&b, pr.file + k, 1);
-			} else {
-				sb_cstring(&b, display_path, strlen(display_path));
-			}
-			sb_str(&b, "\"\n");
-			for (k = line_start; k <= brace; k++)
+			if (pt[i].kind == P_GUARD)
+				guard_text(&b, s, id++);
+			else
+				sb_str(&b, "#pragma GCC diagnostic pop");
+			sb_str(&b, "\n");
+			line_directive(&b, phys, &pr, display_path);
+			for (k = line_start; k < at; k++)
 				sb_add(&b, buf[k] == '\t' ? "\t" : " ", 1);
 		}
 		if (b.oom) {
 			free(b.s);
-			free(order);
+			free(pt);
 			hpcc_edits_free(out);
 			return -1;
 		}
-		out->v[out->n].offset = brace + 1;
+		out->v[out->n].offset = at;
 		out->v[out->n].len = 0;
 		out->v[out->n].text = b.s;
 		out->n++;
 	}
-	free(order);
+	free(pt);
 	return 0;
 }
 

@@ -2,7 +2,9 @@
 # The code hpcc inserts is clean under any warning flag (issue 13, item 14):
 # an instrumented compile must not fail where the plain one succeeds, or
 # nothing gets measured (hpcc falls back to the plain compile with a
-# warning).  And -H lists the headers of the plain compile, no hotpath.h.
+# warning).  Frame-size warnings stay off in measured functions, whose
+# frames the guard enlarges.  And -H lists the headers of the plain
+# compile, no hotpath.h.
 . "$(dirname "$0")/lib.sh"
 
 # Every kind of guard: a function, main with options, a block.
@@ -87,9 +89,54 @@ nostartfiles() {
 	assert_instrumented prog
 }
 
+# Frame-size warnings: the guard makes a leaf function a caller (gcc -O2:
+# 8 bytes of stack become 64), so they are off inside measured functions
+# and as before everywhere else.
+frame_size() {
+	enter_workdir
+	cat >fr.c <<'EOF'
+#include <string.h>
+
+int sink(char *p);
+
+/* @hotpath */
+int fill(int x)
+{
+	char buf[80];
+	memset(buf, x, sizeof buf);
+	return buf[x & 63];
+}
+#ifndef NO_BIG
+int big(int x)
+{
+	char buf[400];
+	memset(buf, x, sizeof buf);
+	return sink(buf);
+}
+#endif
+EOF
+	local w
+	case $cc in
+	*clang*) w="-Wframe-larger-than=48" ;;
+	*) w="-Wstack-usage=48 -Wframe-larger-than=48" ;;
+	esac
+	rm -f fr.o
+	$cc -O2 $w -DNO_BIG -Werror -c fr.c 2>plain.err || fail "plain failed: $(head -3 plain.err)"
+	"$HPCC" $cc -O2 $w -DNO_BIG -Werror -c fr.c 2>hpcc.err || fail "hpcc failed"
+	assert_same_file plain.err hpcc.err
+	assert_instrumented fr.o
+	# big's warnings are the plain compile's, fill has none
+	$cc -O2 $w -c fr.c 2>plain.err
+	"$HPCC" $cc -O2 $w -c fr.c 2>hpcc.err
+	assert_contains plain.err "big"
+	assert_same_file plain.err hpcc.err
+	assert_instrumented fr.o
+}
+
 for cc in $COMPILERS; do
 	check "$cc: the guards compile under every warning flag" every_warning
 	check "$cc: -H lists no hotpath.h" header_tree
 	check "$cc: -nostartfiles" nostartfiles
+	check "$cc: -Wstack-usage= and -Wframe-larger-than=" frame_size
 done
 finish

@@ -59,7 +59,8 @@ int hpcc_fuzz_finder(const uint8_t *data, size_t size)
 	}
 	if (sites.n) {
 		FUZZ_ASSERT(hpcc_rewrite_plan(buf, len, &sites, o.path, &edits) == 0);
-		FUZZ_ASSERT(edits.n == sites.n);
+		/* a guard per site, and up to two pragma edits per function */
+		FUZZ_ASSERT(edits.n >= sites.n && edits.n <= 3 * sites.n);
 		f = open_memstream(&out, &out_len);
 		FUZZ_ASSERT(f);
 		FUZZ_ASSERT(hpcc_rewrite_apply(buf, len, &edits, "hotpath.h", o.path, f) == 0);

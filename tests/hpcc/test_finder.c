@@ -122,6 +122,22 @@ static int line_of(const char *buf, size_t off)
 		CHECK_INT('{', (r).buf[s_->brace]);                               \
 	} while (0)
 
+/* Each site knows its function: from the first byte of its declaration
+ * (the name at most) to just past the '}' closing the body. */
+static void check_extents(const struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->sites.n; i++) {
+		const struct site *s = &r->sites.v[i];
+
+		if (s->fn_end == 0 || s->fn_end > r->len || r->buf[s->fn_end - 1] != '}' ||
+		    s->fn_start >= s->brace || s->brace >= s->fn_end)
+			TEST_FAIL_("site %zu (%s): function %zu..%zu, brace %zu", i, s->name,
+				   s->fn_start, s->fn_end, s->brace);
+	}
+}
+
 static void every_spelling(void)
 {
 	struct run r;
@@ -144,6 +160,7 @@ static void every_spelling(void)
 	CHECK(r.sites.v[0].percentiles == NULL);
 	/* the K&R body's '{' comes after the parameter declarations */
 	CHECK_INT(38, line_of(r.buf, r.sites.v[8].brace));
+	check_extents(&r);
 	run_free(&r);
 }
 
@@ -171,6 +188,9 @@ static void blocks_both_spellings_nested(void)
 	CHECK_SITE(r, 1, SITE_BLOCK, "body \"quoted\"", 8, 77);
 	CHECK_SITE(r, 2, SITE_BLOCK, "inner", 11, 4);
 	CHECK_SITE(r, 3, SITE_FUNCTION, "twice", 18, 5);
+	check_extents(&r);
+	/* a block's function is the one holding it */
+	CHECK(r.sites.v[0].fn_end == r.sites.v[2].fn_end);
 	run_free(&r);
 }
 

@@ -313,10 +313,103 @@ static void line_fixes_map_split_pieces_back(void)
 	hpcc_edits_free(&edits);
 }
 
+/* The function around the last added site: from `start` to just past the
+ * '}' found at `close`. */
+static void around(struct fixture *f, const char *src, const char *start, const char *close)
+{
+	struct site *s = &f->v[f->n - 1];
+
+	s->fn_start = (size_t)(strstr(src, start) - src);
+	s->fn_end = (size_t)(strstr(src, close) - src) + 1;
+}
+
+#define PUSH "#pragma GCC diagnostic push\n#ifdef __clang__\n" \
+	"#pragma GCC diagnostic ignored \"-Wframe-larger-than\"\n#else\n" \
+	"#pragma GCC diagnostic ignored \"-Wstack-usage=\"\n" \
+	"#pragma GCC diagnostic ignored \"-Wframe-larger-than=\"\n#endif\n"
+
+/* Frame-size warnings off from the function's first line to its '}'
+ * (issue 13, item 14); lines and columns stay. */
+static void frame_pragmas(void)
+{
+	const char *src = "/* @hotpath */\nstatic int\nf(void)\n{\n\treturn 1;\n} /* end */\nint g;\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 3, src, "{", NULL);
+	around(&f, src, "static", "} /*");
+	out = run(src, &f, "x.c");
+	CHECK_STR(PRO "/* @hotpath */\n" PUSH "#line 2 \"x.c\"\nstatic int\nf(void)\n"
+		  "{ HP_FUNCTION(0, \"f\", 3);\n\treturn 1;\n}\n#pragma GCC diagnostic pop\n"
+		  "#line 6 \"x.c\"\n  /* end */\nint g;\n", out);
+	free(out);
+}
+
+/* A marker comment before the function on its line is fine; code is not,
+ * nor a line continued into it, nor a second function on the line of the
+ * first's '}'; a block's function gets them once. */
+static void frame_pragmas_where_they_fit(void)
+{
+	const char *one = "\t/* @hotpath */ int f(void) {\n\treturn 1;\n}\n";
+	const char *code = "int x; int f(void) {\n\treturn 1;\n}\n";
+	const char *cont = "#define A \\\nint f(void) {\n\treturn 1;\n}\n";
+	const char *two = "int f(void) {\n\treturn 1;\n} int g(void) {\n\treturn 2;\n}\n";
+	const char *blk = "int f(void) {\n\t{ a(); }\n\treturn 1;\n}\n";
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	add(&f, SITE_FUNCTION, "f", 1, one, "{", NULL);
+	around(&f, one, "int", "}\n");
+	out = run(one, &f, "x.c");
+	CHECK_STR(PRO PUSH "#line 1 \"x.c\"\n\t/* @hotpath */ int f(void) { HP_FUNCTION(0, \"f\", 1);\n"
+		  "\treturn 1;\n}\n#pragma GCC diagnostic pop\n#line 3 \"x.c\"\n \n", out);
+	free(out);
+
+	f.n = 0;
+	add(&f, SITE_FUNCTION, "f", 1, code, "{", NULL);
+	around(&f, code, "int f", "}\n");
+	out = run(code, &f, "x.c");
+	CHECK_STR(PRO "int x; int f(void) { HP_FUNCTION(0, \"f\", 1);\n\treturn 1;\n}\n", out);
+	free(out);
+
+	f.n = 0;
+	add(&f, SITE_FUNCTION, "f", 2, cont, "{", NULL);
+	around(&f, cont, "int f", "}\n");
+	out = run(cont, &f, "x.c");
+	CHECK_NOT_CONTAINS(out, "#pragma");
+	free(out);
+
+	f.n = 0;
+	add(&f, SITE_FUNCTION, "f", 1, two, "{", NULL);
+	around(&f, two, "int f", "} int");
+	add(&f, SITE_FUNCTION, "g", 3, two, "{\n\treturn 2", NULL);
+	around(&f, two, "int g", "}\n");
+	f.v[1].fn_start = (size_t)(strstr(two, "int g") - two);
+	out = run(two, &f, "x.c");
+	CHECK_STR(PRO PUSH "#line 1 \"x.c\"\nint f(void) { HP_FUNCTION(0, \"f\", 1);\n"
+		  "\treturn 1;\n}\n#pragma GCC diagnostic pop\n#line 3 \"x.c\"\n"
+		  "  int g(void) { HP_FUNCTION(1, \"g\", 3);\n\treturn 2;\n}\n", out);
+	free(out);
+
+	f.n = 0;
+	add(&f, SITE_FUNCTION, "f", 1, blk, "{\n\t{", NULL);
+	around(&f, blk, "int f", "}\n}");
+	f.v[0].fn_end = strlen(blk) - 1;
+	add(&f, SITE_BLOCK, "b", 2, blk, "{ a", NULL);
+	f.v[1].fn_start = f.v[0].fn_start;
+	f.v[1].fn_end = f.v[0].fn_end;
+	out = run(blk, &f, "x.c");
+	CHECK_STR(PRO PUSH "#line 1 \"x.c\"\nint f(void) { HP_FUNCTION(0, \"f\", 1);\n"
+		  "\t{\nHP_BLOCK(1, \"b\", 2);\n#line 2 \"x.c\"\n\t  a(); }\n\treturn 1;\n"
+		  "}\n#pragma GCC diagnostic pop\n#line 4 \"x.c\"\n \n", out);
+	free(out);
+}
+
 TEST_MAIN(T(brace_at_eol), T(brace_then_line_comment), T(brace_then_closed_comment),
 	  T(brace_then_multiline_comment), T(text_after_brace), T(tabs_kept_in_padding),
 	  T(crlf_line_endings), T(several_sites_one_line), T(nested_blocks),
 	  T(main_with_percentiles), T(label_and_path_escaped),
 	  T(follows_source_line_directives), T(bom_stays_first), T(no_sites_only_prologue),
 	  T(header_path_with_quote_uses_angle_form), T(non_brace_offset_is_ignored),
-	  T(line_fixes_map_split_pieces_back))
+	  T(line_fixes_map_split_pieces_back), T(frame_pragmas),
+	  T(frame_pragmas_where_they_fit))
