@@ -36,15 +36,12 @@ static char *make_escape(const char *path)
 	return out;
 }
 
-/* `path` without its directory and without its last suffix (".c"), the
- * way the compilers derive a.o from src/a.c; with `keep_dir`, the
- * directory stays. */
-static char *stem(const char *path, int keep_dir)
+char *hpcc_depfile_stem(const char *path, int keep_dir)
 {
 	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
 	const char *dot = strrchr(base, '.'), *from = keep_dir ? path : base;
 	size_t n = dot && dot != base ? (size_t)(dot - from) : strlen(from);
-	char *s = malloc(n + 3);
+	char *s = malloc(n + 1);
 
 	if (!s)
 		return NULL;
@@ -61,7 +58,7 @@ char *hpcc_depfile_path(const struct invocation *inv, const char *src, int clang
 
 	if (inv->dep_file)
 		return strdup(inv->dep_file);
-	s = stem(inv->output ? inv->output : src, inv->output != NULL);
+	s = hpcc_depfile_stem(inv->output ? inv->output : src, inv->output != NULL);
 	d = s ? malloc(strlen(s) + 5) : NULL;
 	if (d)
 		sprintf(d, "%s%s.d", a_dash ? "a-" : "", s);

@@ -33,6 +33,10 @@ struct dep_rename {
  * replaced by .d; else, linking with gcc, a-<base>.d; else <base>.d, in
  * the current directory.  malloc'd, or NULL. */
 char *hpcc_depfile_path(const struct invocation *inv, const char *src, int clang);
+/* `path` without its directory and without its last suffix (".c"), the
+ * way the compilers derive a.o from src/a.c; with `keep_dir`, the
+ * directory stays.  malloc'd, or NULL. */
+char *hpcc_depfile_stem(const char *path, int keep_dir);
 
 /* The .d text `buf` (buf[len] == '\0') with the paths of `r` replaced,
  * `header` dropped as a prerequisite and as a -MP target, and, when that

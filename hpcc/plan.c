@@ -76,22 +76,6 @@ static char *cat3(const char *a, const char *b, const char *c)
 	return s;
 }
 
-/* `path` without its directory and without its last suffix (".c"), the
- * way the compilers derive a.o from src/a.c. */
-static char *stem(const char *path, int keep_dir)
-{
-	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-	const char *dot = strrchr(base, '.'), *from = keep_dir ? path : base;
-	size_t n = dot && dot != base ? (size_t)(dot - from) : strlen(from);
-	char *s = malloc(n + 1);
-
-	if (!s)
-		return NULL;
-	memcpy(s, from, n);
-	s[n] = '\0';
-	return s;
-}
-
 /* Does the preprocessor read this input?  Objects, archives, shared
  * libraries, assembly and preprocessed text do not; they cannot be
  * affected by -iquote, so they may share any command. */
@@ -331,7 +315,7 @@ static int plan_link(struct compile_plan *p, const struct invocation *inv,
 			/* the target the link would write: the output, or a.o
 			 * for a.c */
 			char *t = inv->output ? (char *)inv->output :
-				own(p, stem(w[i].src->path, 0));
+				own(p, hpcc_depfile_stem(w[i].src->path, 0));
 			char *obj = inv->output ? t : own(p, t ? cat3(t, ".o", "") : NULL);
 
 			if (!obj || av_push(&a, "-MQ") || av_push(&a, obj))
