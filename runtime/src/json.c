@@ -23,6 +23,20 @@ static void indent(struct hp_json *j, unsigned int n)
 	hp_str_append(j->out, tabs, n);
 }
 
+const char *hp_json_short_escape(unsigned char c)
+{
+	switch (c) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\b': return "\\b";
+	case '\f': return "\\f";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	default: return NULL;
+	}
+}
+
 static void write_string(struct hp_str *out, const char *s)
 {
 	const char *run;
@@ -39,15 +53,7 @@ static void write_string(struct hp_str *out, const char *s)
 			continue;
 		hp_str_append(out, run, (size_t)(s - run));
 		run = s + 1;
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default:
+		if (!(esc = hp_json_short_escape(c))) {
 			snprintf(buf, sizeof buf, "\\u%04x", c);
 			esc = buf;
 		}

@@ -39,6 +39,10 @@ struct hp_json {
 };
 
 void hp_json_init(struct hp_json *j, struct hp_str *out, int pretty);
+/* JSON's two-character escape of byte c ("\\n" for a newline; quote,
+ * backslash, \b \f \n \r \t), or NULL when it has none (\u00XX then).
+ * The table's label escaping uses the same forms. */
+const char *hp_json_short_escape(unsigned char c);
 void hp_json_begin_object(struct hp_json *j);
 void hp_json_end_object(struct hp_json *j);
 void hp_json_begin_array(struct hp_json *j);

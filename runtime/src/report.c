@@ -83,14 +83,8 @@ static void append_escaped(struct hp_str *out, const char *s)
 		else if (c >= 0x20 && c != 0x7f && c != '\\')
 			continue;
 		hp_str_append(out, run, (size_t)(s - run));
-		switch (c) {
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		}
+		if (!c1)
+			esc = hp_json_short_escape(c); /* '"' cannot come here */
 		if (esc)
 			hp_str_append(out, esc, strlen(esc));
 		else
