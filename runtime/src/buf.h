@@ -137,6 +137,7 @@ struct hp_open {
 	uint64_t child; /* ticks of finished measured callees */
 	uint32_t slot;  /* the site's (sites.h) */
 	uint32_t node;  /* call-path tree node (callgraph.h) */
+	uint64_t child_bytes, child_count; /* allocations of finished callees */
 };
 
 struct hp_trace_ring; /* trace.h */
@@ -161,8 +162,12 @@ struct hp_buf {
 	long tid;
 	struct hp_open *open; /* consumer's stack of open calls */
 	size_t nopen, open_cap;
+	uint32_t *active;     /* by slot: how many of `open` are that site's
+				 (a call with one below it is recursive) */
+	size_t active_cap;
 	struct hp_trace_ring *trace; /* recent calls, HOTPATH_FORMAT=trace */
-	/* (open and trace are the consumer's to free, before hp_buf_remove) */
+	/* (open, active and trace are the consumer's to free, before
+	 * hp_buf_remove) */
 	_Alignas(64) struct hp_rec rec[HP_BUF_CAP];
 };
 

@@ -97,7 +97,10 @@ char *hp_fmt_bytes(char *out, size_t n, double bytes)
 			break;
 		v /= 1024;
 	}
-	snprintf(out, n, "%.2f%s", v, units[i]);
+	if (i == 0 && v == (double)(unsigned long long)v)
+		snprintf(out, n, "%.0fB", v); /* whole bytes: "0B", never "0.00B" */
+	else
+		snprintf(out, n, "%.2f%s", v, units[i]);
 	return out;
 }
 

@@ -24,8 +24,9 @@ void hp_str_free(struct hp_str *out);
  * the rounded value under 1000, two decimals.  Returns out. */
 char *hp_fmt_duration(char *out, size_t n, double ns);
 
-/* Bytes: "300.00B", "2.93KiB", "1.50MiB", "4.00GiB": the largest binary
- * unit that keeps the rounded value under 1024, two decimals. */
+/* Bytes: "0B", "300B", "12.50B", "2.93KiB", "1.50MiB", "4.00GiB": the
+ * largest binary unit that keeps the rounded value under 1024, two
+ * decimals, except whole bytes (as counts are). */
 char *hp_fmt_bytes(char *out, size_t n, double bytes);
 /* Counts: "20" when whole, else two decimals ("2.50"). */
 char *hp_fmt_count(char *out, size_t n, double count);

@@ -33,6 +33,8 @@ static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a,
 	w->alloc_calls = a->metric[0].count;
 	for (m = 0; m < HP_ALLOC_METRICS; m++) {
 		w->alloc[m].sum = a->metric[m].total;
+		w->alloc[m].recursive = a->nested[m];
+		w->alloc[m].self = a->self[m];
 		w->alloc[m].max = a->metric[m].max;
 		for (k = 0; k < in->npcts; k++)
 			w->alloc[m].pct[k] = hp_hist_percentile(&a->metric[m], in->pcts[k]);
@@ -61,7 +63,10 @@ static int gather_rows(struct hp_report *r, const struct hp_gather_in *in)
 		w->line = site->line;
 		w->kind = site->kind;
 		w->calls = s->hist.count;
-		w->total_ns = hp_clock_to_ns(s->hist.total);
+		/* converted whole, so that total + recursive is the sum */
+		w->total_ns = hp_clock_to_ns(s->hist.total - s->nested);
+		w->recursive_ns = hp_clock_to_ns(s->hist.total) - w->total_ns;
+		w->unfinished = s->unfinished;
 		w->self_ns = hp_clock_to_ns(s->self);
 		w->min_ns = hp_clock_to_ns(s->hist.min);
 		w->max_ns = hp_clock_to_ns(s->hist.max);

@@ -16,20 +16,24 @@
 #include "hotpath.h"
 #include "json.h"
 
-/* The allocation metrics: table titles (HOTPATH_ALLOC's names) and JSON
- * names, whether the values are bytes, and whether the row's "Total" is a
- * sum (the -total metrics) or the largest per-call peak (the -max
- * metrics). */
+/* The allocation metrics: table titles (HOTPATH_ALLOC's names), what a
+ * per-call figure is, JSON names, whether the values are bytes, and
+ * whether the row's figure is a sum, "Total" (the -total metrics), or the
+ * largest per-call peak, "Max" (the -max metrics).  Every figure is
+ * inclusive: a call's includes its callees'. */
 static const struct {
 	const char *name;
+	const char *what;
 	const char *json;
 	int bytes;
 	int is_peak;
 } metrics[4] = {
-	{ "bytes-total", "bytes_total", 1, 0 },
-	{ "bytes-max", "bytes_max", 1, 1 },
-	{ "count-total", "count_total", 0, 0 },
-	{ "count-max", "count_max", 0, 1 },
+	{ "bytes-total", "bytes allocated per call", "bytes_total", 1, 0 },
+	{ "bytes-max", "peak of live bytes per call, above those at its "
+	  "entry", "bytes_max", 1, 1 },
+	{ "count-total", "allocations per call", "count_total", 0, 0 },
+	{ "count-max", "peak of live blocks per call, above those at its "
+	  "entry", "count_max", 0, 1 },
 };
 
 static int cmp_str(const char *a, const char *b)
@@ -96,8 +100,9 @@ static void append_escaped(struct hp_str *out, const char *s)
 	hp_str_append(out, run, (size_t)(s - run));
 }
 
-/* The label of row w, escaped, "file.c:name" when shared; NULL on
- * ENOMEM. */
+/* The label of row w, escaped, "file.c:name" when shared; main's row
+ * says so when its name does not ("real_main (main)"); a row with calls
+ * closed at exit gets the footnote's " *".  NULL on ENOMEM. */
 static char *dup_label(const struct hp_row *w, int shared)
 {
 	struct hp_str label = { 0 };
@@ -107,6 +112,10 @@ static char *dup_label(const struct hp_row *w, int shared)
 		hp_str_append(&label, ":", 1);
 	}
 	append_escaped(&label, w->name ? w->name : "?");
+	if (w->kind == HP_KIND_MAIN && cmp_str(w->name, "main") != 0)
+		hp_str_append(&label, " (main)", 7);
+	if (w->unfinished)
+		hp_str_append(&label, " *", 2);
 	if (!label.s)
 		hp_str_append(&label, "", 0);
 	if (label.failed) {
@@ -140,7 +149,8 @@ static double percent(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-/* Rows shown (main excluded), after the limit, and how many were cut. */
+/* Rows shown (main excluded: it is always shown), after the limit, and
+ * how many were cut. */
 static size_t shown_rows(const struct hp_report *r, size_t *cut)
 {
 	size_t n = 0, i;
@@ -159,14 +169,36 @@ static size_t shown_rows(const struct hp_report *r, size_t *cut)
 static int alloc_table(struct hp_str *out, const struct hp_report *r, int m);
 static int any_alloc(const struct hp_report *r);
 
+static size_t main_rows(const struct hp_report *r)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < r->nrows; i++)
+		n += r->rows[i].kind == HP_KIND_MAIN;
+	return n;
+}
+
+static uint64_t unfinished_calls(const struct hp_report *r)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < r->nrows; i++)
+		n += r->rows[i].unfinished;
+	return n;
+}
+
 int hp_report_table(struct hp_str *out, const struct hp_report *r)
 {
-	size_t ncols = 6 + (size_t)r->npcts, cut, nshown, row, i, c;
+	size_t ncols = 6 + (size_t)r->npcts, cut, nshown, nkept, kept, row, i, c;
+	size_t nmain = main_rows(r);
+	uint64_t open_calls = unfinished_calls(r);
 	char **cells;
 	char buf[256];
 	int err = 0;
 
-	nshown = shown_rows(r, &cut);
+	nkept = shown_rows(r, &cut);
+	nshown = nkept + nmain; /* main's row too, as in every format */
 	cells = hp_calloc((nshown + 1) * ncols, sizeof *cells);
 	if (!cells)
 		return ENOMEM;
@@ -181,18 +213,17 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 	cells[c++] = hp_strdup("Total");
 	cells[c++] = hp_strdup("Self");
 	cells[c++] = hp_strdup("% Total");
-	for (i = 0, row = 1; i < r->nrows && row <= nshown; i++) {
+	for (i = 0, row = 1, kept = 0; i < r->nrows && row <= nshown; i++) {
 		const struct hp_row *w = &r->rows[i];
 		size_t k;
 
-		if (w->kind == HP_KIND_MAIN)
+		if (w->kind != HP_KIND_MAIN && kept++ >= nkept)
 			continue;
 		c = row++ * ncols;
 		cells[c++] = dup_label(w, name_shared(r, i));
 		snprintf(buf, sizeof buf, "%llu", (unsigned long long)w->calls);
 		cells[c++] = hp_strdup(buf);
-		cells[c++] = dup_duration(w->calls ? (double)w->total_ns /
-					  (double)w->calls : 0.0);
+		cells[c++] = dup_duration(hp_row_avg_ns(w));
 		for (k = 0; k < (size_t)r->npcts; k++)
 			cells[c++] = dup_duration((double)w->pct_ns[k]);
 		cells[c++] = dup_duration((double)w->total_ns);
@@ -221,6 +252,15 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 			hp_str_printf(out, "[hotpath] %llu calls left by a non-local "
 				      "exit (longjmp), not counted\n",
 				      (unsigned long long)r->nonlocal_exits);
+		if (open_calls)
+			hp_str_printf(out, "[hotpath] * %llu call%s still open at "
+				      "exit were closed then and counted\n",
+				      (unsigned long long)open_calls,
+				      open_calls == 1 ? "" : "s");
+		hp_str_printf(out, "[hotpath] %% Total: Total (inclusive, "
+			      "recursion counted once) / %s; threads run in "
+			      "parallel, so a row can exceed 100%%\n",
+			      nmain ? "main's wall time" : "the session's wall time");
 		if (r->notes)
 			hp_str_append(out, r->notes, strlen(r->notes));
 	}
@@ -237,10 +277,12 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 	return err ? err : out->failed ? ENOMEM : 0;
 }
 
-/* What a row shows as "Total" in the table of metric m. */
+/* A row's figure in the table of metric m: Total (recursion counted
+ * once, as time is) or Max. */
 static uint64_t alloc_total(const struct hp_row *w, int m)
 {
-	return metrics[m].is_peak ? w->alloc[m].max : w->alloc[m].sum;
+	return metrics[m].is_peak ? w->alloc[m].max :
+	       w->alloc[m].sum - w->alloc[m].recursive;
 }
 
 static char *dup_alloc_value(int m, double v)
@@ -273,14 +315,20 @@ static int by_alloc_total(const void *pa, const void *pb, void *arg)
 	return a->line - b->line;
 }
 
-/* One allocation table (metric m), hotpath's layout: rows with figures
- * (main excluded), largest Total first, HOTPATH_LIMIT applied.  Avg is
- * per call; Total is the sum over calls for the -total metrics and the
- * largest per-call peak for the -max ones; % Total is the row's Total as a
- * share of the sum of Total over all rows of the table. */
+/* One allocation table (metric m), hotpath's layout: rows with figures,
+ * largest first, HOTPATH_LIMIT applied (main's row is always shown, as
+ * in the time table).  Figures are inclusive.  Avg and the percentiles
+ * are per call.  The -total metrics show Total (summed over calls,
+ * recursion counted once), Self (less what finished measured callees
+ * allocated) and % Total: Total as a share of the sum of Self over every
+ * row, which is what measured code allocated, each allocation once.  The
+ * -max metrics show Max, the largest per-call peak; peaks do not add up,
+ * so they have no share. */
 static int alloc_table(struct hp_str *out, const struct hp_report *r, int m)
 {
-	size_t ncols = 5 + (size_t)r->npcts, n = 0, nshown, row, i, c, k;
+	int peak = metrics[m].is_peak;
+	size_t ncols = (peak ? 4 : 6) + (size_t)r->npcts, n = 0, nmain = 0;
+	size_t nshown, kept, row, i, c, k;
 	struct alloc_order order = { r, m };
 	uint64_t whole = 0;
 	size_t *idx;
@@ -292,12 +340,14 @@ static int alloc_table(struct hp_str *out, const struct hp_report *r, int m)
 	if (!idx)
 		return ENOMEM;
 	for (i = 0; i < r->nrows; i++)
-		if (r->rows[i].alloc_calls && r->rows[i].kind != HP_KIND_MAIN) {
+		if (r->rows[i].alloc_calls) {
 			idx[n++] = i;
-			whole += alloc_total(&r->rows[i], m);
+			nmain += r->rows[i].kind == HP_KIND_MAIN;
+			whole += r->rows[i].alloc[m].self;
 		}
 	qsort_r(idx, n, sizeof *idx, by_alloc_total, &order);
-	nshown = r->limit >= 0 && (size_t)r->limit < n ? (size_t)r->limit : n;
+	nshown = r->limit >= 0 && (size_t)r->limit < n - nmain ?
+		 (size_t)r->limit + nmain : n;
 	cells = hp_calloc((nshown + 1) * ncols, sizeof *cells);
 	if (!cells) {
 		hp_free(idx);
@@ -311,35 +361,56 @@ static int alloc_table(struct hp_str *out, const struct hp_report *r, int m)
 		snprintf(buf, sizeof buf, "P%u", r->pcts[k]);
 		cells[c++] = hp_strdup(buf);
 	}
-	cells[c++] = hp_strdup("Total");
-	cells[c++] = hp_strdup("% Total");
-	for (row = 0; row < nshown; row++) {
-		const struct hp_row *w = &r->rows[idx[row]];
+	cells[c++] = hp_strdup(peak ? "Max" : "Total");
+	if (!peak) {
+		cells[c++] = hp_strdup("Self");
+		cells[c++] = hp_strdup("% Total");
+	}
+	for (i = 0, row = 0, kept = 0; i < n && row < nshown; i++) {
+		const struct hp_row *w = &r->rows[idx[i]];
 		const struct hp_alloc_fig *f = &w->alloc[m];
 
-		c = (row + 1) * ncols;
-		cells[c++] = dup_label(w, name_shared(r, idx[row]));
+		if (w->kind != HP_KIND_MAIN && kept++ >= nshown - nmain)
+			continue;
+		c = ++row * ncols;
+		cells[c++] = dup_label(w, name_shared(r, idx[i]));
 		snprintf(buf, sizeof buf, "%llu", (unsigned long long)w->alloc_calls);
 		cells[c++] = hp_strdup(buf);
 		cells[c++] = dup_alloc_value(m, (double)f->sum / (double)w->alloc_calls);
 		for (k = 0; k < (size_t)r->npcts; k++)
 			cells[c++] = dup_alloc_value(m, (double)f->pct[k]);
 		cells[c++] = dup_alloc_value(m, (double)alloc_total(w, m));
-		snprintf(buf, sizeof buf, "%.2f%%", percent(alloc_total(w, m), whole));
-		cells[c++] = hp_strdup(buf);
+		if (!peak) {
+			cells[c++] = dup_alloc_value(m, (double)f->self);
+			snprintf(buf, sizeof buf, "%.2f%%",
+				 percent(alloc_total(w, m), whole));
+			cells[c++] = hp_strdup(buf);
+		}
 	}
 	for (i = 0; i < (nshown + 1) * ncols; i++)
 		if (!cells[i])
 			err = ENOMEM;
 	if (!err) {
-		hp_str_printf(out, "[hotpath] Allocation summary (%s) from ",
-			      metrics[m].name);
+		hp_str_printf(out, "[hotpath] Allocation summary (%s: %s, callees "
+			      "included) from ", metrics[m].name, metrics[m].what);
 		append_escaped(out, r->program ? r->program : "?");
 		hp_str_append(out, ":\n", 2);
 		hp_fmt_table(out, (const char *const *)cells, nshown + 1, ncols);
 		if (nshown < n)
 			hp_str_printf(out, "[hotpath] %zu more not shown "
 				      "(HOTPATH_LIMIT=%ld)\n", n - nshown, r->limit);
+		if (!peak) {
+			char w[48];
+
+			hp_str_printf(out, "[hotpath] Total: summed over calls "
+				      "(recursion counted once); Self: less what "
+				      "measured callees allocated; %% Total: of the "
+				      "%s %s in measured code (the sum of Self)\n",
+				      metrics[m].bytes ?
+				      hp_fmt_bytes(w, sizeof w, (double)whole) :
+				      hp_fmt_count(w, sizeof w, (double)whole),
+				      metrics[m].bytes ? "allocated" : "allocations");
+		}
 	}
 	for (i = 0; i < (nshown + 1) * ncols; i++)
 		hp_free(cells[i]);
@@ -414,9 +485,12 @@ static void row_json(struct hp_json *j, const struct hp_report *r,
 	member_int(j, "line", w->line);
 	member_str(j, "kind", kind_name(w->kind));
 	member_u64(j, "calls", w->calls);
+	member_u64(j, "unfinished", w->unfinished);
 	member_u64(j, "total_ns", w->total_ns);
+	member_u64(j, "recursive_ns", w->recursive_ns);
 	member_u64(j, "self_ns", w->self_ns);
-	member_u64(j, "avg_ns", w->calls ? w->total_ns / w->calls : 0);
+	member_u64(j, "avg_ns", w->calls ? (w->total_ns + w->recursive_ns) /
+					   w->calls : 0);
 	member_u64(j, "min_ns", w->min_ns);
 	member_u64(j, "max_ns", w->max_ns);
 	hp_json_key(j, "percent_total");
@@ -428,6 +502,8 @@ static void row_json(struct hp_json *j, const struct hp_report *r,
 			snprintf(key, sizeof key, "alloc_%s", metrics[m].json);
 			member_u64(j, key, alloc_total(w, m));
 		}
+		member_u64(j, "alloc_bytes_self", w->alloc[0].self);
+		member_u64(j, "alloc_count_self", w->alloc[2].self);
 		hp_json_key(j, "alloc_percentiles");
 		hp_json_begin_object(j);
 		for (m = 0; m < 4; m++) {

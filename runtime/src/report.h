@@ -18,6 +18,10 @@ struct hp_alloc_fig {
 	uint64_t sum; /* over calls */
 	uint64_t max; /* largest per-call value */
 	uint64_t pct[HP_MAX_PERCENTILES]; /* parallel to hp_report.pcts */
+	/* The -total metrics only: */
+	uint64_t recursive; /* the part of sum from recursive calls */
+	uint64_t self;      /* sum less what finished measured callees
+			       allocated */
 };
 
 struct hp_row {
@@ -26,14 +30,25 @@ struct hp_row {
 	int line;
 	int kind; /* HP_KIND_* */
 	uint64_t calls;
-	uint64_t total_ns;
+	uint64_t total_ns; /* inclusive; recursive calls (made while a call of
+			      the same row was open on their thread) are in
+			      their outermost call's time only */
 	uint64_t min_ns;
 	uint64_t max_ns;
 	uint64_t pct_ns[HP_MAX_PERCENTILES]; /* parallel to hp_report.pcts */
 	uint64_t alloc_calls; /* calls with allocation figures; 0 = none */
 	struct hp_alloc_fig alloc[4]; /* bytes-total, bytes-max, count-total, count-max */
 	uint64_t self_ns; /* total minus the time of measured callees */
+	uint64_t recursive_ns; /* the recursive calls' own inclusive time */
+	uint64_t unfinished;   /* calls still open at the report, closed then */
 };
+
+/* Per call, every call (recursive ones too). */
+static inline double hp_row_avg_ns(const struct hp_row *w)
+{
+	return w->calls ? (double)(w->total_ns + w->recursive_ns) /
+			  (double)w->calls : 0.0;
+}
 
 /* A site as edges and paths name it. */
 struct hp_site_ref {

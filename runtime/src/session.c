@@ -28,7 +28,8 @@
  * exit() (main still open: its row ends now).  Signals end nothing.  The
  * report stops and joins the worker (writers then drop instead of waiting,
  * so exit cannot hang), drains every ring itself, closes main's call and
- * the clock's calibration, and hands over: gather.c turns the statistics
+ * every other call still open (hp_worker_close_all), and the clock's
+ * calibration, and hands over: gather.c turns the statistics
  * into a struct hp_report, output.c renders and writes it.
  *
  * Allocation-aware frames (HOTPATH_ALLOC, see alloc_count.h): entry
@@ -118,6 +119,7 @@ static struct session {
 		struct hp_alloc_mark mark; /* main thread only */
 		pthread_t thread;
 		_Atomic int marked;       /* mark is set (by the main thread) */
+		_Atomic int returned;     /* main's guard ends the session */
 	} main;
 	struct fork_state {
 		_Atomic int pending;      /* fork child, not restarted */
@@ -508,9 +510,11 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 
 	hp_worker_drain_all();
 	in.main_slot = hp_atomic_load_acquire(&session.main.slot);
-	if (in.main_slot)
-		hp_worker_close_main(in.main_slot, now, now - session.main.start,
-				     main_d);
+	/* Calls still open (exit() from inside them, other threads' running
+	 * calls) end now and are counted, as main's. */
+	hp_worker_close_all(hp_tls_buf, in.main_slot,
+			    hp_atomic_load_acquire(&session.main.returned), now,
+			    now - session.main.start, main_d);
 	in.total_ns = hp_clock_finish();
 	/* The user's notion of the session is main, not our start-up. */
 	if (in.main_slot)
@@ -551,6 +555,7 @@ static void report(uint64_t now, const struct hp_alloc_delta *main_d)
 void hp_main_exit(struct hp_frame *frame)
 {
 	(void)frame;
+	hp_atomic_store_release(&session.main.returned, 1);
 	report(hp_clock_now(), NULL);
 }
 
@@ -560,6 +565,7 @@ void hp_main_alloc_exit(struct hp_frame *frame)
 	struct hp_alloc_delta d;
 
 	(void)frame;
+	hp_atomic_store_release(&session.main.returned, 1);
 	report(now, main_figures(&d));
 }
 

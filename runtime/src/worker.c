@@ -50,16 +50,21 @@ static struct hp_stat *stat_of(uint32_t slot)
 			worker.stats_cap = cap;
 		}
 		for (; worker.nstats < slot; worker.nstats++) {
-			worker.stats[worker.nstats].self = 0;
-			hp_hist_init(&worker.stats[worker.nstats].hist);
-			worker.stats[worker.nstats].alloc = NULL;
+			struct hp_stat *n = &worker.stats[worker.nstats];
+
+			n->self = n->nested = n->unfinished = 0;
+			hp_hist_init(&n->hist);
+			n->alloc = NULL;
 		}
 	}
 	return &worker.stats[slot - 1];
 }
 
-/* Returns the slot's stats, or NULL (counted as lost). */
-static inline struct hp_stat *add(uint32_t slot, uint64_t ticks, uint64_t self)
+/* Returns the slot's stats, or NULL (counted as lost).  A nested
+ * (recursive) call is in the histogram like any call, and its time is
+ * kept apart so that the site's total counts it once. */
+static inline struct hp_stat *add(uint32_t slot, uint64_t ticks, uint64_t self,
+				  int nested)
 {
 	struct hp_stat *s = stat_of(slot);
 
@@ -69,15 +74,25 @@ static inline struct hp_stat *add(uint32_t slot, uint64_t ticks, uint64_t self)
 	}
 	hp_hist_record(&s->hist, ticks);
 	s->self += self;
+	s->nested += nested ? ticks : 0;
 	return s;
 }
 
-static void add_alloc_figures(struct hp_stat *s, const uint64_t *fig)
+static uint64_t minus(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* A call's figures; child_bytes and child_count are its finished
+ * callees' (their sum over calls is the allocation in measured code). */
+static void add_alloc_figures(struct hp_stat *s, const uint64_t *fig,
+			      uint64_t child_bytes, uint64_t child_count,
+			      int nested)
 {
 	int m;
 
 	if (__builtin_expect(s->alloc == NULL, 0)) {
-		s->alloc = hp_malloc(sizeof *s->alloc);
+		s->alloc = hp_calloc(1, sizeof *s->alloc);
 		if (!s->alloc)
 			return; /* the time is in; these figures are not */
 		for (m = 0; m < HP_ALLOC_METRICS; m++)
@@ -85,20 +100,56 @@ static void add_alloc_figures(struct hp_stat *s, const uint64_t *fig)
 	}
 	for (m = 0; m < HP_ALLOC_METRICS; m++)
 		hp_hist_record(&s->alloc->metric[m], fig[m]);
+	s->alloc->self[HP_ALLOC_BYTES_TOTAL] += minus(fig[HP_ALLOC_BYTES_TOTAL], child_bytes);
+	s->alloc->self[HP_ALLOC_COUNT_TOTAL] += minus(fig[HP_ALLOC_COUNT_TOTAL], child_count);
+	if (nested) {
+		s->alloc->nested[HP_ALLOC_BYTES_TOTAL] += fig[HP_ALLOC_BYTES_TOTAL];
+		s->alloc->nested[HP_ALLOC_COUNT_TOTAL] += fig[HP_ALLOC_COUNT_TOTAL];
+	}
 }
 
 void hp_worker_add(uint32_t slot, uint64_t ticks)
 {
-	add(slot, ticks, ticks);
+	add(slot, ticks, ticks, 0);
 }
 
 /* ---- replaying a ring's events ---- */
 
+/* Is a call of `slot` open on b's stack?  Then a call of it now is
+ * recursive.  One load: the worker keeps a count per slot of its open
+ * calls rather than searching the stack. */
+static inline int is_open(const struct hp_buf *b, uint32_t slot)
+{
+	return slot < b->active_cap && b->active[slot] != 0;
+}
+
+/* The count of b's open calls of `slot`, with room made; NULL when out
+ * of memory. */
+static uint32_t *active_of(struct hp_buf *b, uint32_t slot)
+{
+	if (__builtin_expect(slot >= b->active_cap, 0)) {
+		size_t cap = b->active_cap ? b->active_cap : 64;
+		uint32_t *a;
+
+		while (cap <= slot)
+			cap *= 2;
+		a = hp_realloc(b->active, cap * sizeof *a);
+		if (!a)
+			return NULL;
+		memset(a + b->active_cap, 0, (cap - b->active_cap) * sizeof *a);
+		b->active = a;
+		b->active_cap = cap;
+	}
+	return &b->active[slot];
+}
+
 static void open_call(struct hp_buf *b, uint32_t slot, uint64_t start)
 {
 	struct hp_open *o;
-	uint32_t parent;
+	uint32_t parent, *active = active_of(b, slot);
 
+	if (!active)
+		return; /* its exit will find no call: counted as lost */
 	if (b->nopen == b->open_cap) {
 		size_t cap = b->open_cap ? b->open_cap * 2 : 256;
 
@@ -113,7 +164,18 @@ static void open_call(struct hp_buf *b, uint32_t slot, uint64_t start)
 	o->slot = slot;
 	o->start = start;
 	o->child = 0;
+	o->child_bytes = o->child_count = 0;
 	o->node = worker.tree_on ? hp_cg_child(parent, slot) : 0;
+	++*active;
+}
+
+/* A finished (or discarded) call o passes what its finished callees
+ * allocated on to its caller p when it has no figures of its own. */
+static inline void credit_alloc(struct hp_open *p, const struct hp_open *o,
+				const uint64_t *fig)
+{
+	p->child_bytes += fig ? fig[HP_ALLOC_BYTES_TOTAL] : o->child_bytes;
+	p->child_count += fig ? fig[HP_ALLOC_COUNT_TOTAL] : o->child_count;
 }
 
 /* Discards the calls open above depth d.  Their finished callees' time is
@@ -123,8 +185,11 @@ static void abandon_to(struct hp_buf *b, size_t d, int count)
 	while (b->nopen > d) {
 		const struct hp_open *o = &b->open[--b->nopen];
 
-		if (b->nopen)
+		b->active[o->slot]--;
+		if (b->nopen) {
 			b->open[b->nopen - 1].child += o->child;
+			credit_alloc(&b->open[b->nopen - 1], o, NULL);
+		}
 		if (count)
 			worker.nonlocal++;
 	}
@@ -143,7 +208,7 @@ static void whole_call(struct hp_buf *b, uint32_t slot, size_t d,
 		hp_buf_count_lost(1); /* its caller's entry was never seen */
 		return;
 	}
-	add(slot, total, total);
+	add(slot, total, total, is_open(b, slot));
 	if (b->nopen) {
 		struct hp_open *p = &b->open[b->nopen - 1];
 
@@ -156,26 +221,29 @@ static void whole_call(struct hp_buf *b, uint32_t slot, size_t d,
 	/* Tracing: the writers send no CALL (a call's start is not in it). */
 }
 
-static void close_call(struct hp_buf *b, size_t d, uint64_t end,
-		       const uint64_t *fig)
+/* Returns the call's statistics, or NULL. */
+static struct hp_stat *close_call(struct hp_buf *b, size_t d, uint64_t end,
+				  const uint64_t *fig)
 {
 	struct hp_open *o;
 	struct hp_stat *s;
 	uint64_t total, self;
+	int nested;
 
 	if (b->nopen > d + 1)
 		abandon_to(b, d + 1, 1);
 	if (b->nopen != d + 1) {
 		hp_buf_count_lost(1); /* its entry was never seen */
-		return;
+		return NULL;
 	}
 	o = &b->open[--b->nopen];
+	nested = --b->active[o->slot] != 0; /* another of its calls below? */
 	/* A clock that stepped back (it should not) must not read as ~2^64. */
 	total = (int64_t)(end - o->start) < 0 ? 0 : end - o->start;
 	self = o->child < total ? total - o->child : 0;
-	s = add(o->slot, total, self);
+	s = add(o->slot, total, self, nested);
 	if (s && fig)
-		add_alloc_figures(s, fig);
+		add_alloc_figures(s, fig, o->child_bytes, o->child_count, nested);
 	if (b->nopen) {
 		struct hp_open *p = &b->open[b->nopen - 1];
 
@@ -183,35 +251,72 @@ static void close_call(struct hp_buf *b, size_t d, uint64_t end,
 		 * the exit's clock read) belong to the caller's span: take them
 		 * out of it too, so no time is counted twice. */
 		p->child += total + (o->child > total ? o->child - total : 0);
+		credit_alloc(p, o, fig);
 		hp_cg_edge_add(p->slot, o->slot, total, self);
 	}
 	hp_cg_node_add(o->node, total, self);
 	if (worker.trace_on)
 		hp_trace_add(&b->trace, b->tid, o->slot, o->start,
 			     o->start + total);
+	return s;
 }
 
-void hp_worker_close_main(uint32_t slot, uint64_t now, uint64_t ticks,
-			  const struct hp_alloc_delta *d)
+/* The reporting thread's own calls that the worker was never told about
+ * (its shadow stack above `announced`, buf.h), opened as their ENTERs
+ * would have opened them.  This runs on the ring's own thread, not in a
+ * writer operation (busy clear), so its writer-private fields hold still.
+ * As the record path does (record.c), an entry whose frame is not above
+ * this one on the thread's stack was left by a longjmp: it and the calls
+ * above it are discarded, as a DROP would. */
+static void open_unannounced(struct hp_buf *b)
+{
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+	uint32_t k = b->depth, i;
+
+	if (b->busy || b->nopen != b->announced || b->announced > b->depth)
+		return; /* in a writer operation, or out of step: leave it */
+	if (b->stack_lo <= here && here < b->stack_hi)
+		for (k = 0; k < b->depth && b->shadow[k].cfa > here; k++)
+			;
+	if (k < b->nopen)
+		abandon_to(b, k, 1);
+	for (i = (uint32_t)b->nopen; i < k; i++)
+		open_call(b, HP_REC_SLOT(b->shadow[i].key), b->shadow[i].start);
+}
+
+void hp_worker_close_all(struct hp_buf *mine, uint32_t main_slot,
+			 int main_returned, uint64_t now, uint64_t ticks,
+			 const struct hp_alloc_delta *d)
 {
 	const uint64_t *fig = (const uint64_t *)(const void *)d;
 	struct hp_buf *b;
-	size_t i;
+	int main_done = 0;
 
+	if (mine)
+		open_unannounced(mine);
 	for (b = hp_buf_first(); b; b = b->next)
-		for (i = 0; i < b->nopen; i++)
-			if (b->open[i].slot == slot) {
-				abandon_to(b, i + 1, 0);
-				close_call(b, i, now, fig);
-				return;
-			}
-	if (fig) {
-		struct hp_stat *s = add(slot, ticks, ticks);
+		while (b->nopen) {
+			const struct hp_open *o = &b->open[b->nopen - 1];
+			/* main's call: the bottom one of its site */
+			int is_main = main_slot && !main_done &&
+				      o->slot == main_slot &&
+				      b->active[main_slot] == 1;
+			struct hp_stat *s;
 
-		if (s)
-			add_alloc_figures(s, fig);
-	} else {
-		add(slot, ticks, ticks);
+			if ((int64_t)(now - o->start) < 0) {
+				abandon_to(b, b->nopen - 1, 0); /* began after now */
+				continue;
+			}
+			s = close_call(b, b->nopen - 1, now, is_main ? fig : NULL);
+			main_done |= is_main;
+			if (s && !(is_main && main_returned))
+				s->unfinished++;
+		}
+	if (main_slot && !main_done) {
+		struct hp_stat *s = add(main_slot, ticks, ticks, 0);
+
+		if (s && fig)
+			add_alloc_figures(s, fig, 0, 0, 0);
 	}
 }
 
@@ -278,6 +383,7 @@ uint64_t hp_worker_drain_all(void)
 			 * calls still open were left by pthread_exit or the like. */
 			abandon_to(b, 0, 1);
 			hp_free(b->open);
+			hp_free(b->active);
 			hp_trace_retire(b->trace);
 			hp_buf_remove(prev, b);
 			continue;
@@ -377,6 +483,8 @@ void hp_worker_reset_stats(void)
 	hp_trace_reset();
 	for (i = 0; i < worker.nstats; i++) {
 		worker.stats[i].self = 0;
+		worker.stats[i].nested = 0;
+		worker.stats[i].unfinished = 0;
 		hp_hist_free(&worker.stats[i].hist); /* leaves it empty */
 		if (!worker.stats[i].alloc)
 			continue;

@@ -58,6 +58,7 @@
 #include "hist.h"
 
 struct hp_alloc_delta;
+struct hp_buf;
 struct hp_settings;
 
 /* Index of the allocation metrics: the order of struct hp_alloc_delta. */
@@ -69,11 +70,18 @@ struct hp_settings;
 
 struct hp_alloc_stat {
 	struct hp_hist metric[HP_ALLOC_METRICS]; /* per-call values */
+	/* The -total metrics only (bytes and count): */
+	uint64_t self[HP_ALLOC_METRICS];   /* minus finished callees' figures */
+	uint64_t nested[HP_ALLOC_METRICS]; /* of recursive calls */
 };
 
 struct hp_stat {
-	struct hp_hist hist;  /* in clock ticks */
+	struct hp_hist hist;  /* in clock ticks, every call */
 	uint64_t self;        /* ticks, summed over calls */
+	uint64_t nested;      /* ticks of recursive calls (made while a call
+				 of the same site was open on the thread):
+				 in hist, not in the site's total */
+	uint64_t unfinished;  /* calls still open at the report, closed there */
 	struct hp_alloc_stat *alloc; /* NULL until an allocation record */
 };
 
@@ -95,12 +103,18 @@ void hp_worker_reset_stats(void);
 uint64_t hp_worker_drain_all(void);
 /* Adds one call directly, without a caller (consumer only). */
 void hp_worker_add(uint32_t slot, uint64_t ticks);
-/* The report, after hp_worker_stop and a drain: closes main's open call
- * at `now` (calls open above it are discarded, not counted as non-local
- * exits), with allocation figures d if not NULL; if main's call is not on
- * any stack, adds a call of `ticks` instead. */
-void hp_worker_close_main(uint32_t slot, uint64_t now, uint64_t ticks,
-			  const struct hp_alloc_delta *d);
+/* The report, after hp_worker_stop and a drain: closes every call still
+ * open at `now`, on every ring, and counts it (`unfinished`, except main's
+ * call when main has returned): those of `mine` (the reporting thread's
+ * own ring, or NULL) including the ones it never announced, read from its
+ * shadow stack; other threads' only as far as they were announced (a
+ * running thread's shadow stack is its own).  Calls that began after
+ * `now` are discarded.  main's call (site main_slot, 0 = none) gets the
+ * allocation figures d if not NULL; if it is on no stack, a call of
+ * `ticks` is added instead. */
+void hp_worker_close_all(struct hp_buf *mine, uint32_t main_slot,
+			 int main_returned, uint64_t now, uint64_t ticks,
+			 const struct hp_alloc_delta *d);
 /* Calls left by a non-local exit (longjmp), and exits that matched no
  * open call. */
 uint64_t hp_worker_nonlocal(void);

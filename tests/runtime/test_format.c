@@ -77,13 +77,13 @@ static void table_layout(void)
 /* hotpath 0.2's README example, as rows. */
 static struct hp_row readme_rows[] = {
 	{ "basic::sync_function", "basic.rs", 10, HP_KIND_FUNCTION, 100,
-	  1699000, 1000, 40000, { 35420 }, 0, { { 0, 0, { 0 } } }, 1699000 },
+	  1699000, 1000, 40000, { 35420 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 1699000, 0, 0 },
 	{ "basic::main", "basic.rs", 20, HP_KIND_MAIN, 1,
-	  122130000, 122130000, 122130000, { 122130000 }, 0, { { 0, 0, { 0 } } }, 2692000 },
+	  122130000, 122130000, 122130000, { 122130000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 2692000, 0, 0 },
 	{ "basic::async_function", "basic.rs", 15, HP_KIND_FUNCTION, 100,
-	  116030000, 1000000, 1300000, { 1200000 }, 0, { { 0, 0, { 0 } } }, 116030000 },
+	  116030000, 1000000, 1300000, { 1200000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 116030000, 0, 0 },
 	{ "custom_block", "basic.rs", 30, HP_KIND_BLOCK, 100,
-	  1709000, 1000, 40000, { 39550 }, 0, { { 0, 0, { 0 } } }, 1709000 },
+	  1709000, 1000, 40000, { 39550 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 1709000, 0, 0 },
 };
 
 static void readme_report(struct hp_report *r)
@@ -109,15 +109,19 @@ static void table_report_matches_hotpath(void)
 	CHECK_INT(0, hp_report_table(&out, &r));
 	CHECK_STR(
 "[hotpath] Performance summary from basic::main (Total time: 122.13ms):\n"
-"+-----------------------+-------+---------+---------+----------+----------+---------+\n"
-"| Function              | Calls | Avg     | P99     | Total    | Self     | % Total |\n"
-"+-----------------------+-------+---------+---------+----------+----------+---------+\n"
-"| basic::async_function | 100   | 1.16ms  | 1.20ms  | 116.03ms | 116.03ms | 95.01%  |\n"
-"+-----------------------+-------+---------+---------+----------+----------+---------+\n"
-"| custom_block          | 100   | 17.09\xc2\xb5s | 39.55\xc2\xb5s | 1.71ms   | 1.71ms   | 1.40%   |\n"
-"+-----------------------+-------+---------+---------+----------+----------+---------+\n"
-"| basic::sync_function  | 100   | 16.99\xc2\xb5s | 35.42\xc2\xb5s | 1.70ms   | 1.70ms   | 1.39%   |\n"
-"+-----------------------+-------+---------+---------+----------+----------+---------+\n",
+"+-----------------------+-------+----------+----------+----------+----------+---------+\n"
+"| Function              | Calls | Avg      | P99      | Total    | Self     | % Total |\n"
+"+-----------------------+-------+----------+----------+----------+----------+---------+\n"
+"| basic::main (main)    | 1     | 122.13ms | 122.13ms | 122.13ms | 2.69ms   | 100.00% |\n"
+"+-----------------------+-------+----------+----------+----------+----------+---------+\n"
+"| basic::async_function | 100   | 1.16ms   | 1.20ms   | 116.03ms | 116.03ms | 95.01%  |\n"
+"+-----------------------+-------+----------+----------+----------+----------+---------+\n"
+"| custom_block          | 100   | 17.09\xc2\xb5s  | 39.55\xc2\xb5s  | 1.71ms   | 1.71ms   | 1.40%   |\n"
+"+-----------------------+-------+----------+----------+----------+----------+---------+\n"
+"| basic::sync_function  | 100   | 16.99\xc2\xb5s  | 35.42\xc2\xb5s  | 1.70ms   | 1.70ms   | 1.39%   |\n"
+"+-----------------------+-------+----------+----------+----------+----------+---------+\n"
+"[hotpath] % Total: Total (inclusive, recursion counted once) / main's wall "
+"time; threads run in parallel, so a row can exceed 100%\n",
 		out.s);
 	hp_str_free(&out);
 }
@@ -137,16 +141,21 @@ static void table_limit_and_lost(void)
 	CHECK_CONTAINS(out.s, "\n[hotpath] 2 more not shown (HOTPATH_LIMIT=1)\n");
 	/* the settings' notes come last */
 	CHECK_CONTAINS(out.s, "\n[hotpath] 12 measurements lost\n"
+		       "[hotpath] % Total: Total (inclusive, recursion counted "
+		       "once) / main's wall time; threads run in parallel, so a "
+		       "row can exceed 100%\n"
 		       "[hotpath] a note\n[hotpath] another\n");
+	/* issue 12, item 5: main's row is never cut, and is marked */
+	CHECK_CONTAINS(out.s, "\n| basic::main (main)    | 1 ");
 	hp_str_free(&out);
 }
 
 static void same_names_get_file_prefix(void)
 {
 	struct hp_row rows[] = {
-		{ "helper", "src/a.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 }, 0, { { 0, 0, { 0 } } }, 0 },
-		{ "helper", "lib/b.c", 9, HP_KIND_FUNCTION, 1, 500, 500, 500, { 500 }, 0, { { 0, 0, { 0 } } }, 0 },
-		{ "solo", "lib/b.c", 19, HP_KIND_FUNCTION, 1, 100, 100, 100, { 100 }, 0, { { 0, 0, { 0 } } }, 0 },
+		{ "helper", "src/a.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0 },
+		{ "helper", "lib/b.c", 9, HP_KIND_FUNCTION, 1, 500, 500, 500, { 500 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0 },
+		{ "solo", "lib/b.c", 19, HP_KIND_FUNCTION, 1, 100, 100, 100, { 100 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0 },
 	};
 	struct hp_report r;
 	struct hp_str out = { 0 };
@@ -167,8 +176,8 @@ static void same_names_get_file_prefix(void)
 static void table_escapes_control_characters(void)
 {
 	struct hp_row rows[] = {
-		{ "a\nb\tc\x1b[31md\x01" "e\\f\x7f", "x.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 }, 0, { { 0, 0, { 0 } } }, 0 },
-		{ "c1\xc2\x9b" "2J \xc2\xb5s", "x.c", 9, HP_KIND_BLOCK, 1, 500, 500, 500, { 500 }, 0, { { 0, 0, { 0 } } }, 0 },
+		{ "a\nb\tc\x1b[31md\x01" "e\\f\x7f", "x.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0 },
+		{ "c1\xc2\x9b" "2J \xc2\xb5s", "x.c", 9, HP_KIND_BLOCK, 1, 500, 500, 500, { 500 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0 },
 	};
 	struct hp_report r;
 	struct hp_str out = { 0 };
@@ -194,7 +203,7 @@ static void table_escapes_control_characters(void)
 	rows[0].alloc_calls = 1;
 	r.alloc_tables = 1;
 	CHECK_INT(0, hp_report_table(&out, &r));
-	CHECK_CONTAINS(out.s, "(bytes-total) from evil\\n[hotpath] forged\\r"
+	CHECK_CONTAINS(out.s, "callees included) from evil\\n[hotpath] forged\\r"
 		       "\\u001b]0;t\\u0007:\n");
 	hp_str_free(&out);
 }
@@ -263,8 +272,10 @@ static void bytes_and_counts(void)
 {
 	char buf[64];
 
-	CHECK_STR("0.00B", hp_fmt_bytes(buf, sizeof buf, 0));
-	CHECK_STR("300.00B", hp_fmt_bytes(buf, sizeof buf, 300));
+	/* issue 12, item 3: whole bytes as counts are, never "0.00B" */
+	CHECK_STR("0B", hp_fmt_bytes(buf, sizeof buf, 0));
+	CHECK_STR("300B", hp_fmt_bytes(buf, sizeof buf, 300));
+	CHECK_STR("12.50B", hp_fmt_bytes(buf, sizeof buf, 12.5));
 	CHECK_STR("1023.99B", hp_fmt_bytes(buf, sizeof buf, 1023.99));
 	CHECK_STR("1.00KiB", hp_fmt_bytes(buf, sizeof buf, 1023.999));
 	CHECK_STR("2.93KiB", hp_fmt_bytes(buf, sizeof buf, 3000));
@@ -277,22 +288,26 @@ static void bytes_and_counts(void)
 	CHECK_STR("0.33", hp_fmt_count(buf, sizeof buf, 1.0 / 3));
 }
 
-/* Two functions with figures, one without, main with figures (never in
- * the tables): avg per call, percentiles, Total = sum for -total and the
- * largest peak for -max, % Total of the sum of Totals. */
+/* Two functions with figures (emit recursive), one without, main with
+ * figures: avg per call, percentiles, Total = sum less recursive calls for
+ * -total and the largest peak (Max) for -max, % Total of the sum of Self
+ * (what measured code allocated: 99999999 bytes, 50 allocations). */
 static void alloc_rows(struct hp_row *rows)
 {
 	static const struct hp_row proto[] = {
 		{ "parse", "a.c", 1, HP_KIND_FUNCTION, 10, 5000, 100, 900, { 800 }, 10,
-		  { { 30000, 4000, { 3900 } }, { 20000, 2500, { 2400 } },
-		    { 40, 6, { 6 } }, { 25, 3, { 3 } } }, 0 },
+		  { { 30000, 4000, { 3900 }, 0, 30000 }, { 20000, 2500, { 2400 }, 0, 0 },
+		    { 40, 6, { 6 }, 0, 40 }, { 25, 3, { 3 }, 0, 0 } }, 0, 0, 0 },
 		{ "emit", "a.c", 2, HP_KIND_FUNCTION, 4, 9000, 1000, 4000, { 3000 }, 4,
-		  { { 10000000, 3000000, { 2900000 } }, { 6000, 2000, { 2000 } },
-		    { 3, 1, { 1 } }, { 3, 1, { 1 } } }, 0 },
+		  { { 10000000, 3000000, { 2900000 }, 2000000, 8000000 },
+		    { 6000, 2000, { 2000 }, 0, 0 },
+		    { 3, 1, { 1 }, 1, 2 }, { 3, 1, { 1 }, 0, 0 } }, 0, 0, 0 },
 		{ "quiet", "b.c", 3, HP_KIND_FUNCTION, 1, 100, 100, 100, { 100 }, 0,
-		  { { 0, 0, { 0 } } }, 0 },
+		  { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0 },
 		{ "main", "a.c", 9, HP_KIND_MAIN, 1, 20000, 20000, 20000, { 20000 }, 1,
-		  { { 99999999, 99999999, { 0 } } }, 0 },
+		  { { 99999999, 99999999, { 99999999 }, 0, 91969999 },
+		    { 3000000, 3000000, { 3000000 }, 0, 0 },
+		    { 50, 50, { 50 }, 0, 8 }, { 9, 9, { 9 }, 0, 0 } }, 0, 0, 0 },
 	};
 
 	memcpy(rows, proto, sizeof proto);
@@ -317,45 +332,55 @@ static void alloc_tables_exact(void)
 	alloc = strstr(out.s, "[hotpath] Allocation summary");
 	CHECK(alloc != NULL);
 	CHECK_STR(
-"[hotpath] Allocation summary (bytes-total) from prog:\n"
-"+----------+-------+---------+---------+----------+---------+\n"
-"| Function | Calls | Avg     | P95     | Total    | % Total |\n"
-"+----------+-------+---------+---------+----------+---------+\n"
-"| emit     | 4     | 2.38MiB | 2.77MiB | 9.54MiB  | 99.70%  |\n"
-"+----------+-------+---------+---------+----------+---------+\n"
-"| parse    | 10    | 2.93KiB | 3.81KiB | 29.30KiB | 0.30%   |\n"
-"+----------+-------+---------+---------+----------+---------+\n"
-"[hotpath] Allocation summary (bytes-max) from prog:\n"
-"+----------+-------+---------+---------+---------+---------+\n"
-"| Function | Calls | Avg     | P95     | Total   | % Total |\n"
-"+----------+-------+---------+---------+---------+---------+\n"
-"| parse    | 10    | 1.95KiB | 2.34KiB | 2.44KiB | 55.56%  |\n"
-"+----------+-------+---------+---------+---------+---------+\n"
-"| emit     | 4     | 1.46KiB | 1.95KiB | 1.95KiB | 44.44%  |\n"
-"+----------+-------+---------+---------+---------+---------+\n"
-"[hotpath] Allocation summary (count-total) from prog:\n"
-"+----------+-------+------+-----+-------+---------+\n"
-"| Function | Calls | Avg  | P95 | Total | % Total |\n"
-"+----------+-------+------+-----+-------+---------+\n"
-"| parse    | 10    | 4    | 6   | 40    | 93.02%  |\n"
-"+----------+-------+------+-----+-------+---------+\n"
-"| emit     | 4     | 0.75 | 1   | 3     | 6.98%   |\n"
-"+----------+-------+------+-----+-------+---------+\n"
-"[hotpath] Allocation summary (count-max) from prog:\n"
-"+----------+-------+------+-----+-------+---------+\n"
-"| Function | Calls | Avg  | P95 | Total | % Total |\n"
-"+----------+-------+------+-----+-------+---------+\n"
-"| parse    | 10    | 2.50 | 3   | 3     | 75.00%  |\n"
-"+----------+-------+------+-----+-------+---------+\n"
-"| emit     | 4     | 0.75 | 1   | 1     | 25.00%  |\n"
-"+----------+-------+------+-----+-------+---------+\n", alloc);
+"[hotpath] Allocation summary (bytes-total: bytes allocated per call, callees included) from prog:\n"
+"+----------+-------+----------+----------+----------+----------+---------+\n"
+"| Function | Calls | Avg      | P95      | Total    | Self     | % Total |\n"
+"+----------+-------+----------+----------+----------+----------+---------+\n"
+"| main     | 1     | 95.37MiB | 95.37MiB | 95.37MiB | 87.71MiB | 100.00% |\n"
+"+----------+-------+----------+----------+----------+----------+---------+\n"
+"| emit     | 4     | 2.38MiB  | 2.77MiB  | 7.63MiB  | 7.63MiB  | 8.00%   |\n"
+"+----------+-------+----------+----------+----------+----------+---------+\n"
+"| parse    | 10    | 2.93KiB  | 3.81KiB  | 29.30KiB | 29.30KiB | 0.03%   |\n"
+"+----------+-------+----------+----------+----------+----------+---------+\n"
+"[hotpath] Total: summed over calls (recursion counted once); Self: less what measured callees allocated; % Total: of the 95.37MiB allocated in measured code (the sum of Self)\n"
+"[hotpath] Allocation summary (bytes-max: peak of live bytes per call, above those at its entry, callees included) from prog:\n"
+"+----------+-------+---------+---------+---------+\n"
+"| Function | Calls | Avg     | P95     | Max     |\n"
+"+----------+-------+---------+---------+---------+\n"
+"| main     | 1     | 2.86MiB | 2.86MiB | 2.86MiB |\n"
+"+----------+-------+---------+---------+---------+\n"
+"| parse    | 10    | 1.95KiB | 2.34KiB | 2.44KiB |\n"
+"+----------+-------+---------+---------+---------+\n"
+"| emit     | 4     | 1.46KiB | 1.95KiB | 1.95KiB |\n"
+"+----------+-------+---------+---------+---------+\n"
+"[hotpath] Allocation summary (count-total: allocations per call, callees included) from prog:\n"
+"+----------+-------+------+-----+-------+------+---------+\n"
+"| Function | Calls | Avg  | P95 | Total | Self | % Total |\n"
+"+----------+-------+------+-----+-------+------+---------+\n"
+"| main     | 1     | 50   | 50  | 50    | 8    | 100.00% |\n"
+"+----------+-------+------+-----+-------+------+---------+\n"
+"| parse    | 10    | 4    | 6   | 40    | 40   | 80.00%  |\n"
+"+----------+-------+------+-----+-------+------+---------+\n"
+"| emit     | 4     | 0.75 | 1   | 2     | 2    | 4.00%   |\n"
+"+----------+-------+------+-----+-------+------+---------+\n"
+"[hotpath] Total: summed over calls (recursion counted once); Self: less what measured callees allocated; % Total: of the 50 allocations in measured code (the sum of Self)\n"
+"[hotpath] Allocation summary (count-max: peak of live blocks per call, above those at its entry, callees included) from prog:\n"
+"+----------+-------+------+-----+-----+\n"
+"| Function | Calls | Avg  | P95 | Max |\n"
+"+----------+-------+------+-----+-----+\n"
+"| main     | 1     | 9    | 9   | 9   |\n"
+"+----------+-------+------+-----+-----+\n"
+"| parse    | 10    | 2.50 | 3   | 3   |\n"
+"+----------+-------+------+-----+-----+\n"
+"| emit     | 4     | 0.75 | 1   | 1   |\n"
+"+----------+-------+------+-----+-----+\n", alloc);
 	hp_str_free(&out);
 	/* selection, limit; no tables when no row has figures */
 	r.alloc_tables = 8;
 	r.limit = 1;
 	CHECK_INT(0, hp_report_table(&out, &r));
-	CHECK_NOT_CONTAINS(out.s, "(bytes-total)");
-	CHECK_CONTAINS(out.s, "(count-max) from prog:\n");
+	CHECK_NOT_CONTAINS(out.s, "(bytes-total");
+	CHECK_CONTAINS(out.s, "(count-max: peak of live blocks per call, above those at its entry, callees included) from prog:\n");
 	CHECK_CONTAINS(out.s, "+\n[hotpath] 1 more not shown (HOTPATH_LIMIT=1)\n");
 	hp_str_free(&out);
 	readme_report(&r);

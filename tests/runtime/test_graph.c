@@ -331,7 +331,9 @@ static uint64_t self_sum(cJSON *root)
 }
 
 /* For every row: self <= total and self + sum(total of edges from it) ==
- * total; returns the first row's name that breaks it, or NULL. */
+ * total + recursive (edges count every call, as the row's calls and
+ * recursive_ns do); returns the first row's name that breaks it, or
+ * NULL. */
 static const char *broken_identity(cJSON *root)
 {
 	cJSON *fn, *e;
@@ -345,7 +347,8 @@ static const char *broken_identity(cJSON *root)
 		cJSON_ArrayForEach(e, cJSON_GetObjectItem(root, "edges"))
 			if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(e, "caller")), name) == 0)
 				children += u64(e, "total_ns");
-		if (u64(fn, "self_ns") + children != u64(fn, "total_ns"))
+		if (u64(fn, "self_ns") + children !=
+		    u64(fn, "total_ns") + u64(fn, "recursive_ns"))
 			return name;
 	}
 	return NULL;
@@ -389,8 +392,17 @@ static void self_time_exact_on_a_tree(void)
 	/* no double counting, recursion included: the self times of all
 	 * calls add up to main's total exactly */
 	CHECK_U64(u64(fn_named(root, "main"), "total_ns"), self_sum(root));
-	/* recursion's total counts nested calls again; self does not */
-	CHECK(u64(fn_named(root, "rec"), "total_ns") > u64(fn_named(root, "rec"), "self_ns"));
+	/* issue 12, item 1: recursion is counted once in Total: rec calls only
+	 * itself, so its total (the 4 outermost calls) is its self time,
+	 * exactly; the nested calls' time is apart, and the average is per
+	 * call, nested calls included */
+	CHECK_U64(u64(fn_named(root, "rec"), "self_ns"), u64(fn_named(root, "rec"), "total_ns"));
+	CHECK(u64(fn_named(root, "rec"), "recursive_ns") > 0);
+	CHECK_U64((u64(fn_named(root, "rec"), "total_ns") +
+		   u64(fn_named(root, "rec"), "recursive_ns")) / 24,
+		  u64(fn_named(root, "rec"), "avg_ns"));
+	CHECK(u64(fn_named(root, "rec"), "total_ns") <= u64(fn_named(root, "main"), "total_ns"));
+	CHECK_U64(0, u64(fn_named(root, "top_a"), "recursive_ns"));
 	CHECK_U64(0, u64(root, "nonlocal_exits"));
 	CHECK_STR("", r.err);
 	cJSON_Delete(root);
@@ -601,6 +613,9 @@ static void deep_recursion_self_time(void)
 	CHECK_U64(DEPTH - 1, u64(edge(root, "rec", "rec"), "calls"));
 	CHECK(broken_identity(root) == NULL);
 	CHECK(u64(fn_named(root, "rec"), "self_ns") <= u64(fn_named(root, "main"), "total_ns"));
+	/* one outermost call on its thread: Total is that call, within main */
+	CHECK_U64(u64(fn_named(root, "rec"), "self_ns"), u64(fn_named(root, "rec"), "total_ns"));
+	CHECK(u64(fn_named(root, "rec"), "total_ns") <= u64(fn_named(root, "main"), "total_ns"));
 	CHECK_U64(0, u64(root, "lost"));
 	cJSON_Delete(root);
 	free_run(&r);

@@ -206,6 +206,33 @@ static int child_running_at_exit(void)
 	return 0;
 }
 
+/* A measured loop that never returns: announced to the worker once its
+ * first spin() has finished. */
+static __attribute__((noinline)) void endless(void)
+{
+	HP_FUNCTION(7, "endless", 7);
+	for (;;) {
+		spin();
+		atomic_store(&spinning, 1);
+	}
+}
+
+static void *endless_thread(void *arg)
+{
+	(void)arg;
+	endless();
+	return NULL;
+}
+
+static int child_open_on_thread_at_exit(void)
+{
+	HP_MAIN(40, "main", 40, "");
+	start(endless_thread, 1);
+	wait_for(&spinning, 1);
+	leave(5);
+	return 0;
+}
+
 static void *exit_thread(void *arg)
 {
 	(void)arg;
@@ -518,6 +545,7 @@ static const struct {
 	{ "detached", child_detached, 0 },
 	{ "running_at_return", child_running_at_return, 0 },
 	{ "running_at_exit", child_running_at_exit, 0 },
+	{ "open_on_thread_at_exit", child_open_on_thread_at_exit, 0 },
 	{ "exit_from_thread", child_exit_from_thread, 0 },
 	{ "pthread_exit", child_pthread_exit, 1 },
 	{ "pthread_exit_lazy", child_pthread_exit_lazy, 1 },
@@ -683,7 +711,34 @@ static void threads_running_at_exit(void)
 	CHECK_INT(1000, calls(root, "work"));
 	CHECK(calls(root, "spin") >= 1);
 	CHECK_INT(1, calls(root, "main"));
-	CHECK_INT(-1, calls(root, "leave")); /* never returned */
+	/* issue 12, item 2: never returned, closed at exit and counted */
+	CHECK_INT(1, calls(root, "leave"));
+	CHECK_INT(1, (long long)cJSON_GetNumberValue(
+			     cJSON_GetObjectItem(fn_named(root, "leave"), "unfinished")));
+	CHECK_INT(1, (long long)cJSON_GetNumberValue(
+			     cJSON_GetObjectItem(fn_named(root, "main"), "unfinished")));
+	CHECK_INT(0, (long long)cJSON_GetNumberValue(
+			     cJSON_GetObjectItem(fn_named(root, "work"), "unfinished")));
+	cJSON_Delete(root);
+	free_run(&r);
+}
+
+/* Another thread's call that the worker saw open (a callee of it had
+ * finished) is closed at exit too, without stopping that thread. */
+static void thread_call_open_at_exit(void)
+{
+	struct run r;
+	cJSON *root;
+
+	run_child("open_on_thread_at_exit", NULL, &r);
+	CHECK(exited(&r, 5));
+	root = cJSON_Parse(r.out);
+	CHECK(root != NULL);
+	CHECK_INT(1, calls(root, "endless"));
+	CHECK_INT(1, (long long)cJSON_GetNumberValue(
+			     cJSON_GetObjectItem(fn_named(root, "endless"), "unfinished")));
+	CHECK(calls(root, "spin") >= 1);
+	CHECK_INT(1, calls(root, "leave"));
 	cJSON_Delete(root);
 	free_run(&r);
 }
@@ -1007,6 +1062,7 @@ static void cleanup(void)
 
 TEST_MAIN(T(scenario_under_main), T(threads_before_and_after_start), T(detached_threads_exact),
 	  T(threads_running_at_return), T(threads_running_at_exit),
+	  T(thread_call_open_at_exit),
 	  T(exit_from_another_thread), T(pthread_exit_from_main),
 	  T(pthread_exit_from_lazy_main), T(fork_child_reports_its_own),
 	  T(fork_default_is_report), T(fork_none_child_silent),
