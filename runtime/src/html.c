@@ -67,7 +67,7 @@ static void table(struct hp_str *out, const struct hp_report *r)
 		esc(out, w->name);
 		hp_str_printf(out, "</td><td>%llu</td><td>",
 			      (unsigned long long)w->calls);
-		dur(out, w->calls ? (double)w->total_ns / (double)w->calls : 0);
+		dur(out, hp_row_avg_ns(w)); /* per call, recursive ones too */
 		for (k = 0; k < r->npcts; k++) {
 			hp_str_printf(out, "</td><td>");
 			dur(out, (double)w->pct_ns[k]);

@@ -38,10 +38,29 @@
  * the caller's self time and nothing is counted twice.  Calls still open
  * when a thread's ring is freed count the same way.
  *
+ * Recursion: each ring also counts, per slot, its open calls (`active`,
+ * grown with the slots it sees).  A finished call whose site has another
+ * call open below it on the same thread is recursive: its time is inside
+ * that outer call's already, so it goes to the site's `nested` instead of
+ * its total (it stays a call in the histogram: avg and percentiles are
+ * per call).  One load per record, no search of the stack, and nothing
+ * on the writers' side.
+ *
+ * The end (hp_worker_close_all): calls still open when the report is
+ * made end then and count as `unfinished`.  The worker sees a thread's
+ * open calls only as far as they were announced; the reporting thread's
+ * own are all known, because that thread may read its own shadow stack
+ * (it is not inside a writer operation then).  Other threads keep running
+ * and their shadow stacks are theirs (remapped as they grow), so only
+ * their announced calls are closed.
+ *
  * Allocation records (buf.h) add the call's time as usual and, per site,
  * four more histograms of per-call values (bytes and counts, not ticks):
  * their exact totals are the sums over calls and their exact maxima the
- * largest per-call peaks.  They are allocated on the first allocation
+ * largest per-call peaks.  Each open call also sums what its finished
+ * callees allocated (a callee without figures passes its own callees'
+ * on), so the site's self figures are exact and add up to what measured
+ * code allocated.  They are allocated on the first allocation
  * record of the site, and their octave chunks lazily like any histogram,
  * so a site without allocation data costs one NULL pointer.
  *
