@@ -74,7 +74,8 @@ static inline struct hp_stat *add(uint32_t slot, uint64_t ticks, uint64_t self,
 	}
 	hp_hist_record(&s->hist, ticks);
 	s->self += self;
-	s->nested += nested ? ticks : 0;
+	if (__builtin_expect(nested, 0))
+		s->nested += ticks;
 	return s;
 }
 
@@ -120,7 +121,7 @@ void hp_worker_add(uint32_t slot, uint64_t ticks)
  * calls rather than searching the stack. */
 static inline int is_open(const struct hp_buf *b, uint32_t slot)
 {
-	return slot < b->active_cap && b->active[slot] != 0;
+	return __builtin_expect(slot < b->active_cap, 1) && b->active[slot] != 0;
 }
 
 /* The count of b's open calls of `slot`, with room made; NULL when out
@@ -292,9 +293,19 @@ void hp_worker_close_all(struct hp_buf *mine, uint32_t main_slot,
 	struct hp_buf *b;
 	int main_done = 0;
 
-	if (mine)
+	/* After main's return nothing above it on its thread is open any
+	 * more: what is left there was abandoned (longjmp) and is discarded,
+	 * as it always was, not counted. */
+	if (mine && !main_returned)
 		open_unannounced(mine);
-	for (b = hp_buf_first(); b; b = b->next)
+	for (b = hp_buf_first(); b; b = b->next) {
+		size_t i;
+
+		for (i = 0; main_returned && main_slot && i < b->nopen; i++)
+			if (b->open[i].slot == main_slot) {
+				abandon_to(b, i + 1, 0);
+				break;
+			}
 		while (b->nopen) {
 			const struct hp_open *o = &b->open[b->nopen - 1];
 			/* main's call: the bottom one of its site */
@@ -312,6 +323,7 @@ void hp_worker_close_all(struct hp_buf *mine, uint32_t main_slot,
 			if (s && !(is_main && main_returned))
 				s->unfinished++;
 		}
+	}
 	if (main_slot && !main_done) {
 		struct hp_stat *s = add(main_slot, ticks, ticks, 0);
 
