@@ -421,6 +421,30 @@ static void whole_report(void)
 	hp_str_free(&s);
 }
 
+/* Issue 12: a recursive row's avg is per call, every activation (total
+ * counts recursion once, recursive_ns has the rest); calls closed at exit
+ * are counted in `unfinished`. */
+static void recursive_and_unfinished(void)
+{
+	struct hp_report r;
+	struct hp_row rows[2];
+	struct hp_edge_row edge;
+	struct hp_str s = { 0 };
+
+	small_report(&r, rows, &edge);
+	rows[1].recursive_ns = 1000;
+	rows[1].unfinished = 2;
+	CHECK_INT(0, hp_report_json(&s, &r, 0));
+	CHECK_CONTAINS(s.s, "\"calls\":3,\"unfinished\":2,\"total_ns\":2000,"
+		       "\"recursive_ns\":1000,\"self_ns\":2000,\"avg_ns\":1000,");
+	hp_str_free(&s);
+	CHECK_INT(0, hp_report_table(&s, &r));
+	CHECK_CONTAINS(s.s, "\n| f\" *     | 3     | 1.00\xc2\xb5s | ");
+	CHECK_CONTAINS(s.s, "\n[hotpath] * 2 calls still open at exit were closed "
+		       "then and counted\n");
+	hp_str_free(&s);
+}
+
 static void cleanup(void)
 {
 	hp_str_free(&out);
@@ -429,4 +453,5 @@ static void cleanup(void)
 TEST_MAIN(T(empty_containers), T(empty_nested), T(nesting),
 	  T(top_level_scalars), T(escapes), T(doubles), T(decimal_comma),
 	  T(integers), T(misuse), T(out_of_memory), T(whole_report),
+	  T(recursive_and_unfinished),
 	  T(cleanup))
