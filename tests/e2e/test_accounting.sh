@@ -31,6 +31,10 @@ recursion_once() {
 	calls=$(field r.json msort calls)
 	avg=$(field r.json msort avg_ns)
 	assert_eq 32767 "$calls" "msort calls"
+	case "$total$rec$main$avg" in
+	*[!0-9]*) fail "missing figures: total=$total recursive=$rec main=$main avg=$avg"
+		return 1 ;;
+	esac
 	[ "$total" -le "$main" ] || fail "msort total $total > main's $main"
 	[ "$rec" -gt "$total" ] || fail "recursive_ns $rec not above total $total"
 	assert_eq $(((total + rec) / calls)) "$avg" "avg_ns per call"
