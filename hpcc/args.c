@@ -352,6 +352,66 @@ nomem_parse_done:
 	return -1;
 }
 
+int hpcc_parse_count(const char *text, unsigned long max, unsigned long *out)
+{
+	const char *p = text;
+	unsigned long v = 0;
+	int digits = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		unsigned long d = (unsigned long)(*p - '0');
+
+		if (d > max || v > (max - d) / 10) {
+			/* past the bound: the rest must still be digits */
+			while (*p >= '0' && *p <= '9')
+				p++;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			return *p ? EINVAL : ERANGE;
+		}
+		v = v * 10 + d;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!digits || *p)
+		return EINVAL;
+	*out = v;
+	return 0;
+}
+
+unsigned long hpcc_env_count(const char *name, unsigned long max,
+			     unsigned long def, const char *unit)
+{
+	const char *v = getenv(name);
+	unsigned long n;
+	char shown[64 * 4 + 4];
+	size_t i, k = 0;
+
+	if (!v)
+		return def;
+	if (hpcc_parse_count(v, max, &n) == 0)
+		return n;
+	/* the value as one line: a warning must not be split or forged */
+	for (i = 0; v[i] && i < 64; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c < 0x20 || c == 0x7f)
+			k += (size_t)snprintf(shown + k, sizeof shown - k,
+					      "\\x%02x", c);
+		else
+			shown[k++] = (char)c;
+	}
+	if (v[i])
+		k += (size_t)snprintf(shown + k, sizeof shown - k, "...");
+	shown[k] = '\0';
+	hpcc_diag_warning("%s='%s' is not a whole number%s%s from 0 to %lu; "
+			  "using %lu", name, shown, unit ? " of " : "",
+			  unit ? unit : "", max, def);
+	return def;
+}
+
 static int env_true(const char *name)
 {
 	const char *v = getenv(name);

@@ -90,6 +90,21 @@ struct hpcc_opts {
 	int nexclude_file;
 };
 
+/* hpcc's one reader of numbers from the environment (HPCC_DEPTH,
+ * HPCC_PARSE_TIMEOUT).  A whole decimal number from 0 to max: digits only,
+ * blanks around them allowed; no sign (strtoul reads "-1" as ULONG_MAX),
+ * no exponent, no hex.  Each digit is checked against max before it is
+ * added, so nothing overflows.  Returns 0 with *out set, EINVAL (not such
+ * a number, "" included) or ERANGE (above max); *out is then untouched. */
+int hpcc_parse_count(const char *text, unsigned long max, unsigned long *out);
+
+/* The numeric setting `name`: `def` when unset, its value when
+ * hpcc_parse_count() takes it, else `def` and one warning naming the
+ * variable, its value (control characters escaped), the range in `unit`s
+ * (may be NULL) and the default.  A bad setting never fails the build. */
+unsigned long hpcc_env_count(const char *name, unsigned long max,
+			     unsigned long def, const char *unit);
+
 enum opts_result { OPTS_RUN, OPTS_HELP, OPTS_VERSION, OPTS_ERROR };
 
 /* Reads hpcc's options from argv[1..] (up to the compiler) and the
