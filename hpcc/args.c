@@ -463,8 +463,21 @@ static int add_globs(const char ***v, int *n, const char *text, int comma_list)
 	return 0;
 }
 
-enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
-				 int *compiler_at)
+void hpcc_opts_free(struct hpcc_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->nexclude; i++)
+		free((char *)o->exclude[i]);
+	for (i = 0; i < o->nexclude_file; i++)
+		free((char *)o->exclude_file[i]);
+	free(o->exclude);
+	free(o->exclude_file);
+	memset(o, 0, sizeof *o);
+}
+
+static enum opts_result parse_opts(int argc, char **argv, struct hpcc_opts *o,
+				   int *compiler_at)
 {
 	const char *env = getenv("HPCC_INSTRUMENT");
 	const char *ex = getenv("HPCC_EXCLUDE"), *exf = getenv("HPCC_EXCLUDE_FILE");
@@ -523,4 +536,14 @@ enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
 	}
 	*compiler_at = i;
 	return OPTS_RUN;
+}
+
+enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
+				 int *compiler_at)
+{
+	enum opts_result r = parse_opts(argc, argv, o, compiler_at);
+
+	if (r != OPTS_RUN) /* nothing of it is used */
+		hpcc_opts_free(o);
+	return r;
 }
