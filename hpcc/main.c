@@ -101,8 +101,9 @@ static const char usage[] =
 #ifdef HPCC_SANITIZED
 /* The sanitizer tree (-DHPCC_SANITIZE_HPCC): the defaults live in the
  * binary, not in ASAN_OPTIONS, so nothing hpcc runs (compilers, launchers,
- * the programs it builds) inherits a sanitizer setting.  Every report is
- * fatal with a status no compiler gives. */
+ * the programs it builds) needs a sanitizer setting to inherit.  Every
+ * report, leaks included, aborts (status 134), which tests that check
+ * hpcc's status or stderr cannot miss. */
 const char *__asan_default_options(void);
 const char *__ubsan_default_options(void);
 
