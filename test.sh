@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole hpcc test suite: installs what is missing, builds with
 # -Werror, runs every CTest test, builds the fuzz harnesses, then the
-# runtime tests again under AddressSanitizer and ThreadSanitizer.
+# runtime tests again under AddressSanitizer and ThreadSanitizer, and hpcc
+# itself under AddressSanitizer+UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")"
 . .ci/deps.sh
@@ -22,3 +23,10 @@ for san in address thread; do
 	cmake --build "build-$san" -j"$jobs"
 	(cd "build-$san" && ctest -j"$jobs" --output-on-failure -L sanitize)
 done
+
+# hpcc itself under ASan+UBSan (the runtime it links into the programs the
+# tests build stays plain): its unit tests and the end-to-end tests that
+# exercise the wrapper most (label wrapper-san, tests/e2e/CMakeLists.txt).
+cmake -S . -B build-hsan -DHPCC_WERROR=ON -DHPCC_SANITIZE_HPCC=address,undefined >/dev/null
+cmake --build build-hsan -j"$jobs"
+(cd build-hsan && ctest -j"$jobs" --output-on-failure -L wrapper-san)

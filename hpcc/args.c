@@ -352,6 +352,66 @@ nomem_parse_done:
 	return -1;
 }
 
+int hpcc_parse_count(const char *text, unsigned long max, unsigned long *out)
+{
+	const char *p = text;
+	unsigned long v = 0;
+	int digits = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		unsigned long d = (unsigned long)(*p - '0');
+
+		if (d > max || v > (max - d) / 10) {
+			/* past the bound: the rest must still be digits */
+			while (*p >= '0' && *p <= '9')
+				p++;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			return *p ? EINVAL : ERANGE;
+		}
+		v = v * 10 + d;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!digits || *p)
+		return EINVAL;
+	*out = v;
+	return 0;
+}
+
+unsigned long hpcc_env_count(const char *name, unsigned long max,
+			     unsigned long def, const char *unit)
+{
+	const char *v = getenv(name);
+	unsigned long n;
+	char shown[64 * 4 + 4];
+	size_t i, k = 0;
+
+	if (!v)
+		return def;
+	if (hpcc_parse_count(v, max, &n) == 0)
+		return n;
+	/* the value as one line: a warning must not be split or forged */
+	for (i = 0; v[i] && i < 64; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c < 0x20 || c == 0x7f)
+			k += (size_t)snprintf(shown + k, sizeof shown - k,
+					      "\\x%02x", c);
+		else
+			shown[k++] = (char)c;
+	}
+	if (v[i])
+		k += (size_t)snprintf(shown + k, sizeof shown - k, "...");
+	shown[k] = '\0';
+	hpcc_diag_warning("%s='%s' is not a whole number%s%s from 0 to %lu; "
+			  "using %lu", name, shown, unit ? " of " : "",
+			  unit ? unit : "", max, def);
+	return def;
+}
+
 static int env_true(const char *name)
 {
 	const char *v = getenv(name);
@@ -403,8 +463,21 @@ static int add_globs(const char ***v, int *n, const char *text, int comma_list)
 	return 0;
 }
 
-enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
-				 int *compiler_at)
+void hpcc_opts_free(struct hpcc_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->nexclude; i++)
+		free((char *)o->exclude[i]);
+	for (i = 0; i < o->nexclude_file; i++)
+		free((char *)o->exclude_file[i]);
+	free(o->exclude);
+	free(o->exclude_file);
+	memset(o, 0, sizeof *o);
+}
+
+static enum opts_result parse_opts(int argc, char **argv, struct hpcc_opts *o,
+				   int *compiler_at)
 {
 	const char *env = getenv("HPCC_INSTRUMENT");
 	const char *ex = getenv("HPCC_EXCLUDE"), *exf = getenv("HPCC_EXCLUDE_FILE");
@@ -463,4 +536,14 @@ enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
 	}
 	*compiler_at = i;
 	return OPTS_RUN;
+}
+
+enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
+				 int *compiler_at)
+{
+	enum opts_result r = parse_opts(argc, argv, o, compiler_at);
+
+	if (r != OPTS_RUN) /* nothing of it is used */
+		hpcc_opts_free(o);
+	return r;
 }

@@ -82,20 +82,37 @@ struct hpcc_opts {
 	int alloc;          /* --alloc / HPCC_ALLOC=1: allocation tracking */
 	/* --instrument=all filters: fnmatch globs on function names
 	 * (--exclude=GLOB, HPCC_EXCLUDE=a,b) and on source paths or file
-	 * names (--exclude-file=GLOB, HPCC_EXCLUDE_FILE=a,b); they live as
-	 * long as the process */
+	 * names (--exclude-file=GLOB, HPCC_EXCLUDE_FILE=a,b); malloc'd,
+	 * freed by hpcc_opts_free */
 	const char **exclude;
 	int nexclude;
 	const char **exclude_file;
 	int nexclude_file;
 };
 
+/* hpcc's one reader of numbers from the environment (HPCC_DEPTH,
+ * HPCC_PARSE_TIMEOUT).  A whole decimal number from 0 to max: digits only,
+ * blanks around them allowed; no sign (strtoul reads "-1" as ULONG_MAX),
+ * no exponent, no hex.  Each digit is checked against max before it is
+ * added, so nothing overflows.  Returns 0 with *out set, EINVAL (not such
+ * a number, "" included) or ERANGE (above max); *out is then untouched. */
+int hpcc_parse_count(const char *text, unsigned long max, unsigned long *out);
+
+/* The numeric setting `name`: `def` when unset, its value when
+ * hpcc_parse_count() takes it, else `def` and one warning naming the
+ * variable, its value (control characters escaped), the range in `unit`s
+ * (may be NULL) and the default.  A bad setting never fails the build. */
+unsigned long hpcc_env_count(const char *name, unsigned long max,
+			     unsigned long def, const char *unit);
+
 enum opts_result { OPTS_RUN, OPTS_HELP, OPTS_VERSION, OPTS_ERROR };
 
 /* Reads hpcc's options from argv[1..] (up to the compiler) and the
- * environment.  On OPTS_RUN, *compiler_at is the index of the compiler.
- * On OPTS_ERROR a message was printed.  `envp` lookups go through getenv. */
+ * environment.  On OPTS_RUN, *compiler_at is the index of the compiler and
+ * *o holds malloc'd globs (hpcc_opts_free); on any other result *o is
+ * empty.  On OPTS_ERROR a message was printed. */
 enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,
 				 int *compiler_at);
+void hpcc_opts_free(struct hpcc_opts *o);
 
 #endif

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "exec.h"
 #include "tmp.h"
 
@@ -89,20 +90,15 @@ char *hpcc_exec_find(const char *name, int *skipped_self)
 
 int hpcc_exec_depth(void)
 {
-	const char *v = getenv("HPCC_DEPTH");
 	char buf[16];
-	long n = 0;
+	unsigned long n;
 
-	if (v) {
-		char *end;
-
-		n = strtol(v, &end, 10);
-		if (end == v || *end || n < 0 || n > HPCC_MAX_DEPTH)
-			n = 0; /* not ours */
-	}
+	/* hpcc only ever sets 0..HPCC_MAX_DEPTH; anything else is warned
+	 * about and counts as the top */
+	n = hpcc_env_count("HPCC_DEPTH", HPCC_MAX_DEPTH, 0, NULL);
 	if (n >= HPCC_MAX_DEPTH)
 		return -1;
-	snprintf(buf, sizeof buf, "%ld", n + 1);
+	snprintf(buf, sizeof buf, "%lu", n + 1);
 	setenv("HPCC_DEPTH", buf, 1);
 	return (int)n;
 }

@@ -19,7 +19,8 @@ char *hpcc_exec_find(const char *name, int *skipped_self);
  * a gcc -> hpcc symlink would exec the symlink, which execs the copy, and
  * so on forever (the self-check compares inodes).  Each hpcc tells its
  * children with HPCC_DEPTH.  Returns this process's depth (0 at the top),
- * or -1 when it reaches HPCC_MAX_DEPTH. */
+ * or -1 when it reaches HPCC_MAX_DEPTH.  A value hpcc never sets (not a
+ * number from 0 to HPCC_MAX_DEPTH) is warned about and counts as 0. */
 #define HPCC_MAX_DEPTH 8
 int hpcc_exec_depth(void);
 

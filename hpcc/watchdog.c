@@ -5,36 +5,37 @@
  * write(), the temp-file removal (unlink/rmdir) and execv() are all
  * async-signal-safe.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "tmp.h"
 #include "watchdog.h"
 
 #define DEFAULT_SECONDS 120
+#define MAX_SECONDS 86400 /* a day: alarm() takes any unsigned, but more is a typo */
 
 static const char *run_exe;
 static char **run_argv;
 static char message[512];
 static size_t message_len;
 
+/* Read on the first parse only: a command hpcc passes through never
+ * warns about a setting it does not use, and a command with several
+ * sources warns once. */
 static unsigned timeout_seconds(void)
 {
-	const char *v = getenv("HPCC_PARSE_TIMEOUT");
-	char *end;
-	unsigned long n;
+	static int have;
+	static unsigned secs;
 
-	if (!v || !*v)
-		return DEFAULT_SECONDS;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || *end || n > 86400)
-		return DEFAULT_SECONDS;
-	return (unsigned)n;
+	if (!have) {
+		secs = (unsigned)hpcc_env_count("HPCC_PARSE_TIMEOUT", MAX_SECONDS,
+						DEFAULT_SECONDS, "seconds");
+		have = 1;
+	}
+	return secs;
 }
 
 static void fire(int sig)

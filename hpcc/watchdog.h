@@ -6,7 +6,8 @@
  * removes hpcc's temp files and replaces hpcc by the user's own command
  * with execv, so the build goes on as if hpcc were not there.
  *
- * HPCC_PARSE_TIMEOUT sets the seconds (default 120; 0 disables).
+ * HPCC_PARSE_TIMEOUT sets the seconds (default 120; 0 disables; at most
+ * 86400).  Any other value is one warning, on the first parse, and 120.
  */
 #ifndef HPCC_WATCHDOG_H
 #define HPCC_WATCHDOG_H
