@@ -35,16 +35,12 @@ static long futex(_Atomic unsigned int *addr, int op, unsigned int val,
 
 struct hp_buf *hp_buf_create(void)
 {
-	/* The struct is 64-byte aligned: over-allocate and align by hand so
-	 * hp_free() gets the original pointer back from just before it. */
-	char *raw = hp_malloc(sizeof(struct hp_buf) + 64);
-	struct hp_buf *b;
+	/* Pages (alloc.h): zeroed, aligned beyond the struct's 64 bytes, and
+	 * a block that starts at b for a leak checker. */
+	struct hp_buf *b = hp_map(sizeof *b);
 
-	if (!raw)
+	if (!b)
 		return NULL;
-	b = (struct hp_buf *)(((uintptr_t)raw + 64) & ~(uintptr_t)63);
-	((char **)b)[-1] = raw;
-	memset(b, 0, offsetof(struct hp_buf, rec));
 	b->tid = (long)syscall(SYS_gettid);
 	pthread_mutex_lock(&registry.lock);
 	b->next = registry.head;
@@ -110,7 +106,7 @@ void hp_buf_remove(struct hp_buf *prev, struct hp_buf *b)
 	hp_atomic_add_relaxed(&registry.lost_freed, hp_atomic_load_relaxed(&b->lost));
 	if (b->shadow)
 		munmap(b->shadow, b->shadow_cap * sizeof *b->shadow);
-	hp_free(((char **)b)[-1]);
+	hp_unmap(b, sizeof *b);
 }
 
 uint64_t hp_buf_lost_total(void)
