@@ -5,7 +5,8 @@ set -euo pipefail
 
 hpcc_packages=(gcc clang cmake make pkg-config libclang-dev libcjson-dev
 	       binutils python3)
-hpcc_test_packages=(chromium csmith libcsmith-dev ninja-build ccache distcc bear meson autoconf automake)
+hpcc_test_packages=(chromium csmith libcsmith-dev ninja-build ccache distcc bear meson autoconf automake
+		    valgrind)
 
 hpcc_install_missing() {
 	local missing=() p

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "atomic.h"
 
@@ -79,4 +80,34 @@ char *hp_strdup(const char *s)
 	if (copy)
 		memcpy(copy, s, n);
 	return copy;
+}
+
+void *hp_map(size_t size)
+{
+	void *p;
+
+	if (injected_failure())
+		return NULL;
+#ifdef HP_PLAIN_MALLOC
+	if (posix_memalign(&p, 4096, size))
+		return NULL;
+	memset(p, 0, size);
+#else
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#endif
+	return p;
+}
+
+void hp_unmap(void *p, size_t size)
+{
+#ifdef HP_PLAIN_MALLOC
+	(void)size;
+	free(p);
+#else
+	if (p)
+		munmap(p, size);
+#endif
 }

@@ -7,8 +7,17 @@
  * not replace.  Under a sanitizer they call the ordinary functions so the
  * sanitizer still sees every block.
  *
+ * hp_map() is for large, long-lived regions (the per-thread rings): whole
+ * zeroed pages from mmap, so the block starts where its user does and a
+ * leak checker sees it as a root, not as a heap block reached only
+ * through an interior pointer (valgrind called the rings "possibly
+ * lost"), and making a thread's ring needs no malloc.  Under a sanitizer
+ * it is a zeroed, page-aligned heap block instead: LeakSanitizer scans no
+ * anonymous mapping, and would report the heap blocks it points to.
+ *
  * hp_alloc_fail_after() is fault injection for tests: after n more
- * successful allocations every allocation fails, until reset with -1.
+ * successful allocations (hp_map's included) every allocation fails,
+ * until reset with -1.
  */
 #ifndef HP_ALLOC_H
 #define HP_ALLOC_H
@@ -20,6 +29,9 @@ void *hp_calloc(size_t n, size_t size);
 void *hp_realloc(void *p, size_t size);
 void hp_free(void *p);
 char *hp_strdup(const char *s);
+/* Zeroed, page-aligned; NULL on failure.  Give hp_unmap the same size. */
+void *hp_map(size_t size);
+void hp_unmap(void *p, size_t size);
 void hp_alloc_fail_after(long n);
 
 #endif

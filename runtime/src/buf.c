@@ -25,7 +25,13 @@ static struct registry {
 	_Atomic int consumer;        /* a consumer runs: writers may wait */
 	_Atomic int sleeping;        /* ... and it sleeps on `bell` */
 	_Atomic unsigned int bell;   /* futex word: bumped by each wake */
+	struct hp_buf *spare;        /* freed rings for new threads (by next) */
+	unsigned int nspare;
 } registry = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Rings kept for reuse: a program that starts and ends threads one by
+ * one gets its rings without a syscall, as it did from malloc. */
+#define SPARE_MAX 16u
 
 static long futex(_Atomic unsigned int *addr, int op, unsigned int val,
 		  const struct timespec *timeout)
@@ -35,16 +41,19 @@ static long futex(_Atomic unsigned int *addr, int op, unsigned int val,
 
 struct hp_buf *hp_buf_create(void)
 {
-	/* The struct is 64-byte aligned: over-allocate and align by hand so
-	 * hp_free() gets the original pointer back from just before it. */
-	char *raw = hp_malloc(sizeof(struct hp_buf) + 64);
 	struct hp_buf *b;
 
-	if (!raw)
+	pthread_mutex_lock(&registry.lock);
+	b = registry.spare;
+	if (b) {
+		registry.spare = b->next;
+		registry.nspare--;
+	}
+	pthread_mutex_unlock(&registry.lock);
+	if (b)
+		memset(b, 0, offsetof(struct hp_buf, rec));
+	else if (!(b = hp_map(sizeof *b))) /* zeroed pages: see alloc.h */
 		return NULL;
-	b = (struct hp_buf *)(((uintptr_t)raw + 64) & ~(uintptr_t)63);
-	((char **)b)[-1] = raw;
-	memset(b, 0, offsetof(struct hp_buf, rec));
 	b->tid = (long)syscall(SYS_gettid);
 	pthread_mutex_lock(&registry.lock);
 	b->next = registry.head;
@@ -110,7 +119,16 @@ void hp_buf_remove(struct hp_buf *prev, struct hp_buf *b)
 	hp_atomic_add_relaxed(&registry.lost_freed, hp_atomic_load_relaxed(&b->lost));
 	if (b->shadow)
 		munmap(b->shadow, b->shadow_cap * sizeof *b->shadow);
-	hp_free(((char **)b)[-1]);
+	pthread_mutex_lock(&registry.lock);
+	if (registry.nspare < SPARE_MAX) {
+		b->next = registry.spare;
+		registry.spare = b;
+		registry.nspare++;
+		b = NULL;
+	}
+	pthread_mutex_unlock(&registry.lock);
+	if (b)
+		hp_unmap(b, sizeof *b);
 }
 
 uint64_t hp_buf_lost_total(void)

@@ -70,7 +70,10 @@
  * (also under the lock), so it may walk the list without the lock from a
  * head it read under the lock.  A thread's exit marks its buffer dead
  * (release); the consumer drains a dead buffer, frees its own parts
- * (open, trace) and then the buffer.
+ * (open, trace) and then the buffer: up to 16 freed rings are kept, under
+ * the lock, for the next threads.  Rings are mapped pages (alloc.h's
+ * hp_map), never an aligned pointer into a heap block, which valgrind
+ * would call "possibly lost".
  *
  * Doorbell: the registry also holds the consumer's state and its futex
  * word, so that a writer wakes the consumer (and knows whether one runs)
