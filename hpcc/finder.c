@@ -836,6 +836,12 @@ static int scan_markers(struct ctx *c, struct site_buf *sb)
 			hpcc_annot_free(&an);
 			continue;
 		}
+		if (an.option_ignored) {
+			size_t base = k->kind == CXToken_Comment ? k->off : c->toks[i + 1].end;
+
+			problem(c, base + an.error_at, "%s; main keeps the default percentiles",
+				an.detail);
+		}
 		if (an.kind == ANNOT_BLOCK) {
 			if (link_block(c, sb, &an, marker_off, next) != 0) {
 				hpcc_annot_free(&an);
