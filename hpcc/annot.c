@@ -515,6 +515,7 @@ int hpcc_annot_parse_attribute(const char *text, size_t len, struct annot *out)
 				rc = parse_word(&c, 1);
 				if (rc != ANNOT_OK)
 					return rc;
+				out->end = c.i;
 			} else {
 				c.i += ident_len(&c);
 			}

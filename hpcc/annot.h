@@ -30,6 +30,7 @@ struct annot {
 	char *label;        /* ANNOT_BLOCK: the unescaped label (malloc'd) */
 	char *percentiles;  /* ANNOT_MAIN: "50,99" or "" for defaults (malloc'd) */
 	size_t at;          /* offset in the text of the marker ('@' or 'hotpath') */
+	size_t end;         /* attribute: offset just past it (arguments too) */
 	char detail[128];   /* malformed: the message */
 	size_t error_at;    /* malformed: offset in the text of the problem */
 	int option_ignored; /* ANNOT_OK, main: a bad option (detail, error_at

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "compopt.h"
 #include "depfile.h"
 #include "diag.h"
 #include "diff.h"
@@ -472,7 +473,7 @@ static int excluded_file(const struct hpcc_opts *o, const char *path)
 /* Decides whether `src` is worth instrumenting; if so rewrites it into
  * the temp dir and fills `w`.  Returns 1 (instrumented), 0 (compile it as
  * is), or -1 (--strict and bad annotations: the command must fail). */
-static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
+static int prepare(const struct invocation *inv, const struct hpcc_opts *o, int clang,
 		   const struct source *src, char **hdr_path, const char **headerp,
 		   const char *tmp_name, struct work *w, struct strvec *notes)
 {
@@ -536,6 +537,7 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 	fo.exclude = o->exclude;
 	fo.nexclude = o->nexclude;
 	fo.strict = o->strict;
+	fo.blank_attributes = hpcc_compopt_std_attributes(clang, fo.argv, fo.argc);
 	fo.verbose = o->verbose;
 	fo.deferred = &note;
 	hpcc_watchdog_arm(src->path);
@@ -846,7 +848,8 @@ int main(int argc, char **argv)
 	if (!w)
 		die_nomem();
 	for (i = 0; i < inv.nsrc; i++) {
-		int r = prepare(&inv, &o, &inv.src[i], &hdr_path, &header, tmp_name, &w[nw], &notes);
+		int r = prepare(&inv, &o, is_clang(compiler), &inv.src[i], &hdr_path, &header,
+				tmp_name, &w[nw], &notes);
 
 		if (r < 0) {
 			hpcc_tmp_cleanup();
