@@ -35,6 +35,7 @@
 #include <clang-c/Index.h>
 
 #include "annot.h"
+#include "diag.h"
 #include "finder.h"
 
 #ifndef HPCC_LIBCLANG_PATH
@@ -208,22 +209,24 @@ struct fn {
 	struct annot an;       /* the annotation linked to it */
 };
 
-static void add_msg(struct ctx *c, size_t key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void add_msg(struct ctx *c, size_t key, const char *fmt, ...)
+/* A message "<locus>: warning|error: hotpath: <what>" (coloured as
+ * diag.h says), printed by flush_msgs(). */
+static void add_msg(struct ctx *c, size_t key, const char *locus, const char *what)
 {
-	char buf[1024];
-	va_list ap;
+	char buf[1024], *line;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
+	snprintf(buf, sizeof buf, "hotpath: %s", what);
+	line = hpcc_diag_line(locus, c->o->strict ? "error" : "warning", buf);
+	if (!line) {
+		c->oom = 1;
+		return;
+	}
 	if (c->nmsgs == c->capmsgs) {
 		size_t cap = c->capmsgs ? c->capmsgs * 2 : 8;
 		struct msg *m = realloc(c->msgs, cap * sizeof *m);
 
 		if (!m) {
+			free(line);
 			c->oom = 1;
 			return;
 		}
@@ -232,11 +235,8 @@ static void add_msg(struct ctx *c, size_t key, const char *fmt, ...)
 	}
 	c->msgs[c->nmsgs].key = key;
 	c->msgs[c->nmsgs].seq = c->nmsgs;
-	c->msgs[c->nmsgs].text = strdup(buf);
-	if (!c->msgs[c->nmsgs].text)
-		c->oom = 1;
-	else
-		c->nmsgs++;
+	c->msgs[c->nmsgs].text = line;
+	c->nmsgs++;
 }
 
 static void line_col(const char *buf, size_t off, unsigned *line, unsigned *col)
@@ -260,7 +260,7 @@ static void problem(struct ctx *c, size_t off, const char *fmt, ...)
 
 static void problem(struct ctx *c, size_t off, const char *fmt, ...)
 {
-	char what[768];
+	char what[768], locus[512];
 	unsigned line, col;
 	va_list ap;
 
@@ -268,8 +268,8 @@ static void problem(struct ctx *c, size_t off, const char *fmt, ...)
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	line_col(c->o->buf, off, &line, &col);
-	add_msg(c, off + 1, "%s:%u:%u: %s: hotpath: %s", c->o->path, line, col,
-		c->o->strict ? "error" : "warning", what);
+	snprintf(locus, sizeof locus, "%s:%u:%u", c->o->path, line, col);
+	add_msg(c, off + 1, locus, what);
 	c->problems++;
 }
 
@@ -980,6 +980,7 @@ static void header_visitor(CXFile included, CXSourceLocation *stack, unsigned n,
 	struct ctx *c = data;
 	CXString name;
 	const char *text;
+	char locus[512];
 	size_t len = 0;
 	unsigned line, col;
 	long off;
@@ -994,9 +995,8 @@ static void header_visitor(CXFile included, CXSourceLocation *stack, unsigned n,
 		return;
 	line_col(text, (size_t)off, &line, &col);
 	name = cx.clang_getFileName(included);
-	add_msg(c, 0, "%s:%u:%u: %s: hotpath: annotation in a header is ignored "
-		"(only the main file is instrumented)",
-		cx.clang_getCString(name), line, col, c->o->strict ? "error" : "warning");
+	snprintf(locus, sizeof locus, "%s:%u:%u", cx.clang_getCString(name), line, col);
+	add_msg(c, 0, locus, "annotation in a header is ignored (only the main file is instrumented)");
 	cx.clang_disposeString(name);
 	c->problems++;
 }
@@ -1261,8 +1261,8 @@ int hpcc_finder_find(const struct finder_opts *opts, struct site_list *out)
 		return FINDER_OK; /* no "hotpath" text: no libclang */
 	t0 = now_ms();
 	if (load_libclang() != 0) {
-		fprintf(stderr, "hpcc: warning: cannot load libclang (%s); compiling %s unmodified\n",
-			cx_error, opts->path);
+		hpcc_diag_warning("cannot load libclang (%s); compiling %s unmodified",
+				  cx_error, opts->path);
 		return FINDER_FALLBACK;
 	}
 	t1 = now_ms();
@@ -1275,22 +1275,26 @@ int hpcc_finder_find(const struct finder_opts *opts, struct site_list *out)
 		       !stray_colons(opts->buf, opts->len);
 again:
 	if (parse(&c, bracket_flag) != 0 && (!bracket_flag || (bracket_flag = 0, parse(&c, 0) != 0))) {
-		fprintf(stderr, "%s: warning: hotpath: libclang cannot parse this file "
-			"(libclang refused the arguments); compiling it unmodified\n", opts->path);
+		hpcc_diag_source_warning(opts->path, "hotpath: libclang cannot parse this file "
+					 "(libclang refused the arguments); compiling it unmodified");
 		cx.clang_disposeIndex(c.index);
 		return FINDER_FALLBACK;
 	}
 	t2 = now_ms();
 	err = first_error(&c);
 	if (err) {
-		if (!opts->deferred ||
-		    asprintf(opts->deferred, "%s: warning: hotpath: libclang cannot parse this "
-			     "file (%s); compiling it unmodified\n", opts->path, err) < 0) {
-			if (opts->deferred)
+		char what[1200], *line = NULL;
+
+		snprintf(what, sizeof what, "hotpath: libclang cannot parse this file (%s); "
+			 "compiling it unmodified", err);
+		if (opts->deferred) {
+			line = hpcc_diag_line(opts->path, "warning", what);
+			if (line && asprintf(opts->deferred, "%s\n", line) < 0)
 				*opts->deferred = NULL;
-			fprintf(stderr, "%s: warning: hotpath: libclang cannot parse this file "
-				"(%s); compiling it unmodified\n", opts->path, err);
+			free(line);
 		}
+		if (!opts->deferred || !*opts->deferred)
+			hpcc_diag_source_warning(opts->path, "%s", what);
 		free(err);
 		reset_analysis(&c, out);
 		free(c.msgs);

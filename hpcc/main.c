@@ -820,6 +820,7 @@ int main(int argc, char **argv)
 	tmp_name = launcher ? cache_tmp_name(launcher, run_argv) : NULL;
 	if (hpcc_args_process(&in, &inv) != 0)
 		run_or_die(exe, run_argv);
+	hpcc_diag_setup(inv.diag_color, is_clang(compiler));
 	hpcc_watchdog_setup(exe, run_argv);
 	if (inv.passthrough) {
 		if (o.verbose)
@@ -878,7 +879,7 @@ int main(int argc, char **argv)
 	po.alloc = o.alloc;
 	/* the compiler's stderr is our pipe: ask for the colours it would
 	 * use on the terminal, unless the user chose or NO_COLOR forbids */
-	po.color = nw > 0 && !inv.diag_color && hpcc_diag_color();
+	po.color = nw > 0 && hpcc_diag_color_auto();
 	if (hpcc_plan_build(&inv, w, nw, &po, &plan) != 0)
 		die_nomem();
 	for (i = 0; i < nw; i++)
