@@ -80,12 +80,14 @@ static int unterminated(struct cursor *c, const char *what)
  * error here, not a silent fall-back to the default at run time. */
 #define MAX_PERCENTILES 16
 
-/* percentiles = [50, 99] -> out->percentiles = "50,99" */
-static int parse_main_args(struct cursor *c)
+/* percentiles = [50, 99] -> buf = "50,99" (whole numbers as the runtime
+ * parses them: "050" is stored as "50").  Strict: the first problem is the
+ * result, with c->i anywhere; parse_main_args() recovers from it. */
+static int parse_main_options(struct cursor *c, char *buf, size_t bufsize)
 {
-	char buf[256];
 	size_t used = 0, len;
-	int count = 0;
+	int count = 0, seen_percentiles = 0;
+	unsigned char seen_value[101];
 
 	buf[0] = '\0';
 	c->i++; /* '(' */
@@ -94,78 +96,141 @@ static int parse_main_args(struct cursor *c)
 		c->i++;
 		return ANNOT_OK;
 	}
-	if (peek(c) < 0)
-		return unterminated(c, "main(...)");
-	len = ident_len(c);
-	if (!word_is(c, len, "percentiles"))
-		return fail(c, c->i, "unknown option '%.*s' for main (expected percentiles)",
-			    (int)(len ? len : 1), c->s + c->i);
-	c->i += len;
-	skip_space(c);
-	if (peek(c) != '=')
-		return peek(c) < 0 ? unterminated(c, "main(...)")
-				   : fail(c, c->i, "expected '=' after percentiles");
-	c->i++;
-	skip_space(c);
-	if (peek(c) != '[')
-		return peek(c) < 0 ? unterminated(c, "main(...)")
-				   : fail(c, c->i, "expected '[' after percentiles =");
-	c->i++;
 	for (;;) {
-		size_t start;
-		double v;
-		char num[32];
+		size_t key_at;
 
 		skip_space(c);
-		if (peek(c) == ']' && used > 0) { /* trailing comma allowed */
-			c->i++;
-			break;
-		}
 		if (peek(c) < 0)
-			return unterminated(c, "percentile list");
-		start = c->i;
-		while (is_digit(peek(c)))
-			c->i++;
-		if (c->i > start && peek(c) == '.') {
-			c->i++;
-			if (!is_digit(peek(c)))
-				return fail(c, c->i, "expected a digit after '.' in percentiles");
+			return unterminated(c, "main(...)");
+		key_at = c->i;
+		len = ident_len(c);
+		if (!word_is(c, len, "percentiles"))
+			return fail(c, c->i, "unknown option '%.*s' for main (expected percentiles)",
+				    (int)(len ? len : 1), c->s + c->i);
+		if (seen_percentiles)
+			return fail(c, key_at, "percentiles given twice");
+		seen_percentiles = 1;
+		c->i += len;
+		skip_space(c);
+		if (peek(c) != '=')
+			return peek(c) < 0 ? unterminated(c, "main(...)")
+					   : fail(c, c->i, "expected '=' after percentiles");
+		c->i++;
+		skip_space(c);
+		if (peek(c) != '[')
+			return peek(c) < 0 ? unterminated(c, "main(...)")
+					   : fail(c, c->i, "expected '[' after percentiles =");
+		c->i++;
+		memset(seen_value, 0, sizeof seen_value);
+		for (;;) {
+			size_t start;
+			double v;
+			char num[32];
+
+			skip_space(c);
+			if (peek(c) == ']' && used > 0) { /* trailing comma allowed */
+				c->i++;
+				break;
+			}
+			if (peek(c) == ']')
+				return fail(c, c->i, "empty percentile list");
+			if (peek(c) < 0)
+				return unterminated(c, "percentile list");
+			start = c->i;
 			while (is_digit(peek(c)))
 				c->i++;
+			if (c->i > start && peek(c) == '.') {
+				c->i++;
+				if (!is_digit(peek(c)))
+					return fail(c, c->i, "expected a digit after '.' in percentiles");
+				while (is_digit(peek(c)))
+					c->i++;
+			}
+			if (c->i == start || is_ident(peek(c)))
+				return fail(c, start, "expected a number from 0 to 100 in percentiles");
+			if (c->i - start >= sizeof num)
+				return fail(c, start, "percentile %.8s... is too long", c->s + start);
+			memcpy(num, c->s + start, c->i - start);
+			num[c->i - start] = '\0';
+			v = strtod(num, NULL);
+			if (v > 100.0)
+				return fail(c, start, "percentile %s is outside 0..100", num);
+			if (strchr(num, '.'))
+				return fail(c, start, "percentile %s is not a whole number "
+					    "(percentiles are whole numbers from 0 to 100)", num);
+			if (seen_value[(int)v])
+				return fail(c, start, "percentile %d is listed twice", (int)v);
+			seen_value[(int)v] = 1;
+			if (++count > MAX_PERCENTILES || used + 5 > bufsize)
+				return fail(c, start, "too many percentiles (at most %d)",
+					    MAX_PERCENTILES);
+			used += (size_t)snprintf(buf + used, bufsize - used, "%s%d",
+						 used ? "," : "", (int)v);
+			skip_space(c);
+			if (peek(c) == ',') {
+				c->i++;
+				continue;
+			}
+			if (peek(c) == ']') {
+				c->i++;
+				break;
+			}
+			if (peek(c) < 0)
+				return unterminated(c, "percentile list");
+			return fail(c, c->i, "expected ',' or ']' in percentiles");
 		}
-		if (c->i == start || is_ident(peek(c)) || c->i - start >= sizeof num)
-			return fail(c, start, "expected a number from 0 to 100 in percentiles");
-		memcpy(num, c->s + start, c->i - start);
-		num[c->i - start] = '\0';
-		v = strtod(num, NULL);
-		if (v > 100.0)
-			return fail(c, start, "percentile %s is outside 0..100", num);
-		if (strchr(num, '.'))
-			return fail(c, start, "percentile %s is not a whole number "
-				    "(percentiles are whole numbers from 0 to 100)", num);
-		if (++count > MAX_PERCENTILES || used + strlen(num) + 2 > sizeof buf)
-			return fail(c, start, "too many percentiles (at most %d)",
-				    MAX_PERCENTILES);
-		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
-					 used ? "," : "", num);
 		skip_space(c);
-		if (peek(c) == ',') {
+		if (peek(c) == ',') { /* another option follows */
 			c->i++;
 			continue;
 		}
-		if (peek(c) == ']') {
-			c->i++;
-			break;
-		}
-		if (peek(c) < 0)
-			return unterminated(c, "percentile list");
-		return fail(c, c->i, "expected ',' or ']' in percentiles");
+		if (peek(c) != ')')
+			return peek(c) < 0 ? unterminated(c, "main(...)")
+					   : fail(c, c->i, "expected ')' after the percentile list");
+		c->i++;
+		return ANNOT_OK;
 	}
-	skip_space(c);
-	if (peek(c) != ')')
-		return peek(c) < 0 ? unterminated(c, "main(...)")
-				   : fail(c, c->i, "expected ')' after the percentile list");
-	c->i++;
+}
+
+/* The ')' closing main's '(' at `open', minding string literals and not
+ * brackets (a bad option may leave a '[' open); c->n if there is none. */
+static size_t close_of(const struct cursor *c, size_t open)
+{
+	size_t k;
+	int depth = 0;
+
+	for (k = open; k < c->n; k++) {
+		char ch = c->s[k];
+
+		if (ch == '"' || ch == '\'') {
+			for (k++; k < c->n && c->s[k] != ch && c->s[k] != '\n'; k++)
+				if (c->s[k] == '\\')
+					k++;
+			if (k >= c->n)
+				return c->n;
+		} else if (ch == '(') {
+			depth++;
+		} else if (ch == ')' && --depth == 0) {
+			return k + 1;
+		}
+	}
+	return c->n;
+}
+
+/* main(...): a bad option is a warning and is ignored, and the annotation
+ * stays (issue 12, item 8): dropping main for a typo in its percentiles
+ * would lose the whole report.  out->option_ignored says so, detail and
+ * error_at say why; main keeps the default percentiles. */
+static int parse_main_args(struct cursor *c)
+{
+	char buf[256];
+	size_t open = c->i;
+
+	if (parse_main_options(c, buf, sizeof buf) != ANNOT_OK) {
+		c->out->option_ignored = 1;
+		c->i = close_of(c, open);
+		buf[0] = '\0';
+	}
 	free(c->out->percentiles);
 	c->out->percentiles = strdup(buf);
 	return c->out->percentiles ? ANNOT_OK : fail(c, 0, "out of memory");
@@ -450,6 +515,7 @@ int hpcc_annot_parse_attribute(const char *text, size_t len, struct annot *out)
 				rc = parse_word(&c, 1);
 				if (rc != ANNOT_OK)
 					return rc;
+				out->end = c.i;
 			} else {
 				c.i += ident_len(&c);
 			}

@@ -3,7 +3,9 @@
  * Pure text work, no libclang: the finder hands over the bytes of a comment
  * token or of the inside of a `[[ ... ]]` attribute list and gets back what
  * the annotation asks for, or an error message and the byte offset (within
- * the given text) of the problem.
+ * the given text) of the problem.  A bad option of main(...) is not a
+ * malformed annotation: the result is ANNOT_OK with option_ignored set and
+ * the default percentiles, and the caller warns.
  *
  * Comment grammar (the marker may appear anywhere in the comment, as a word):
  *     @hotpath
@@ -28,8 +30,11 @@ struct annot {
 	char *label;        /* ANNOT_BLOCK: the unescaped label (malloc'd) */
 	char *percentiles;  /* ANNOT_MAIN: "50,99" or "" for defaults (malloc'd) */
 	size_t at;          /* offset in the text of the marker ('@' or 'hotpath') */
+	size_t end;         /* attribute: offset just past it (arguments too) */
 	char detail[128];   /* malformed: the message */
 	size_t error_at;    /* malformed: offset in the text of the problem */
+	int option_ignored; /* ANNOT_OK, main: a bad option (detail, error_at
+			     * say which) was ignored; default percentiles */
 };
 
 /* Outcomes of the parsers. */

@@ -191,6 +191,21 @@ void hpcc_invocation_free(struct invocation *inv)
 	memset(inv, 0, sizeof *inv);
 }
 
+/* -fdiagnostics-color[=always|never|auto], -f[no-]color-diagnostics,
+ * -fno-diagnostics-color: HPCC_COLOR_* (the last one given wins). */
+static int color_choice(const char *name, const char *val)
+{
+	if (strstr(name, "-fno-"))
+		return HPCC_COLOR_NEVER;
+	if (!strcmp(name, "-fdiagnostics-color=") && val) {
+		if (!strcmp(val, "never"))
+			return HPCC_COLOR_NEVER;
+		if (!strcmp(val, "auto"))
+			return HPCC_COLOR_AUTO_GIVEN;
+	}
+	return HPCC_COLOR_ALWAYS;
+}
+
 int hpcc_args_process(const struct args *in, struct invocation *out)
 {
 	struct vec argv = { 0 }, owned = { 0 }, parse = { 0 };
@@ -266,7 +281,7 @@ int hpcc_args_process(const struct args *in, struct invocation *out)
 		if (opt->flags & TOO_HARD)
 			pass(out, "an option hpcc does not handle");
 		if (opt->flags & DIAG_COLOR)
-			out->diag_color = 1;
+			out->diag_color = color_choice(opt->name, val);
 		if (opt->flags & LINK_SHARED)
 			out->shared = 1;
 		if (opt->flags & LINK_STATIC)

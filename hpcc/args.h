@@ -55,7 +55,8 @@ struct invocation {
 	int dep;             /* -MD or -MMD */
 	const char *dep_file;/* -MF value, or NULL */
 	int dep_target;      /* -MT or -MQ given */
-	int diag_color;      /* the user chose diagnostics colours */
+	int diag_color;      /* the user chose diagnostics colours: 0, or
+				HPCC_COLOR_ALWAYS/NEVER/AUTO_GIVEN (diag.h) */
 
 	/* options libclang must see to parse like the compiler, in order */
 	int parse_argc;

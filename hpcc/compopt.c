@@ -164,6 +164,39 @@ const struct compopt *hpcc_compopt_prefix(const char *arg)
 	return NULL;
 }
 
+static int std_is_c2x(const char *std)
+{
+	return !strcmp(std, "c2x") || !strcmp(std, "c23") || !strcmp(std, "gnu2x") ||
+	       !strcmp(std, "gnu23") || !strcmp(std, "iso9899:2024") ||
+	       !strcmp(std, "c2y") || !strcmp(std, "gnu2y");
+}
+
+int hpcc_compopt_std_attributes(int clang, const char *const *argv, int argc)
+{
+	const char *std = NULL;
+	int i, brackets = -1; /* clang's -f[no-]double-square-bracket-attributes */
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strncmp(a, "-std=", 5))
+			std = a + 5;
+		else if (!strncmp(a, "--std=", 6))
+			std = a + 6;
+		else if ((!strcmp(a, "-std") || !strcmp(a, "--std")) && i + 1 < argc)
+			std = argv[++i];
+		else if (!strcmp(a, "-ansi"))
+			std = "c89";
+		else if (!strcmp(a, "-fdouble-square-bracket-attributes"))
+			brackets = 1;
+		else if (!strcmp(a, "-fno-double-square-bracket-attributes"))
+			brackets = 0;
+	}
+	if (clang)
+		return brackets >= 0 ? brackets : std && std_is_c2x(std);
+	return !std || std_is_c2x(std) || !strncmp(std, "gnu", 3);
+}
+
 const struct compopt *hpcc_compopt_table(unsigned *n)
 {
 	*n = (unsigned)TABLE_LEN;

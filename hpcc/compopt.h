@@ -35,6 +35,14 @@ const struct compopt *hpcc_compopt_find(const char *arg);
  * ("-I" for "-Iinc", "-std=" for "-std=c11"), or NULL. */
 const struct compopt *hpcc_compopt_prefix(const char *arg);
 
+/* Does the compiler accept [[ns::attr]] attributes under these flags
+ * (the parse flags of a command)?  gcc: in its GNU modes (the default)
+ * and from C2x on; its strict ISO modes before C2x have no '::' token.
+ * clang 14: from C2x on, or with -fdouble-square-bracket-attributes.
+ * Where it does, hpcc blanks its own attributes out (issue 12, item 9);
+ * where it does not, they stay and the compile fails as it would. */
+int hpcc_compopt_std_attributes(int clang, const char *const *argv, int argc);
+
 /* For the sortedness test. */
 const struct compopt *hpcc_compopt_table(unsigned *n);
 

@@ -35,6 +35,7 @@
 #include <clang-c/Index.h>
 
 #include "annot.h"
+#include "diag.h"
 #include "finder.h"
 
 #ifndef HPCC_LIBCLANG_PATH
@@ -208,22 +209,24 @@ struct fn {
 	struct annot an;       /* the annotation linked to it */
 };
 
-static void add_msg(struct ctx *c, size_t key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void add_msg(struct ctx *c, size_t key, const char *fmt, ...)
+/* A message "<locus>: warning|error: hotpath: <what>" (coloured as
+ * diag.h says), printed by flush_msgs(). */
+static void add_msg(struct ctx *c, size_t key, const char *locus, const char *what)
 {
-	char buf[1024];
-	va_list ap;
+	char buf[1024], *line;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
+	snprintf(buf, sizeof buf, "hotpath: %s", what);
+	line = hpcc_diag_line(locus, c->o->strict ? "error" : "warning", buf);
+	if (!line) {
+		c->oom = 1;
+		return;
+	}
 	if (c->nmsgs == c->capmsgs) {
 		size_t cap = c->capmsgs ? c->capmsgs * 2 : 8;
 		struct msg *m = realloc(c->msgs, cap * sizeof *m);
 
 		if (!m) {
+			free(line);
 			c->oom = 1;
 			return;
 		}
@@ -232,11 +235,8 @@ static void add_msg(struct ctx *c, size_t key, const char *fmt, ...)
 	}
 	c->msgs[c->nmsgs].key = key;
 	c->msgs[c->nmsgs].seq = c->nmsgs;
-	c->msgs[c->nmsgs].text = strdup(buf);
-	if (!c->msgs[c->nmsgs].text)
-		c->oom = 1;
-	else
-		c->nmsgs++;
+	c->msgs[c->nmsgs].text = line;
+	c->nmsgs++;
 }
 
 static void line_col(const char *buf, size_t off, unsigned *line, unsigned *col)
@@ -260,7 +260,7 @@ static void problem(struct ctx *c, size_t off, const char *fmt, ...)
 
 static void problem(struct ctx *c, size_t off, const char *fmt, ...)
 {
-	char what[768];
+	char what[768], locus[512];
 	unsigned line, col;
 	va_list ap;
 
@@ -268,8 +268,8 @@ static void problem(struct ctx *c, size_t off, const char *fmt, ...)
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	line_col(c->o->buf, off, &line, &col);
-	add_msg(c, off + 1, "%s:%u:%u: %s: hotpath: %s", c->o->path, line, col,
-		c->o->strict ? "error" : "warning", what);
+	snprintf(locus, sizeof locus, "%s:%u:%u", c->o->path, line, col);
+	add_msg(c, off + 1, locus, what);
 	c->problems++;
 }
 
@@ -613,8 +613,56 @@ static int link_broken(const struct ctx *c, size_t from, size_t to_off)
 
 struct site_buf {
 	struct site_list *out;
-	size_t cap;
+	size_t cap, bcap;
 };
+
+static int push_blank(struct site_buf *sb, size_t off, size_t end)
+{
+	struct site_list *o = sb->out;
+
+	if (o->nblanks == sb->bcap) {
+		size_t cap = sb->bcap ? sb->bcap * 2 : 8;
+		struct blank *v = realloc(o->blanks, cap * sizeof *v);
+
+		if (!v)
+			return -1;
+		o->blanks = v;
+		sb->bcap = cap;
+	}
+	o->blanks[o->nblanks].off = off;
+	o->blanks[o->nblanks].len = end - off;
+	o->nblanks++;
+	return 0;
+}
+
+static int only_blanks_and_commas(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (!strchr(" \t\r\n\v\f,", *p))
+			return 0;
+	return 1;
+}
+
+/* The bytes to blank for our attribute at [at, end) of the list between
+ * `[[` (token `open`) and `]]` (token `close` - 2): the whole `[[...]]`
+ * when nothing else is in it, else the attribute and one comma next to
+ * it, so that the list stays well-formed. */
+static int blank_attribute(struct ctx *c, struct site_buf *sb, size_t open, size_t close,
+			   size_t at, size_t end)
+{
+	const char *buf = c->o->buf;
+	size_t a = c->toks[open + 1].end, b = c->toks[close - 2].off, k;
+
+	if (only_blanks_and_commas(buf + a, buf + at) && only_blanks_and_commas(buf + end, buf + b))
+		return push_blank(sb, c->toks[open].off, c->toks[close - 1].end);
+	for (k = at; k > a && strchr(" \t\r\n\v\f", buf[k - 1]); k--)
+		;
+	if (k > a && buf[k - 1] == ',')
+		return push_blank(sb, k - 1, end);
+	for (k = end; k < b && strchr(" \t\r\n\v\f", buf[k]); k++)
+		;
+	return push_blank(sb, at, k < b && buf[k] == ',' ? k + 1 : end);
+}
 
 /* Just past the '}' that closes the '{' at byte `brace`, counting the
  * braces among the code tokens (not comments, directives or skipped #if
@@ -641,6 +689,38 @@ static size_t close_of(const struct ctx *c, const struct fn *f)
 	return 0;
 }
 
+/* The start of the `[[...]]` groups right before byte `off` (only
+ * comments between), else `off`.  libclang leaves attributes it does not
+ * know (hotpath's own, vendor ones) out of a function's extent, and the
+ * diagnostic pragmas must not land between them and the function. */
+static size_t attrs_before(const struct ctx *c, size_t off)
+{
+	size_t k = tok_at(c, off);
+
+	for (;;) {
+		size_t j = k, m;
+		long depth = 0;
+
+		while (j > 0 && c->toks[j - 1].kind == CXToken_Comment)
+			j--;
+		if (j < 4 || !tok_is(c, j - 1, "]") || !tok_is(c, j - 2, "]"))
+			return k < c->ntoks ? c->toks[k].off : off;
+		for (m = j; m-- > 0;) {
+			if (c->toks[m].flags & (T_DIRECTIVE | T_SKIPPED))
+				return k < c->ntoks ? c->toks[k].off : off;
+			if (tok_is(c, m, "]"))
+				depth++;
+			else if (tok_is(c, m, "[") && --depth == 0)
+				break;
+			if (m == 0)
+				return k < c->ntoks ? c->toks[k].off : off;
+		}
+		if (!tok_is(c, m + 1, "["))
+			return k < c->ntoks ? c->toks[k].off : off;
+		k = m;
+	}
+}
+
 static int push_site(struct ctx *c, struct site_buf *sb, enum site_kind kind,
 		     const char *name, unsigned line, unsigned col, size_t brace,
 		     const char *pct, const struct fn *f)
@@ -665,7 +745,7 @@ static int push_site(struct ctx *c, struct site_buf *sb, enum site_kind kind,
 	s->name = strdup(name);
 	s->percentiles = kind == SITE_MAIN ? strdup(pct ? pct : "") : NULL;
 	if (f && f->state == FN_DEF) {
-		s->fn_start = f->ext_start;
+		s->fn_start = attrs_before(c, f->ext_start);
 		s->fn_end = close_of(c, f);
 	}
 	if (!s->name || (kind == SITE_MAIN && !s->percentiles)) {
@@ -799,8 +879,8 @@ static int scan_markers(struct ctx *c, struct site_buf *sb)
 	for (i = 0; i < c->ntoks; i++) {
 		const struct tok *k = &c->toks[i];
 		struct annot an;
-		size_t marker_off, next, close = 0;
-		int rc, after_name = 0;
+		size_t marker_off, next, close = 0, a_off = 0;
+		int rc, after_name = 0, problems;
 
 		if (k->flags & (T_DIRECTIVE | T_SKIPPED))
 			continue;
@@ -819,6 +899,7 @@ static int scan_markers(struct ctx *c, struct site_buf *sb)
 				continue;
 			rc = hpcc_annot_parse_attribute(c->o->buf + a, b - a, &an);
 			marker_off = a + an.at;
+			a_off = a;
 			next = close < c->ntoks && c->toks[close].kind == CXToken_Comment
 				       ? next_code_memo(c, close, &memo) : close;
 			after_name = i > 0 && c->toks[i - 1].kind == CXToken_Identifier;
@@ -836,6 +917,13 @@ static int scan_markers(struct ctx *c, struct site_buf *sb)
 			hpcc_annot_free(&an);
 			continue;
 		}
+		if (an.option_ignored) {
+			size_t base = k->kind == CXToken_Comment ? k->off : c->toks[i + 1].end;
+
+			problem(c, base + an.error_at, "%s; main keeps the default percentiles",
+				an.detail);
+		}
+		problems = c->problems;
 		if (an.kind == ANNOT_BLOCK) {
 			if (link_block(c, sb, &an, marker_off, next) != 0) {
 				hpcc_annot_free(&an);
@@ -847,6 +935,11 @@ static int scan_markers(struct ctx *c, struct site_buf *sb)
 			link_function(c, fn_after(c, marker_off), &an, marker_off, next);
 		}
 		hpcc_annot_free(&an);
+		/* an attribute in use is blanked; one that links to nothing
+		 * may be where the compiler rejects it, and stays */
+		if (close && c->o->blank_attributes && c->problems == problems &&
+		    blank_attribute(c, sb, i, close, a_off + an.at, a_off + an.end) != 0)
+			return -1;
 		if (close)
 			i = close - 1;
 	}
@@ -887,6 +980,7 @@ static void header_visitor(CXFile included, CXSourceLocation *stack, unsigned n,
 	struct ctx *c = data;
 	CXString name;
 	const char *text;
+	char locus[512];
 	size_t len = 0;
 	unsigned line, col;
 	long off;
@@ -901,9 +995,8 @@ static void header_visitor(CXFile included, CXSourceLocation *stack, unsigned n,
 		return;
 	line_col(text, (size_t)off, &line, &col);
 	name = cx.clang_getFileName(included);
-	add_msg(c, 0, "%s:%u:%u: %s: hotpath: annotation in a header is ignored "
-		"(only the main file is instrumented)",
-		cx.clang_getCString(name), line, col, c->o->strict ? "error" : "warning");
+	snprintf(locus, sizeof locus, "%s:%u:%u", cx.clang_getCString(name), line, col);
+	add_msg(c, 0, locus, "annotation in a header is ignored (only the main file is instrumented)");
 	cx.clang_disposeString(name);
 	c->problems++;
 }
@@ -1070,7 +1163,7 @@ static int wanted(const struct finder_opts *o, const struct fn *f)
 static int analyse(struct ctx *c, struct site_list *out)
 {
 	const struct finder_opts *o = c->o;
-	struct site_buf sb = { out, 0 };
+	struct site_buf sb = { out, 0, 0 };
 	size_t i;
 
 	c->file = cx.clang_getFile(c->tu, o->path);
@@ -1163,14 +1256,13 @@ int hpcc_finder_find(const struct finder_opts *opts, struct site_list *out)
 	char *err;
 	int rc, bracket_flag;
 
-	out->v = NULL;
-	out->n = 0;
+	memset(out, 0, sizeof *out);
 	if (!opts->instrument_all && !hpcc_annot_maybe_present(opts->buf, opts->len))
 		return FINDER_OK; /* no "hotpath" text: no libclang */
 	t0 = now_ms();
 	if (load_libclang() != 0) {
-		fprintf(stderr, "hpcc: warning: cannot load libclang (%s); compiling %s unmodified\n",
-			cx_error, opts->path);
+		hpcc_diag_warning("cannot load libclang (%s); compiling %s unmodified",
+				  cx_error, opts->path);
 		return FINDER_FALLBACK;
 	}
 	t1 = now_ms();
@@ -1183,22 +1275,26 @@ int hpcc_finder_find(const struct finder_opts *opts, struct site_list *out)
 		       !stray_colons(opts->buf, opts->len);
 again:
 	if (parse(&c, bracket_flag) != 0 && (!bracket_flag || (bracket_flag = 0, parse(&c, 0) != 0))) {
-		fprintf(stderr, "%s: warning: hotpath: libclang cannot parse this file "
-			"(libclang refused the arguments); compiling it unmodified\n", opts->path);
+		hpcc_diag_source_warning(opts->path, "hotpath: libclang cannot parse this file "
+					 "(libclang refused the arguments); compiling it unmodified");
 		cx.clang_disposeIndex(c.index);
 		return FINDER_FALLBACK;
 	}
 	t2 = now_ms();
 	err = first_error(&c);
 	if (err) {
-		if (!opts->deferred ||
-		    asprintf(opts->deferred, "%s: warning: hotpath: libclang cannot parse this "
-			     "file (%s); compiling it unmodified\n", opts->path, err) < 0) {
-			if (opts->deferred)
+		char what[1200], *line = NULL;
+
+		snprintf(what, sizeof what, "hotpath: libclang cannot parse this file (%s); "
+			 "compiling it unmodified", err);
+		if (opts->deferred) {
+			line = hpcc_diag_line(opts->path, "warning", what);
+			if (line && asprintf(opts->deferred, "%s\n", line) < 0)
 				*opts->deferred = NULL;
-			fprintf(stderr, "%s: warning: hotpath: libclang cannot parse this file "
-				"(%s); compiling it unmodified\n", opts->path, err);
+			free(line);
 		}
+		if (!opts->deferred || !*opts->deferred)
+			hpcc_diag_source_warning(opts->path, "%s", what);
 		free(err);
 		reset_analysis(&c, out);
 		free(c.msgs);
@@ -1237,6 +1333,8 @@ again:
 
 		out->v = NULL;
 		out->n = 0;
+		out->blanks = NULL;
+		out->nblanks = 0;
 		reset_analysis(&c, out); /* frees tokens, functions, TU */
 		*out = keep;
 		cx.clang_disposeIndex(c.index);

@@ -26,6 +26,9 @@ struct finder_opts {
 				       path is the caller's job. */
 	int nexclude;
 	int strict;              /* annotation problems are errors */
+	int blank_attributes;    /* the compiler takes [[ns::attr]] in this
+				    mode: hpcc's own attributes that parse
+				    go to out->blanks (issue 12, item 9) */
 	int verbose;             /* say what was found on stderr */
 	char **deferred;         /* when non-NULL, the "libclang cannot parse
 				    this file" warning is stored here

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "compopt.h"
 #include "depfile.h"
 #include "diag.h"
 #include "diff.h"
@@ -89,7 +90,8 @@ static const char usage[] =
 	"  --version                   hpcc's version\n"
 	"\n"
 	"       hpcc --diff BASE.json HEAD.json [--threshold=PCT] [--format=markdown]\n"
-	"compares two JSON reports per call.\n"
+	"       hpcc --diff BASE1.json BASE2.json ... -- HEAD1.json HEAD2.json ... [...]\n"
+	"compares JSON reports per call (medians and run-to-run noise of several runs).\n"
 	"\n"
 	"A compiler launcher may come first: hpcc ccache gcc ..., hpcc distcc gcc\n"
 	"... (ccache, distcc, icecc, sccache); it gets the rewritten command.\n"
@@ -493,7 +495,7 @@ static int excluded_file(const struct hpcc_opts *o, const char *path)
 /* Decides whether `src` is worth instrumenting; if so rewrites it into
  * the temp dir and fills `w`.  Returns 1 (instrumented), 0 (compile it as
  * is), or -1 (--strict and bad annotations: the command must fail). */
-static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
+static int prepare(const struct invocation *inv, const struct hpcc_opts *o, int clang,
 		   const struct source *src, char **hdr_path, const char **headerp,
 		   const char *tmp_name, struct work *w, struct strvec *notes)
 {
@@ -557,6 +559,7 @@ static int prepare(const struct invocation *inv, const struct hpcc_opts *o,
 	fo.exclude = o->exclude;
 	fo.nexclude = o->nexclude;
 	fo.strict = o->strict;
+	fo.blank_attributes = hpcc_compopt_std_attributes(clang, fo.argv, fo.argc);
 	fo.verbose = o->verbose;
 	fo.deferred = &note;
 	hpcc_watchdog_arm(src->path);
@@ -842,6 +845,7 @@ int main(int argc, char **argv)
 	tmp_name = launcher ? cache_tmp_name(launcher, run_argv) : NULL;
 	if (hpcc_args_process(&in, &inv) != 0)
 		run_or_die(exe, run_argv);
+	hpcc_diag_setup(inv.diag_color, is_clang(compiler));
 	hpcc_watchdog_setup(exe, run_argv);
 	if (inv.passthrough) {
 		if (o.verbose)
@@ -870,7 +874,8 @@ int main(int argc, char **argv)
 	if (!w)
 		die_nomem();
 	for (i = 0; i < inv.nsrc; i++) {
-		int r = prepare(&inv, &o, &inv.src[i], &hdr_path, &header, tmp_name, &w[nw], &notes);
+		int r = prepare(&inv, &o, is_clang(compiler), &inv.src[i], &hdr_path, &header,
+				tmp_name, &w[nw], &notes);
 
 		if (r < 0) {
 			hpcc_tmp_cleanup();
@@ -899,7 +904,7 @@ int main(int argc, char **argv)
 	po.alloc = o.alloc;
 	/* the compiler's stderr is our pipe: ask for the colours it would
 	 * use on the terminal, unless the user chose or NO_COLOR forbids */
-	po.color = nw > 0 && !inv.diag_color && hpcc_diag_color();
+	po.color = nw > 0 && hpcc_diag_color_auto();
 	if (hpcc_plan_build(&inv, w, nw, &po, &plan) != 0)
 		die_nomem();
 	for (i = 0; i < nw; i++)

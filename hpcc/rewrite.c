@@ -2,6 +2,9 @@
  *
  * DESIGN
  * Every site gets one edit: an insertion right after its body's '{'.
+ * hpcc's own [[hotpath::...]] attributes, once handled, are blanked out
+ * (replaced by as many spaces, tabs kept) so the compiler does not warn
+ * about an attribute it does not know; nothing moves either.
  *
  *  - If only blanks or a comment follow the brace on its line, the guard is
  *    appended directly after the brace: ` HP_FUNCTION(0, "f", 12);`.  Only
@@ -360,6 +363,84 @@ static struct point *plan_points(const char *buf, size_t len, const struct site_
 	return pt;
 }
 
+static int cmp_edit(const void *a, const void *b)
+{
+	const struct edit *x = a, *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return x->len < y->len ? -1 : x->len > y->len; /* insertion first */
+}
+
+/* Does [off, end) hold an insertion point of `ins` strictly inside? */
+static int covers_insertion(const struct edit_list *ins, size_t n_ins, size_t off, size_t end)
+{
+	size_t i;
+
+	for (i = 0; i < n_ins; i++)
+		if (ins->v[i].offset > off && ins->v[i].offset < end)
+			return 1;
+	return 0;
+}
+
+/* The sites' blanks as edits, one per line piece (so an edit never holds
+ * a newline and the line fixes still pair lines): each byte becomes a
+ * space, tabs stay tabs, so columns stay too.  A blank that would cover
+ * one of the plan's insertions (which the finder never makes) or that is
+ * out of range is skipped. */
+static int add_blanks(const char *buf, size_t len, const struct site_list *sites,
+		      struct edit_list *out)
+{
+	size_t i, j, n_ins = out->n, total = 0;
+	struct edit *v;
+
+	for (i = 0; i < sites->nblanks; i++)
+		total += sites->blanks[i].len; /* pieces <= bytes */
+	if (!total)
+		return 0;
+	v = realloc(out->v, (out->n + total + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	out->v = v;
+	for (i = 0; i < sites->nblanks; i++) {
+		size_t off = sites->blanks[i].off, end = off + sites->blanks[i].len, k, p, q;
+
+		if (end > len || end <= off || covers_insertion(out, n_ins, off, end))
+			continue;
+		for (k = off; k < end;) {
+			char *t;
+
+			if (buf[k] == '\n' || buf[k] == '\r') {
+				k++;
+				continue;
+			}
+			for (p = k; p < end && buf[p] != '\n' && buf[p] != '\r'; p++)
+				;
+			t = malloc(p - k + 1);
+			if (!t)
+				return -1;
+			for (q = k; q < p; q++)
+				t[q - k] = buf[q] == '\t' ? '\t' : ' ';
+			t[p - k] = '\0';
+			out->v[out->n].offset = k;
+			out->v[out->n].len = p - k;
+			out->v[out->n].text = t;
+			out->n++;
+			k = p;
+		}
+	}
+	qsort(out->v, out->n, sizeof *out->v, cmp_edit);
+	for (i = j = 0; i < out->n; i++) { /* overlapping blanks: keep the first */
+		if (j && out->v[i].offset < out->v[j - 1].offset + out->v[j - 1].len) {
+			free(out->v[i].text);
+			continue;
+		}
+		out->v[j++] = out->v[i];
+	}
+	out->n = j;
+	return 0;
+}
+
 int hpcc_rewrite_plan(const char *buf, size_t len, const struct site_list *sites,
 		      const char *display_path, struct edit_list *out)
 {
@@ -371,7 +452,7 @@ int hpcc_rewrite_plan(const char *buf, size_t len, const struct site_list *sites
 	out->v = NULL;
 	out->n = 0;
 	if (!sites->n)
-		return 0;
+		return add_blanks(buf, len, sites, out) ? (hpcc_edits_free(out), -1) : 0;
 	pt = plan_points(buf, len, sites, &np);
 	out->v = calloc(np + 1, sizeof *out->v);
 	if (!pt || !out->v) {
@@ -426,6 +507,10 @@ int hpcc_rewrite_plan(const char *buf, size_t len, const struct site_list *sites
 		out->n++;
 	}
 	free(pt);
+	if (add_blanks(buf, len, sites, out) != 0) {
+		hpcc_edits_free(out);
+		return -1;
+	}
 	return 0;
 }
 

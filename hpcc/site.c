@@ -14,4 +14,7 @@ void hpcc_sites_free(struct site_list *list)
 	free(list->v);
 	list->v = NULL;
 	list->n = 0;
+	free(list->blanks);
+	list->blanks = NULL;
+	list->nblanks = 0;
 }

@@ -23,9 +23,18 @@ struct site {
 	size_t fn_start, fn_end;
 };
 
+/* Bytes of the source the rewriter turns into blanks: an hpcc attribute
+ * that hpcc has handled and the compiler would only warn about (issue 12,
+ * item 9).  Newlines and tabs stay, so no token moves. */
+struct blank {
+	size_t off, len;
+};
+
 struct site_list {
 	struct site *v;
 	size_t n;
+	struct blank *blanks;
+	size_t nblanks;
 };
 
 void hpcc_sites_free(struct site_list *list);

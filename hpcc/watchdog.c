@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "diag.h"
 #include "tmp.h"
 #include "watchdog.h"
 
@@ -65,9 +66,16 @@ void hpcc_watchdog_arm(const char *path)
 
 	if (secs == 0 || !run_exe)
 		return;
-	n = snprintf(message, sizeof message,
-		     "hpcc: warning: libclang did not finish parsing %s in %u s; "
-		     "compiling unmodified\n", path, secs);
+	{
+		char text[400], *line;
+
+		snprintf(text, sizeof text, "libclang did not finish parsing %s in %u s; "
+			 "compiling unmodified", path, secs);
+		line = hpcc_diag_line("hpcc", "warning", text);
+		n = line ? snprintf(message, sizeof message, "%s\n", line)
+			 : snprintf(message, sizeof message, "hpcc: warning: %s\n", text);
+		free(line);
+	}
 	message_len = n < 0 ? 0 : (size_t)n < sizeof message ? (size_t)n : sizeof message - 1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = fire;

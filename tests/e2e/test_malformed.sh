@@ -40,7 +40,7 @@ EOF
 }
 
 BAD_LINES="bad.c:3:13: %s: hotpath: unknown annotation '@hotpath mesure' (expected main or measure_block)
-bad.c:9:33: %s: hotpath: percentile 101 is outside 0..100
+bad.c:9:33: %s: hotpath: percentile 101 is outside 0..100; main keeps the default percentiles
 bad.c:12:5: %s: hotpath: measure_block marker not followed by a block '{ ... }'"
 
 annotation_errors_warn() {
@@ -65,6 +65,38 @@ annotation_errors_strict() {
 	"$HPCC" --strict $cc -c annotated.c 2>err || fail "--strict on a clean file failed"
 	assert_eq "" "$(cat err)" "stderr on a clean file"
 	assert_instrumented annotated.o
+}
+
+# A bad option of main is ignored, main is not (issue 12, item 8): with
+# main the only annotation, the program still prints its report, with the
+# default percentile (95); the comment and the attribute spellings.
+bad_option_keeps_main() {
+	enter_workdir
+	local spelling std= i=0
+	for spelling in '/* @hotpath main(percentiles = [99.9]) */' \
+		'/* @hotpath main(percentiles = [50, 50]) */' \
+		'/* @hotpath main(pct = [50]) */' \
+		'/* @hotpath main(percentiles = [50] */' \
+		'[[hotpath::main(percentiles = [0, 101])]]'; do
+		i=$((i + 1))
+		case $spelling in \[*) std=-std=gnu2x ;; esac
+		printf '#include <stdio.h>\n%s\nint main(void)\n{\n\tputs("hi");\n\treturn 0;\n}\n' \
+			"$spelling" >m$i.c
+		"$HPCC" $cc $std m$i.c -o m$i 2>err || fail "build $i failed: $(cat err)"
+		grep -q "^m$i.c:2:[0-9]*: warning: hotpath: .*; main keeps the default percentiles\$" err ||
+			fail "no warning for $spelling: $(cat err)"
+		[ "$(wc -l <err)" = 1 ] || fail "stderr of $spelling: $(cat err)"
+		HOTPATH_FORMAT=json ./m$i >out 2>rep || fail "program $i failed"
+		assert_eq hi "$(cat out)" "program output"
+		grep -q '"name":"main","file":"m'$i'.c","line":3,"kind":"main"' rep ||
+			fail "no main in the report of $spelling: $(cat rep)"
+		grep -q '^{"program":"m'$i'",.*"percentiles":\[95\],"functions"' rep ||
+			fail "not the default percentile for $spelling: $(cat rep)"
+		"$HPCC" --strict $cc $std m$i.c -o s$i 2>err
+		assert_status 1 $? "--strict status for $spelling"
+		grep -q "^m$i.c:2:[0-9]*: error: hotpath: " err || fail "--strict: $(cat err)"
+		assert_missing s$i
+	done
 }
 
 # A syntax error libclang sees too (file scope): exactly the compiler's
@@ -219,6 +251,7 @@ tmpdir_read_only() {
 for cc in $COMPILERS; do
 	check "$cc: bad annotations warn, build and run" annotation_errors_warn
 	check "$cc: bad annotations with --strict fail" annotation_errors_strict
+	check "$cc: a bad option of main keeps main" bad_option_keeps_main
 	check "$cc: syntax error at file scope (--instrument=all)" syntax_error_file_scope
 	check "$cc: syntax error in a body (--instrument=all)" syntax_error_in_body_all
 	check "$cc: GNU C libclang rejects" libclang_rejects_gnu_c

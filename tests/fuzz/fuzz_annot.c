@@ -40,6 +40,9 @@ int hpcc_fuzz_annot(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(an.label && *an.label);
 		if (an.kind == ANNOT_MAIN)
 			FUZZ_ASSERT(an.percentiles != NULL);
+		if (an.option_ignored) /* warned about: a message and a place */
+			FUZZ_ASSERT(an.kind == ANNOT_MAIN && !*an.percentiles &&
+				    an.detail[0] != '\0' && an.error_at <= len);
 	} else if (rc == ANNOT_MALFORMED) {
 		FUZZ_ASSERT(an.error_at <= len);
 		FUZZ_ASSERT(an.detail[0] != '\0');

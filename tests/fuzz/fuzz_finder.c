@@ -21,7 +21,7 @@ int hpcc_fuzz_finder(const uint8_t *data, size_t size)
 {
 	static const char *const globs[] = { "f*" };
 	struct finder_opts o;
-	struct site_list sites = { NULL, 0 };
+	struct site_list sites = { NULL, 0, NULL, 0 };
 	struct edit_list edits = { NULL, 0 };
 	char *buf, *out = NULL;
 	size_t len, i, out_len = 0;

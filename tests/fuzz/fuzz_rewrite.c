@@ -46,7 +46,7 @@ static char *apply_to_mem(const char *buf, size_t len, const struct edit_list *e
 int hpcc_fuzz_rewrite(const uint8_t *data, size_t size)
 {
 	const uint8_t *p = data, *end = data + size;
-	struct site_list sites = { NULL, 0 };
+	struct site_list sites = { NULL, 0, NULL, 0 };
 	struct edit_list edits = { NULL, 0 };
 	struct site *sv;
 	size_t nsites, i, len, plain_len, out_len, pos, o;

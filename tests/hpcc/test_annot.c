@@ -33,6 +33,20 @@ static int attr(const char *text, struct annot *a)
 		hpcc_annot_free(&bad_);                                    \
 	} while (0)
 
+/* Expect main kept with the default percentiles and a bad option ignored:
+ * the message and offset of the problem (issue 12, item 8). */
+#define IGNORED_OPTION(parse, text, msg, at)                     \
+	do {                                                         \
+		struct annot ign_;                                         \
+		CHECK_INT(ANNOT_OK, parse(text, &ign_));                   \
+		CHECK_INT(ANNOT_MAIN, ign_.kind);                          \
+		CHECK_STR("", ign_.percentiles);                           \
+		CHECK_INT(1, ign_.option_ignored);                         \
+		CHECK_STR(msg, ign_.detail);                               \
+		CHECK_INT(at, ign_.error_at);                              \
+		hpcc_annot_free(&ign_);                                    \
+	} while (0)
+
 static void comment_function_forms(void)
 {
 	static const char *const ok[] = {
@@ -94,16 +108,18 @@ static void comment_main(void)
 	CHECK_STR("0,99,100", a.percentiles);
 	hpcc_annot_free(&a);
 	/* the runtime shows whole percentiles only, at most 16 */
-	CHECK_INT(ANNOT_MALFORMED, comment("// @hotpath main(percentiles=[50, 99.9])", &a));
-	CHECK_STR("percentile 99.9 is not a whole number (percentiles are whole numbers "
-		  "from 0 to 100)", a.detail);
-	hpcc_annot_free(&a);
+	IGNORED_OPTION(comment, "// @hotpath main(percentiles=[50, 99.9])",
+		       "percentile 99.9 is not a whole number (percentiles are whole numbers "
+		       "from 0 to 100)", 34);
 	CHECK_INT(ANNOT_OK, comment("// @hotpath main(percentiles=[1,2,3,4,5,6,7,8,9,10,"
 				    "11,12,13,14,15,16])", &a));
+	CHECK_INT(0, a.option_ignored);
 	hpcc_annot_free(&a);
-	CHECK_INT(ANNOT_MALFORMED, comment("// @hotpath main(percentiles=[1,2,3,4,5,6,7,8,9,"
-					   "10,11,12,13,14,15,16,17])", &a));
-	CHECK_STR("too many percentiles (at most 16)", a.detail);
+	IGNORED_OPTION(comment, "// @hotpath main(percentiles=[1,2,3,4,5,6,7,8,9,"
+		       "10,11,12,13,14,15,16,17])", "too many percentiles (at most 16)", 69);
+	/* stored as the runtime parses them: at most 4 digits, so no "00050" */
+	CHECK_INT(ANNOT_OK, comment("// @hotpath main(percentiles=[00050, 0, 100])", &a));
+	CHECK_STR("50,0,100", a.percentiles);
 	hpcc_annot_free(&a);
 	CHECK_INT(ANNOT_OK, comment("/* @hotpath main(\n   percentiles = [ 95 ]\n) */", &a));
 	CHECK_STR("95", a.percentiles);
@@ -134,30 +150,69 @@ static void comment_malformed(void)
 	/*            0123456789012345678901234567890 */
 	BAD_COMMENT("/* @hotpath foo */",
 		    "unknown annotation '@hotpath foo' (expected main or measure_block)", 12);
-	BAD_COMMENT("/* @hotpath main(percentiles = [abc]) */",
-		    "expected a number from 0 to 100 in percentiles", 32);
-	BAD_COMMENT("/* @hotpath main(percentiles = [50, 101]) */",
-		    "percentile 101 is outside 0..100", 36);
-	BAD_COMMENT("/* @hotpath main(percentiles = [-5]) */",
-		    "expected a number from 0 to 100 in percentiles", 32);
-	BAD_COMMENT("/* @hotpath main(percentiles = [5.]) */",
-		    "expected a digit after '.' in percentiles", 34);
-	BAD_COMMENT("/* @hotpath main(percentiles = []) */",
-		    "expected a number from 0 to 100 in percentiles", 32);
-	BAD_COMMENT("/* @hotpath main(percentiles = [50 99]) */",
-		    "expected ',' or ']' in percentiles", 35);
-	BAD_COMMENT("/* @hotpath main(pct = [50]) */",
-		    "unknown option 'pct' for main (expected percentiles)", 17);
-	BAD_COMMENT("/* @hotpath main(percentiles [50]) */",
-		    "expected '=' after percentiles", 29);
-	BAD_COMMENT("/* @hotpath main(percentiles = 50) */",
-		    "expected '[' after percentiles =", 31);
-	BAD_COMMENT("/* @hotpath main(percentiles = [50] */", "unterminated main(...)", 36);
-	BAD_COMMENT("/* @hotpath main(percentiles = [50] x) */",
-		    "expected ')' after the percentile list", 36);
-	BAD_COMMENT("/* @hotpath main(percentiles = [50, */", "unterminated percentile list", 36);
-	BAD_COMMENT("// @hotpath main(percentiles = [50", "unterminated percentile list", 34);
-	BAD_COMMENT("// @hotpath main(", "unterminated main(...)", 17);
+	BAD_COMMENT("/* @hotpath main extra */", "unexpected text after the annotation", 17);
+	BAD_COMMENT("/* @hotpath (main) */", "unexpected text after @hotpath", 12);
+}
+
+/* Every malformed option of main(...): warned about and ignored, main stays. */
+static void comment_main_bad_options(void)
+{
+	struct annot a;
+
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [abc]) */",
+		       "expected a number from 0 to 100 in percentiles", 32);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [50, 101]) */",
+		       "percentile 101 is outside 0..100", 36);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [-1]) */",
+		       "expected a number from 0 to 100 in percentiles", 32);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [5.]) */",
+		       "expected a digit after '.' in percentiles", 34);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = []) */",
+		       "empty percentile list", 32);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [,]) */",
+		       "expected a number from 0 to 100 in percentiles", 32);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [50 99]) */",
+		       "expected ',' or ']' in percentiles", 35);
+	IGNORED_OPTION(comment, "/* @hotpath main(pct = [50]) */",
+		       "unknown option 'pct' for main (expected percentiles)", 17);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles [50]) */",
+		       "expected '=' after percentiles", 29);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = 50) */",
+		       "expected '[' after percentiles =", 31);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [50] */",
+		       "unterminated main(...)", 36);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [50] x) */",
+		       "expected ')' after the percentile list", 36);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [50, */",
+		       "unterminated percentile list", 36);
+	IGNORED_OPTION(comment, "// @hotpath main(percentiles = [50", "unterminated percentile list", 34);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [50) */",
+		       "expected ',' or ']' in percentiles", 34);
+	IGNORED_OPTION(comment, "// @hotpath main(", "unterminated main(...)", 17);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [50, 50]) */",
+		       "percentile 50 is listed twice", 36);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [50], percentiles = [99]) */",
+		       "percentiles given twice", 37);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [99999999999999999999]) */",
+		       "percentile 99999999999999999999 is outside 0..100", 32);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [1000000000000000000000000000000000]) */",
+		       "percentile 10000000... is too long", 32);
+	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [1e3]) */",
+		       "expected a number from 0 to 100 in percentiles", 32);
+	IGNORED_OPTION(comment, "/* @hotpath main(x = \")\") */",
+		       "unknown option 'x' for main (expected percentiles)", 17);
+	/* the text after a skipped option is still checked */
+	CHECK_INT(ANNOT_MALFORMED, comment("/* @hotpath main(percentiles = [101]) extra */", &a));
+	CHECK_STR("unexpected text after the annotation", a.detail);
+	hpcc_annot_free(&a);
+	/* a bad option with parentheses inside is skipped to its ')' */
+	CHECK_INT(ANNOT_OK, comment("// @hotpath main(percentiles = [(1)])  ", &a));
+	CHECK_INT(1, a.option_ignored);
+	hpcc_annot_free(&a);
+}
+
+static void comment_block_malformed(void)
+{
 	BAD_COMMENT("/* @hotpath measure_block() */",
 		    "measure_block needs a label: measure_block(\"label\")", 12);
 	BAD_COMMENT("/* @hotpath measure_block */",
@@ -174,8 +229,6 @@ static void comment_malformed(void)
 	BAD_COMMENT("/* @hotpath measure_block(\"a\\0\") */", "label contains a NUL character", 28);
 	BAD_COMMENT("/* @hotpath measure_block(\"a\\xg\") */",
 		    "\\x used with no following hex digits", 28);
-	BAD_COMMENT("/* @hotpath main extra */", "unexpected text after the annotation", 17);
-	BAD_COMMENT("/* @hotpath (main) */", "unexpected text after @hotpath", 12);
 }
 
 static void attribute_forms(void)
@@ -231,9 +284,15 @@ static void attribute_malformed(void)
 {
 	BAD_ATTR("hotpath::fast",
 		 "unknown attribute 'hotpath::fast' (expected measure, main or measure_block)", 9);
-	BAD_ATTR("hotpath::main(percentiles = [abc])",
-		 "expected a number from 0 to 100 in percentiles", 29);
-	BAD_ATTR("hotpath::main(percentiles = [150])", "percentile 150 is outside 0..100", 29);
+	IGNORED_OPTION(attr, "hotpath::main(percentiles = [abc])",
+		       "expected a number from 0 to 100 in percentiles", 29);
+	IGNORED_OPTION(attr, "hotpath::main(percentiles = [150])",
+		       "percentile 150 is outside 0..100", 29);
+	IGNORED_OPTION(attr, "hotpath::main(percentiles = [99.9]), gnu::cold",
+		       "percentile 99.9 is not a whole number (percentiles are whole numbers "
+		       "from 0 to 100)", 29);
+	IGNORED_OPTION(attr, "hotpath::main(percentiles = [50)", "expected ',' or ']' in percentiles", 31);
+	BAD_ATTR("hotpath::main(percentiles = [1]) x", "unexpected text after the attribute", 33);
 	BAD_ATTR("hotpath::measure_block()",
 		 "measure_block needs a label: measure_block(\"label\")", 9);
 	BAD_ATTR("hotpath::measure_block",
@@ -254,5 +313,6 @@ static void quick_byte_tests(void)
 }
 
 TEST_MAIN(T(comment_function_forms), T(comment_marker_offset), T(not_a_marker),
-	  T(comment_main), T(comment_block), T(comment_malformed), T(attribute_forms),
+	  T(comment_main), T(comment_block), T(comment_malformed), T(comment_main_bad_options),
+	  T(comment_block_malformed), T(attribute_forms),
 	  T(attribute_not_ours), T(attribute_malformed), T(quick_byte_tests))

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "diag.h"
 #include "test.h"
 
 static struct invocation inv;
@@ -304,9 +305,21 @@ static void diag_color(void)
 	CHECK_INT(0, process("gcc", "-c", "a.c", NULL));
 	CHECK_INT(0, inv.diag_color);
 	CHECK_INT(0, process("gcc", "-fdiagnostics-color=never", "-c", "a.c", NULL));
-	CHECK_INT(1, inv.diag_color);
+	CHECK_INT(HPCC_COLOR_NEVER, inv.diag_color);
 	CHECK_INT(0, process("clang", "-fno-color-diagnostics", "-c", "a.c", NULL));
-	CHECK_INT(1, inv.diag_color);
+	CHECK_INT(HPCC_COLOR_NEVER, inv.diag_color);
+	CHECK_INT(0, process("gcc", "-fno-diagnostics-color", "-c", "a.c", NULL));
+	CHECK_INT(HPCC_COLOR_NEVER, inv.diag_color);
+	/* which one hpcc's own lines follow (issue 12, item 9); the last wins */
+	CHECK_INT(0, process("gcc", "-fdiagnostics-color=never", "-fdiagnostics-color=always",
+			     "-c", "a.c", NULL));
+	CHECK_INT(HPCC_COLOR_ALWAYS, inv.diag_color);
+	CHECK_INT(0, process("gcc", "-fdiagnostics-color", "-c", "a.c", NULL));
+	CHECK_INT(HPCC_COLOR_ALWAYS, inv.diag_color);
+	CHECK_INT(0, process("clang", "-fcolor-diagnostics", "-c", "a.c", NULL));
+	CHECK_INT(HPCC_COLOR_ALWAYS, inv.diag_color);
+	CHECK_INT(0, process("gcc", "-fdiagnostics-color=auto", "-c", "a.c", NULL));
+	CHECK_INT(HPCC_COLOR_AUTO_GIVEN, inv.diag_color);
 }
 
 static char *write_tmp(const char *text)

@@ -78,5 +78,35 @@ static void prefix_lookup(void)
 	}
 }
 
+/* Where gcc 12 and clang 14 take [[ns::attr]] (checked by hand with
+ * `[[hotpath::measure]] int f(void);` in every -std), hpcc blanks its own. */
+static void std_attributes(void)
+{
+#define STD(clang, ...) \
+	hpcc_compopt_std_attributes(clang, (const char *const[]){ __VA_ARGS__, NULL }, \
+				    (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)))
+	CHECK_INT(1, hpcc_compopt_std_attributes(0, NULL, 0)); /* gcc: gnu17 */
+	CHECK_INT(0, hpcc_compopt_std_attributes(1, NULL, 0)); /* clang: gnu17 */
+	CHECK_INT(1, STD(0, "-std=gnu99"));
+	CHECK_INT(1, STD(0, "-std=gnu89"));
+	CHECK_INT(0, STD(0, "-std=c99"));
+	CHECK_INT(0, STD(0, "-std=c17"));
+	CHECK_INT(0, STD(0, "-std=iso9899:1999"));
+	CHECK_INT(0, STD(0, "-ansi"));
+	CHECK_INT(1, STD(0, "-std=c2x"));
+	CHECK_INT(1, STD(0, "-std=c23"));
+	CHECK_INT(1, STD(0, "-std=c11", "-std=gnu2x")); /* the last one counts */
+	CHECK_INT(0, STD(0, "-std=gnu2x", "--std", "c11"));
+	CHECK_INT(1, STD(0, "--std=gnu11"));
+	CHECK_INT(0, STD(1, "-std=gnu17"));
+	CHECK_INT(0, STD(1, "-std=c11"));
+	CHECK_INT(1, STD(1, "-std=c2x"));
+	CHECK_INT(1, STD(1, "-std=gnu2x"));
+	CHECK_INT(1, STD(1, "-std=c17", "-fdouble-square-bracket-attributes"));
+	CHECK_INT(0, STD(1, "-std=c2x", "-fno-double-square-bracket-attributes"));
+	CHECK_INT(1, STD(1, "-I", "x", "-std=c2x", "-DA=1"));
+#undef STD
+}
+
 TEST_MAIN(T(table_is_sorted_and_unique), T(flags_are_consistent), T(exact_lookup),
-	  T(prefix_lookup))
+	  T(prefix_lookup), T(std_attributes))

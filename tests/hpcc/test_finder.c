@@ -51,6 +51,8 @@ struct run {
 	size_t len;
 };
 
+static int blank_attributes; /* finder_opts.blank_attributes for find_buf() */
+
 /* Run the finder on `buf` with stderr captured. */
 static void find_buf(const char *path, const char *buf, size_t len, int all, int strict,
 		     struct run *r)
@@ -66,6 +68,7 @@ static void find_buf(const char *path, const char *buf, size_t len, int all, int
 	o.len = len;
 	o.instrument_all = all;
 	o.strict = strict;
+	o.blank_attributes = blank_attributes;
 	fflush(stderr);
 	saved = dup(2);
 	dup2(fileno(cap), 2);
@@ -164,6 +167,53 @@ static void every_spelling(void)
 	run_free(&r);
 }
 
+#define CHECK_BLANK(r, i, text)                                              \
+	do {                                                                 \
+		CHECK((i) < (r).sites.nblanks);                                  \
+		if ((i) < (r).sites.nblanks) {                                   \
+			CHECK_INT(strlen(text), (r).sites.blanks[i].len);            \
+			CHECK_INT(0, strncmp((r).buf + (r).sites.blanks[i].off, text,  \
+					     strlen(text)));                          \
+		}                                                                \
+	} while (0)
+
+/* The attributes hpcc uses are handed to the rewriter to blank out, so
+ * the compiler does not warn about them (issue 12, item 9): the whole
+ * `[[...]]` when alone, else the item and one comma; not one that links
+ * to nothing, and none unless the compiler takes [[ns::attr]]. */
+static void attribute_blanks(void)
+{
+	static const char src[] =
+		"[[hotpath::measure]] int a(void) { return 1; }\n"
+		"[[gnu::cold, hotpath::measure]] int b(void) { return 2; }\n"
+		"[[hotpath::main(percentiles = [101]) , gnu::cold]] int main(void) { return 0; }\n"
+		"int c [[hotpath::measure]] (void) { return 3; }\n"
+		"int x [[hotpath::measure]];\n";
+	struct run r;
+
+	memset(&r, 0, sizeof r);
+	blank_attributes = 1;
+	find_buf("b.c", src, strlen(src), 0, 0, &r);
+	blank_attributes = 0;
+	r.buf = NULL;
+	CHECK_INT(FINDER_OK, r.rc);
+	CHECK_INT(4, r.sites.n);
+	CHECK_INT(4, r.sites.nblanks);
+	r.buf = (char *)src;
+	CHECK_BLANK(r, 0, "[[hotpath::measure]]");
+	CHECK_BLANK(r, 1, ", hotpath::measure");
+	CHECK_BLANK(r, 2, "hotpath::main(percentiles = [101]) ,");
+	CHECK_BLANK(r, 3, "[[hotpath::measure]]");
+	CHECK_CONTAINS(r.err, "b.c:5:9: warning: hotpath: marker not followed by a function definition");
+	r.buf = NULL;
+	run_free(&r);
+	memset(&r, 0, sizeof r);
+	find_buf("b.c", src, strlen(src), 0, 0, &r);
+	CHECK_INT(4, r.sites.n);
+	CHECK_INT(0, r.sites.nblanks);
+	run_free(&r);
+}
+
 static void attribute_main_defaults(void)
 {
 	struct run r;
@@ -205,7 +255,7 @@ static const char broken_warnings[] =
 	"broken.c:24:44: warning: hotpath: 'naked_fn' is a naked function (__attribute__((naked))); not instrumented\n"
 	"broken.c:26:4: warning: hotpath: marker not followed by a function definition\n"
 	"broken.c:28:13: warning: hotpath: unknown annotation '@hotpath fast' (expected main or measure_block)\n"
-	"broken.c:31:33: warning: hotpath: expected a number from 0 to 100 in percentiles\n"
+	"broken.c:31:33: warning: hotpath: expected a number from 0 to 100 in percentiles; main keeps the default percentiles\n"
 	"broken.c:34:12: warning: hotpath: measure_block needs a label: measure_block(\"label\")\n"
 	"broken.c:38:5: warning: hotpath: measure_block marker not followed by a block '{ ... }'\n"
 	"broken.c:42:19: warning: hotpath: 'twice_marked' has more than one hotpath annotation; the first is used\n";
@@ -219,9 +269,12 @@ static void broken_links_warn(void)
 	CHECK_INT(0, find_file("broken.c", 0, 0, &r));
 	CHECK_INT(FINDER_OK, r.rc);
 	CHECK_STR(broken_warnings, r.err);
-	CHECK_INT(2, r.sites.n);
-	CHECK_SITE(r, 0, SITE_FUNCTION, "twice_marked", 42, 35);
-	CHECK_SITE(r, 1, SITE_FUNCTION, "good", 50, 12);
+	/* a bad option of main keeps main (issue 12, item 8) */
+	CHECK_INT(3, r.sites.n);
+	CHECK_SITE(r, 0, SITE_MAIN, "bad_percentiles", 32, 5);
+	CHECK_STR("", r.sites.v[0].percentiles);
+	CHECK_SITE(r, 1, SITE_FUNCTION, "twice_marked", 42, 35);
+	CHECK_SITE(r, 2, SITE_FUNCTION, "good", 50, 12);
 	run_free(&r);
 }
 
@@ -630,7 +683,7 @@ static void setup(void)
 }
 
 TEST_MAIN(T(no_hotpath_text_no_libclang), T(libclang_missing_falls_back),
-	  T(speed_4000_lines), T(every_spelling), T(attribute_main_defaults),
+	  T(speed_4000_lines), T(every_spelling), T(attribute_main_defaults), T(attribute_blanks),
 	  T(blocks_both_spellings_nested), T(broken_links_warn), T(strict_makes_errors),
 	  T(instrument_all), T(unparseable_falls_back),
 	  T(crlf_tabs_utf8), T(source_line_directive),

@@ -29,10 +29,12 @@ static void add(struct fixture *f, enum site_kind kind, const char *name, unsign
 	s->percentiles = (char *)pct;
 }
 
-/* Plan + apply; returns the whole output (malloc'd). */
-static char *run(const char *src, struct fixture *f, const char *display)
+/* Plan + apply with the finder's `blanks`; returns the whole output
+ * (malloc'd). */
+static char *run_blanks(const char *src, struct fixture *f, const char *display,
+			struct blank *blanks, size_t nblanks)
 {
-	struct site_list list = { f->v, f->n };
+	struct site_list list = { f->v, f->n, blanks, nblanks };
 	struct edit_list edits;
 	char *out = NULL;
 	size_t outlen = 0;
@@ -45,6 +47,11 @@ static char *run(const char *src, struct fixture *f, const char *display)
 	fclose(fp);
 	hpcc_edits_free(&edits);
 	return out;
+}
+
+static char *run(const char *src, struct fixture *f, const char *display)
+{
+	return run_blanks(src, f, display, NULL, 0);
 }
 
 #define PRO "#include \"/rt/hotpath.h\"\n#line 1 \"x.c\"\n"
@@ -277,7 +284,7 @@ static void line_fixes_map_split_pieces_back(void)
 {
 	const char *src = "int g(void)\n{\n}\nvoid f(void) { { a(); } int x; }\r\n";
 	struct fixture f = { .n = 0 };
-	struct site_list list;
+	struct site_list list = { NULL, 0, NULL, 0 };
 	struct edit_list edits;
 	struct line_fix_list fixes;
 	const char *diag = "x.c:4:30: warning: unused variable 'x'\n"
@@ -405,11 +412,53 @@ static void frame_pragmas_where_they_fit(void)
 	free(out);
 }
 
+/* hpcc's own attributes are blanked, byte for byte (issue 12, item 9):
+ * spaces, tabs kept, newlines kept, even on a line split for the guard. */
+static void blanks_keep_columns(void)
+{
+	const char *src = "[[hotpath::measure]] int f(void) { return 1; }\n"
+			  "[[gnu::cold,\thotpath::main(\n  percentiles = [50])]]\nint main(void)\n{\n}\n";
+	struct blank b[2];
+	struct fixture f = { .n = 0 };
+	char *out;
+
+	b[0].off = 0;
+	b[0].len = strlen("[[hotpath::measure]]");
+	b[1].off = (size_t)(strstr(src, ",\thotpath") - src);
+	b[1].len = (size_t)(strstr(src, "])]]") - src) + 2 - b[1].off;
+	add(&f, SITE_FUNCTION, "f", 1, src, "{", NULL);
+	add(&f, SITE_MAIN, "main", 3, src, "{\n}", "");
+	out = run_blanks(src, &f, "x.c", b, 2);
+	CHECK_STR(PRO "                     int f(void) {\nHP_FUNCTION(0, \"f\", 1);\n#line 1 \"x.c\"\n"
+		  "                                   return 1; }\n"
+		  "[[gnu::cold \t              \n                     ]]\nint main(void)\n"
+		  "{ HP_MAIN(1, \"main\", 3, \"\");\n}\n", out);
+	free(out);
+	/* without sites too; a blank out of range or over an insertion is
+	 * skipped, overlapping ones keep the first */
+	f.n = 0;
+	b[0].off = 2;
+	b[0].len = 7;
+	b[1].off = 4;
+	b[1].len = 10;
+	out = run_blanks(src, &f, "x.c", b, 2);
+	CHECK(out != NULL && strncmp(out + strlen(PRO), "[[       ::measure]]", 20) == 0);
+	free(out);
+	b[0].off = strlen(src);
+	b[0].len = 1;
+	b[1].off = (size_t)(strstr(src, "{") - src) - 2;
+	b[1].len = 4;
+	add(&f, SITE_FUNCTION, "f", 1, src, "{", NULL);
+	out = run_blanks(src, &f, "x.c", b, 2);
+	CHECK(out != NULL && strstr(out, "(void) {") != NULL);
+	free(out);
+}
+
 TEST_MAIN(T(brace_at_eol), T(brace_then_line_comment), T(brace_then_closed_comment),
 	  T(brace_then_multiline_comment), T(text_after_brace), T(tabs_kept_in_padding),
 	  T(crlf_line_endings), T(several_sites_one_line), T(nested_blocks),
 	  T(main_with_percentiles), T(label_and_path_escaped),
 	  T(follows_source_line_directives), T(bom_stays_first), T(no_sites_only_prologue),
 	  T(header_path_with_quote_uses_angle_form), T(non_brace_offset_is_ignored),
-	  T(line_fixes_map_split_pieces_back), T(frame_pragmas),
-	  T(frame_pragmas_where_they_fit))
+	  T(line_fixes_map_split_pieces_back), T(frame_pragmas), T(blanks_keep_columns),
+	  T(frame_pragmas_where_they_fit), T(blanks_keep_columns))

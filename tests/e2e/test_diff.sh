@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# hpcc --diff on reports of real runs of an instrumented program: several
+# runs per side (issue 12, item 11), the two-report form, and bad input.
+# The verdict rules themselves are tested on crafted reports
+# (tests/hpcc/test_diff.c); here the runs are real, so the only figures
+# asserted are ones no busy machine can blur: one binary against itself
+# passes (5+5 runs, interleaved), a 4x slower function (3+3 runs) is
+# slower or, when the runs are noisier still, noise.
+. "$(dirname "$0")/lib.sh"
+
+write_prog() {
+	cat >prog.c <<'SRC'
+#include <stdio.h>
+
+#ifndef WORK
+#define WORK 1
+#endif
+
+/* @hotpath */
+static unsigned long work(unsigned long n)
+{
+	unsigned long s = 0;
+
+	for (unsigned long i = 0; i < n * WORK; i++)
+		s += (i * i) ^ (s >> 3);
+	return s;
+}
+
+/* @hotpath */
+static unsigned long steady(unsigned long n)
+{
+	unsigned long s = 0;
+
+	for (unsigned long i = 0; i < n; i++)
+		s += (i * i) ^ (s >> 3);
+	return s;
+}
+
+/* @hotpath main */
+int main(void)
+{
+	unsigned long s = 0;
+
+	/* calls of a few ms: a time slice lost to another process adds a
+	 * fraction to a call, not 15 times it as it does to a 20 us call */
+	for (int k = 0; k < 30; k++)
+		s += work(1000000) + steady(1000000);
+	printf("%lu\n", s & 1);
+	return 0;
+}
+SRC
+}
+
+# base and head runs interleaved, as the README advises: b1 h1 b2 h2 ...
+run_pairs() { # N BASE-PROG HEAD-PROG
+	local i
+	for i in $(seq 1 $1); do
+		HOTPATH_FORMAT=json HOTPATH_OUTPUT=b$i.json ./$2 >/dev/null 2>&1 || fail "base run $i"
+		HOTPATH_FORMAT=json HOTPATH_OUTPUT=h$i.json ./$3 >/dev/null 2>&1 || fail "head run $i"
+	done
+}
+
+# 5 runs a side, as the README advises for a gate: with 3, heavy load
+# crosses the line for about 1 function in 100 (diff.c's notes), which
+# would make this test flaky on a shared machine.
+same_binary_passes() {
+	enter_workdir
+	write_prog
+	"$HPCC" $cc prog.c -o prog 2>err || fail "build failed: $(cat err)"
+	run_pairs 5 prog prog
+	"$HPCC" --diff b1.json b2.json b3.json b4.json b5.json -- h1.json h2.json h3.json h4.json \
+		h5.json --threshold 25 >out 2>err
+	assert_status 0 $? "exit status of one binary against itself: $(cat out err)"
+	assert_eq "" "$(cat err)" "stderr"
+	assert_contains out "Comparison of 5 runs: b1.json b2.json b3.json b4.json b5.json (base) and 5 runs: h1.json h2.json h3.json h4.json h5.json (head), per call, medians of the runs:"
+	assert_contains out "| Noise "
+	local fn
+	for fn in main work steady; do
+		grep -q "^| $fn .*| ±[0-9.]*% *| [~a-z]" out || fail "no $fn row with a noise figure: $(cat out)"
+	done
+	assert_contains out "0 functions slower than the 25.0% threshold and the noise"
+	# the two-report form still works, and says what it cannot know
+	"$HPCC" --diff b1.json h1.json >out 2>err
+	assert_status 0 $? "two reports, no threshold"
+	assert_contains out "One run per side: no noise estimate"
+}
+
+# On this shared machine a disturbed run can make the runs' own spread
+# exceed even a 4x change; then the verdict is "noise", never "~" or
+# "faster", and the status follows the verdicts.
+slower_function_is_named() {
+	enter_workdir
+	write_prog
+	"$HPCC" $cc prog.c -o base 2>err || fail "build failed: $(cat err)"
+	"$HPCC" $cc -DWORK=4 prog.c -o head 2>err || fail "build failed: $(cat err)"
+	run_pairs 3 base head
+	"$HPCC" --diff b1.json b2.json b3.json -- h1.json h2.json h3.json --threshold 25 >out 2>err
+	local status=$?
+	grep -q "^| work .*| \(slower\|noise\) *|$" out || fail "work neither slower nor noise: $(cat out)"
+	if grep -q "| slower *|$" out; then
+		assert_status 1 $status "exit status with a slower row: $(cat out)"
+	else
+		assert_status 0 $status "exit status without a slower row: $(cat out)"
+	fi
+	grep -q "^| work  *| 30 -> 30 | [^|]*(+[0-9.]*%)" out || fail "work not slower on average: $(cat out)"
+}
+
+bad_reports() {
+	enter_workdir
+	printf '{"functions":[{"name":"f","calls":1,"avg_ns":5,"total_ns":5}]}' >ok.json
+	printf '{not json' >junk.json
+	"$HPCC" --diff ok.json ok.json -- ok.json missing.json >out 2>err
+	assert_status 2 $? "a missing report"
+	assert_eq "hpcc: error: cannot read missing.json: No such file or directory" "$(cat err)" "stderr"
+	assert_eq "" "$(cat out)" "stdout"
+	"$HPCC" --diff ok.json junk.json -- ok.json >out 2>err
+	assert_status 2 $? "a malformed report"
+	assert_eq "hpcc: error: junk.json is not a hotpath JSON report (HOTPATH_FORMAT=json)" "$(cat err)" "stderr"
+	"$HPCC" --diff ok.json -- >out 2>err
+	assert_status 2 $? "no head report"
+	assert_contains err "hpcc: error: --diff needs at least one head report after '--'"
+}
+
+for cc in $COMPILERS; do
+	check "$cc: 5+5 runs of one binary: exit 0" same_binary_passes
+	check "$cc: 3+3 runs, a function 4x slower: named" slower_function_is_named
+done
+check "unreadable and malformed reports: exit 2" bad_reports
+finish
