@@ -5,8 +5,10 @@
  * write(), the temp-file removal (unlink/rmdir) and execv() are all
  * async-signal-safe.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
