@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "tmp.h"
 
 int hpcc_diag_color(void)
 {
@@ -45,4 +46,11 @@ void hpcc_diag_warning(const char *fmt, ...)
 	va_start(ap, fmt);
 	say("warning", "01;35", fmt, ap);
 	va_end(ap);
+}
+
+void hpcc_diag_nomem(void)
+{
+	hpcc_diag_error("out of memory");
+	hpcc_tmp_cleanup();
+	exit(1);
 }

@@ -570,40 +570,6 @@ nomem:
 	return 0;
 }
 
-char *hpcc_rewrite_fix_text(const char *text, size_t len, const struct line_fix_list *fixes,
-			    size_t *out_len)
-{
-	struct sbuf b = { NULL, 0, 0, 0 };
-	const char *p = text, *end = text + len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), k;
-		const char *line = p;
-		size_t line_len = n;
-
-		for (k = 0; k < fixes->n; k++)
-			if (strlen(fixes->v[k].rewritten) == n &&
-			    memcmp(fixes->v[k].rewritten, p, n) == 0) {
-				line = fixes->v[k].original;
-				line_len = strlen(line);
-				break;
-			}
-		sb_add(&b, line, line_len);
-		if (nl)
-			sb_str(&b, "\n");
-		p = nl ? nl + 1 : end;
-	}
-	if (!b.s)
-		sb_add(&b, "", 0);
-	if (b.oom) {
-		free(b.s);
-		return NULL;
-	}
-	*out_len = b.n;
-	return b.s;
-}
-
 void hpcc_line_fixes_free(struct line_fix_list *list)
 {
 	size_t i;

@@ -40,7 +40,8 @@ void hpcc_edits_free(struct edit_list *list);
 /* A line the rewriter split: the text after a resynchronising #line as the
  * compiler reads it in the rewritten file, and the original line.  gcc
  * quotes diagnostics from the file #line names, clang from the buffer it
- * compiled, so clang's replayed diagnostics need these swapped back. */
+ * compiled, so clang's replayed diagnostics need these swapped back
+ * (hpcc_diagfix_swap_lines). */
 struct line_fix {
 	char *rewritten;
 	char *original;
@@ -54,11 +55,6 @@ struct line_fix_list {
 /* Collects the split lines of `buf` under `edits`.  Returns 0 or -1. */
 int hpcc_rewrite_line_fixes(const char *buf, size_t len, const struct edit_list *edits,
 			    struct line_fix_list *out);
-
-/* Replaces every line of `text` that equals a fix's rewritten text by its
- * original; returns a malloc'd copy (length in *out_len), or NULL. */
-char *hpcc_rewrite_fix_text(const char *text, size_t len, const struct line_fix_list *fixes,
-			    size_t *out_len);
 
 void hpcc_line_fixes_free(struct line_fix_list *list);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diagfix.h"
 #include "rewrite.h"
 #include "test.h"
 
@@ -301,7 +302,7 @@ static void line_fixes_map_split_pieces_back(void)
 	CHECK_STR("void f(void) { { a(); } int x; }", fixes.v[0].original);
 	CHECK_STR("void f(void) { { a(); } int x; }", fixes.v[1].original);
 
-	fixed = hpcc_rewrite_fix_text(diag, strlen(diag), &fixes, &n);
+	fixed = hpcc_diagfix_swap_lines(diag, strlen(diag), &fixes, &n);
 	CHECK_STR("x.c:4:30: warning: unused variable 'x'\n"
 		  "                         int x; }\n"
 		  "                             ^\n"
