@@ -117,6 +117,31 @@ char *hpcc_diagfix_swap_lines(const char *text, size_t len, const struct line_fi
 	return b;
 }
 
+char *hpcc_diagfix_rename(const char *text, size_t len, const char *from, const char *to,
+			  size_t *out_len)
+{
+	size_t fl = strlen(from), tl = strlen(to), n = 0, i = 0, cap;
+	char *b;
+
+	/* room for every occurrence to grow */
+	cap = fl && tl > fl ? len / fl * (tl - fl) + len + 1 : len + 1;
+	b = malloc(cap);
+	if (!b)
+		return NULL;
+	while (i < len) {
+		if (fl && len - i >= fl && !memcmp(text + i, from, fl)) {
+			memcpy(b + n, to, tl);
+			n += tl;
+			i += fl;
+		} else {
+			b[n++] = text[i++];
+		}
+	}
+	b[n] = '\0';
+	*out_len = n;
+	return b;
+}
+
 char *hpcc_diagfix_command(char *text, size_t *len, const struct plan_cmd *pc,
 			   const struct work *w, const char *header, int clang)
 {
@@ -124,6 +149,20 @@ char *hpcc_diagfix_command(char *text, size_t *len, const struct plan_cmd *pc,
 
 	if (!*len)
 		return text;
+	/* the source's folder, as the temp link to it spells it */
+	for (i = pc->wfirst; i < pc->wfirst + pc->wcount; i++) {
+		size_t n;
+		char *fixed;
+
+		if (!w[i].mirror)
+			continue;
+		fixed = hpcc_diagfix_rename(text, *len, w[i].mirror, w[i].mirror_to, &n);
+		free(text);
+		if (!fixed)
+			return NULL;
+		text = fixed;
+		*len = n;
+	}
 	/* only a command that compiles rewritten sources reads hotpath.h */
 	if (pc->wcount && header)
 		*len = hpcc_diagfix_drop_header_line(text, *len, header);

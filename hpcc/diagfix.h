@@ -32,6 +32,13 @@ size_t hpcc_diagfix_drop_header_line(char *buf, size_t len, const char *header);
 char *hpcc_diagfix_swap_lines(const char *text, size_t len, const struct line_fix_list *fixes,
 			      size_t *out_len);
 
+/* A source's own quoted includes are found through a link to its folder
+ * (source.h): every occurrence of `from` (that link, "<tmp>/<m>/src/")
+ * becomes `to` (the folder as the plain compile spells it).  Returns a
+ * malloc'd copy (length in *out_len), or NULL when out of memory. */
+char *hpcc_diagfix_rename(const char *text, size_t len, const char *from, const char *to,
+			  size_t *out_len);
+
 /* All of the above that apply to the stderr `text` (malloc'd, *len bytes)
  * of plan command `pc` over the work items `w`: `header` is hotpath.h's
  * path, `clang` whether the compiler is clang.  Returns the fixed text

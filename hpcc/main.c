@@ -130,16 +130,22 @@ static int file_exists(const char *path)
 static void fix_deps(const char *path, const struct work *w, int nw, const char *header,
 		     int clang, int verbose)
 {
-	struct dep_rename *r = calloc((size_t)nw + 1, sizeof *r);
-	int i, changed;
+	struct dep_rename *r = calloc((size_t)nw * 2 + 1, sizeof *r);
+	int i, n = 0, changed;
 
 	if (!r)
 		hpcc_diag_nomem();
 	for (i = 0; i < nw; i++) {
-		r[i].from = w[i].tmp_path;
-		r[i].to = w[i].src->path;
+		r[n].from = w[i].tmp_path;
+		r[n++].to = w[i].src->path;
+		if (w[i].mirror) {
+			r[n].from = w[i].mirror;
+			/* clang's .d says "h.h" where its messages say "./h.h" */
+			r[n++].to = w[i].mirror_to + (clang && !strncmp(w[i].mirror_to, "./", 2) ?
+						      2 : 0);
+		}
 	}
-	changed = hpcc_depfile_fix_file(path, r, nw, header, clang);
+	changed = hpcc_depfile_fix_file(path, r, n, header, clang);
 	if (changed < 0)
 		hpcc_diag_warning("cannot rewrite %s: %s", path, strerror(errno));
 	else if (changed && verbose)
@@ -351,6 +357,7 @@ int main(int argc, char **argv)
 	sc.inv = &inv;
 	sc.opts = &o;
 	sc.tmp_name = tmp_name;
+	sc.clang = hpcc_exec_is_clang(compiler);
 	w = calloc((size_t)inv.nsrc + 1, sizeof *w);
 	if (!w)
 		hpcc_diag_nomem();
@@ -384,13 +391,23 @@ int main(int argc, char **argv)
 
 	/* the instrumented commands */
 	po.launcher = launcher ? run_argv[0] : NULL;
-	po.clang = hpcc_exec_is_clang(compiler);
+	po.clang = sc.clang;
 	po.alloc = o.alloc;
 	/* the compiler's stderr is our pipe: ask for the colours it would
 	 * use on the terminal, unless the user chose or NO_COLOR forbids */
 	po.color = nw > 0 && !inv.diag_color && hpcc_diag_color();
 	if (hpcc_plan_build(&inv, w, nw, &po, &plan) != 0)
 		hpcc_diag_nomem();
+	if (hpcc_plan_lost_output(&inv, &plan, nw)) {
+		hpcc_diag_warning("%s with sources from several folders, one with a computed "
+			"#include, cannot be instrumented in one link; compiling %s unmodified",
+			hpcc_plan_lost_output(&inv, &plan, nw), nw == 1 ? "it" : "them");
+		hpcc_plan_free(&plan);
+		nw = 0;
+		po.color = 0;
+		if (hpcc_plan_build(&inv, w, nw, &po, &plan) != 0)
+			hpcc_diag_nomem();
+	}
 	for (i = 0; i < nw; i++)
 		if (plan.objs[i] && hpcc_tmp_track(plan.objs[i]) != 0)
 			hpcc_diag_nomem();
@@ -471,7 +488,9 @@ int main(int argc, char **argv)
 			if (!plan.deps[i])
 				continue;
 			fix_deps(plan.deps[i], w, nw, sc.header, po.clang, o.verbose);
-			if (!po.clang)
+			/* clang too: with the folder also in -I, which name
+			 * it gives a header reached both ways is its own */
+			if (!po.clang || w[i].mirror)
 				plain_deps(&inv, w, i, plan.deps[i], compiler, o.verbose);
 		}
 		print_notes(&notes);

@@ -2,11 +2,13 @@
  * (see source.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "exec.h"
@@ -38,6 +40,118 @@ static char *prefix_map(const char *a, const char *b)
 		hpcc_diag_nomem();
 	snprintf(s, n, "-fdebug-prefix-map=%s=%s", a, b);
 	return s;
+}
+
+/* -I- (gcc): quoted includes do not look in the including file's folder */
+static int no_current_dir(const struct invocation *inv)
+{
+	int i;
+
+	for (i = 1; i < inv->argc; i++)
+		if (!strcmp(inv->argv[i], "-I-"))
+			return 1;
+	return 0;
+}
+
+struct folder {
+	const char *dir; /* the source's folder as given, or NULL for "" */
+};
+
+/* What the compiler's lookup in the including file's folder finds: a
+ * file, or anything but a directory (an unreadable file is an error
+ * there as it is here). */
+static int in_folder(const char *name, void *ctx)
+{
+	const struct folder *f = ctx;
+	size_t n = (f->dir ? strlen(f->dir) + 1 : 0) + strlen(name) + 1;
+	char *path = malloc(n);
+	struct stat st;
+	int r;
+
+	if (!path)
+		hpcc_diag_nomem();
+	snprintf(path, n, "%s%s%s", f->dir ? f->dir : "", f->dir ? "/" : "", name);
+	r = stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
+	free(path);
+	return r;
+}
+
+/* The quoted includes of `src` that its folder satisfies are pointed at
+ * <tmp>/<m>/src/, a symlink to that folder, so that only the source
+ * itself, not the headers it includes from elsewhere, finds its folder
+ * first (-iquote would show it to every file), and -ffile-prefix-map
+ * names what is found there as the plain compile does (__FILE__, debug
+ * info); hpcc puts the same names back in the diagnostics and the .d
+ * file.  When that cannot be done (#include MACRO, a temp path that
+ * cannot be spelled in an #include) the copy gets -iquote <folder>.
+ * Returns 0, or -1 when the source must compile unmodified. */
+static int redirect_includes(const struct invocation *inv, int clang,
+			     const struct source *src, const char *buf, size_t len,
+			     struct work *w, struct edit_list *edits)
+{
+	const char *slash = strrchr(src->path, '/');
+	char *dir = NULL, *link = NULL, *target = NULL, *to, *prefix = NULL, cwd[PATH_MAX];
+	struct folder fo = { NULL };
+	struct include_scan sc;
+	int computed, n, r = 0;
+	size_t k;
+
+	w->no_iquote = 0;
+	if (no_current_dir(inv)) {
+		w->no_iquote = 1; /* nothing to look up there */
+		return 0;
+	}
+	if (slash) {
+		dir = strndup(src->path, slash == src->path ? 1 : (size_t)(slash - src->path));
+		to = strndup(src->path, (size_t)(slash - src->path) + 1);
+		if (!dir || !to)
+			hpcc_diag_nomem();
+		fo.dir = dir;
+	} else {
+		/* what a header beside "x.c" is called: clang says "./h.h" */
+		to = strdup(clang ? "./" : "");
+		if (!to)
+			hpcc_diag_nomem();
+	}
+	link = hpcc_tmp_file("src");
+	if (!link)
+		goto out;
+	if (src->path[0] == '/' || !getcwd(cwd, sizeof cwd))
+		target = strdup(dir ? dir : "/");
+	else if (asprintf(&target, "%s%s%s", cwd, dir ? "/" : "", dir ? dir : "") < 0)
+		target = NULL;
+	if (!target || asprintf(&prefix, "%s/", link) < 0)
+		hpcc_diag_nomem();
+	for (k = 0; prefix[k]; k++)
+		if (prefix[k] == '"' || prefix[k] == '\n')
+			goto out; /* cannot be spelled in an #include */
+	sc.in_dir = in_folder;
+	sc.ctx = &fo;
+	sc.prefix = prefix;
+	n = hpcc_rewrite_includes(buf, len, &sc, edits, &w->fixes, &computed);
+	if (n < 0)
+		hpcc_diag_nomem();
+	if (n > 0 && symlink(target, link) != 0) {
+		hpcc_diag_warning("cannot create %s: %s; compiling %s unmodified", link,
+			strerror(errno), src->path);
+		r = -1;
+		goto out;
+	}
+	w->no_iquote = !computed;
+	if (n > 0) {
+		w->mirror = prefix;
+		w->mirror_to = to;
+		if (asprintf(&w->mirror_map, "-ffile-prefix-map=%s=%s", prefix, to) < 0)
+			hpcc_diag_nomem();
+		prefix = to = NULL;
+	}
+out:
+	free(dir);
+	free(link);
+	free(target);
+	free(prefix);
+	free(to);
+	return r;
 }
 
 /* --exclude-file: a glob matches the path as given or its file name. */
@@ -155,6 +269,11 @@ int hpcc_source_prepare(struct source_ctx *ctx, const struct source *src, struct
 	if (!w->tmp_path) {
 		hpcc_diag_warning("cannot create a temporary file in %s: %s; "
 			"compiling %s unmodified", hpcc_tmp_dir(), strerror(errno), src->path);
+		goto skip;
+	}
+	if (redirect_includes(inv, ctx->clang, src, buf, len, w, &edits) != 0) {
+		free(w->tmp_path);
+		w->tmp_path = NULL;
 		goto skip;
 	}
 	f = fopen(w->tmp_path, "wb");

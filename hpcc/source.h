@@ -16,6 +16,7 @@ struct source_ctx {
 	const struct invocation *inv;
 	const struct hpcc_opts *opts;
 	const char *tmp_name; /* the temp dir's name behind a cache, or NULL */
+	int clang;            /* the compiler is clang */
 	const char *header;   /* hotpath.h, once a source needed it and it exists */
 	/* private */
 	char *hdr_path_;
