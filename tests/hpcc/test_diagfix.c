@@ -109,5 +109,37 @@ static void command_picks_its_fixups(void)
 	free(t);
 }
 
-TEST_MAIN(T(strip_dot_slash_at_locations_only), T(drop_header_line_depth_one_only),
+/* The link to a source's folder is named as the plain compile names the
+ * folder, wherever it appears (locations, -H, notes). */
+static void folder_link_renamed(void)
+{
+	struct work w[1];
+	struct plan_cmd pc;
+	const char *text = "In file included from /T/2/src/own.h:4,\n"
+			   "                 from src/main.c:2:\n"
+			   "/T/2/src/nest.h:1:12: warning: 'v' defined but not used\n"
+			   ". /T/2/src/own.h\n";
+	char *t;
+	size_t n = strlen(text);
+
+	memset(w, 0, sizeof w);
+	w[0].mirror = (char *)"/T/2/src/";
+	w[0].mirror_to = (char *)"src/";
+	memset(&pc, 0, sizeof pc);
+	pc.wcount = 1;
+	t = hpcc_diagfix_command(dup_text(text), &n, &pc, w, HDR, 0);
+	CHECK(t != NULL);
+	t[n] = '\0';
+	CHECK_STR("In file included from src/own.h:4,\n"
+		  "                 from src/main.c:2:\n"
+		  "src/nest.h:1:12: warning: 'v' defined but not used\n"
+		  ". src/own.h\n", t);
+	free(t);
+	t = hpcc_diagfix_rename("a/T/b/T/", 8, "/T/", "/LONGER/", &n);
+	CHECK_STR("a/LONGER/b/LONGER/", t);
+	CHECK_INT(18, n);
+	free(t);
+}
+
+TEST_MAIN(T(folder_link_renamed), T(strip_dot_slash_at_locations_only), T(drop_header_line_depth_one_only),
 	  T(swap_lines_whole_lines_only), T(command_picks_its_fixups))
