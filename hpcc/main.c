@@ -13,16 +13,16 @@
  * 2. Nobody notices the rewrite.  A rewritten source lives in a private
  *    temp dir under its original basename (so a.o, a.d, a.s keep their
  *    names), starts with `#line 1 "<path as given>"` (diagnostics, __FILE__,
- *    line tables), gets `-iquote <its original dir>` in front of the user's
- *    flags (quote includes resolve as before: the including file's own
- *    directory is searched first) and `-fdebug-prefix-map=<tmp>/<n>/=<dir>/`
- *    (the compile unit's DW_AT_name is the original path as given), and
- *    the .d file is edited afterwards to name the original source and to
- *    drop hotpath.h.  When every input the preprocessor reads is a
- *    rewritten source of one directory, the command runs as ONE compiler
- *    run with only their paths replaced, so everything the compiler
- *    derives from the inputs stays the same; otherwise each command of
- *    the plan (plan.h) sees the -iquote of its own sources only.
+ *    line tables), gets `-fdebug-prefix-map=<tmp>/<n>/=<dir>/` (the
+ *    compile unit's DW_AT_name is the original path as given), and its own
+ *    quoted includes that its folder holds go through a link to that
+ *    folder, named back by -ffile-prefix-map (source.h); the .d file is
+ *    edited afterwards to name the original source and to drop hotpath.h,
+ *    and the replayed stderr is fixed up likewise (diagfix.h).  A command
+ *    then stays one compiler run with only the paths of its sources
+ *    replaced, so everything the compiler derives from the inputs stays
+ *    the same; only sources that need -iquote <their folder> (#include
+ *    MACRO) split it by folder (plan.h).
  * 3. Never break a build.  If the instrumented command fails, the original
  *    command runs; if that succeeds, one warning says so.  The instrumented
  *    run's stderr is collected and shown only when it succeeded.

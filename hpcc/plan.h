@@ -5,10 +5,13 @@
  * original directory back at the front of the quote chain.  That flag is
  * per command, not per source: two sources from different directories in
  * one command would each find the other's headers (a/x.c including b/h.h).
- * So the plan gives every command at most one such directory:
+ * Sources whose own quoted includes are redirected to their folder
+ * (source.h) need no -iquote; a source with a computed #include still
+ * does.  So the plan gives every command at most one such directory:
  *
- *  - One command, as the user wrote it, when every input the preprocessor
- *    reads is a rewritten source from one directory.
+ *  - One command, as the user wrote it, when no rewritten source needs
+ *    -iquote, or when every input the preprocessor reads is a rewritten
+ *    source from one directory.
  *  - Otherwise, with -c or -S: one command per run of consecutive inputs
  *    (the rewritten sources of one directory, or the sources left as
  *    they are), in the user's order, so files several sources write (one
