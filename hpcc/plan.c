@@ -463,7 +463,7 @@ const char *hpcc_plan_lost_output(const struct invocation *inv, const struct com
 {
 	static const char *const flags[] = { "--coverage", "-ftest-coverage", "-fprofile-arcs",
 		"-fprofile-generate", "-fstack-usage", "-save-temps", "-fcallgraph-info",
-		"-fdump-", "-gsplit-dwarf", "-fprofile-update" };
+		"-fdump-", "-gsplit-dwarf" };
 	size_t k, n;
 	int i;
 
