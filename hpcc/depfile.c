@@ -82,6 +82,19 @@ static size_t raw_len(const char *w)
 	return n;
 }
 
+/* Is `w` already a whole word of out[from, end)? */
+static int listed(const char *out, const char *end, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	for (p = out; p + n <= end; p++)
+		if (!memcmp(p, w, n) && (p == out || p[-1] == ' ' || p[-1] == '\n') &&
+		    (p + n == end || is_sep(p[n])))
+			return 1;
+	return 0;
+}
+
 /* Re-emits the first rule of a .d file (up to its first unescaped newline)
  * with the compiler's own line wrapping, so that after replacing paths the
  * file is what the plain compile writes: gcc breaks before a word that
@@ -90,7 +103,7 @@ static size_t raw_len(const char *w)
 char *hpcc_depfile_rewrap(const char *buf, size_t len, int clang, size_t *out_len)
 {
 	const char *end = buf, *w;
-	char *words, *out, *o;
+	char *words, *out, *o, *deps = NULL;
 	size_t col = 0, rest_len, wl;
 	int in_deps = 0, first = 1;
 
@@ -146,12 +159,17 @@ char *hpcc_depfile_rewrap(const char *buf, size_t len, int clang, size_t *out_le
 				*o++ = ':';
 				col++;
 				in_deps = 1;
+				deps = o;
 			}
 			continue;
 		}
 		if (clang) {
 			size_t n = raw_len(words);
 
+			/* clang lists a file once; two spellings that the
+			 * renaming made one are one file */
+			if (listed(deps, o, words))
+				continue;
 			if (col + (n + 1) + 2 > 75) {
 				o += sprintf(o, " \\\n ");
 				col = 2;
@@ -167,8 +185,33 @@ char *hpcc_depfile_rewrap(const char *buf, size_t len, int clang, size_t *out_le
 		o += sprintf(o, " %s", words);
 	}
 	rest_len = (size_t)(buf + len - end);
-	memcpy(o, end, rest_len);
-	o += rest_len;
+	if (!clang) {
+		memcpy(o, end, rest_len);
+		o += rest_len;
+	} else { /* and its -MP rules once */
+		const char *p = end, *rest = o;
+
+		while (p < buf + len) {
+			const char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+			size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(buf + len - p);
+			int dup = 0;
+
+			if (n > 2 && p[n - 1] == '\n' && p[n - 2] == ':') {
+				char *t = strndup(p, n - 2);
+
+				dup = t && listed(rest, o, t);
+				free(t);
+			}
+			if (dup) {
+				if (o - rest >= 2 && o[-1] == '\n' && o[-2] == '\n')
+					o--; /* the blank line before it */
+			} else {
+				memcpy(o, p, n);
+				o += n;
+			}
+			p += n;
+		}
+	}
 	free(words);
 	if (!in_deps) { /* not a rule we understand: leave it */
 		free(out);
@@ -235,7 +278,9 @@ char *hpcc_depfile_fix(const char *buf, size_t len, const struct dep_rename *r, 
 			for (k = 0; !done && k < nr; k++) {
 				size_t tl = strlen(from[k]);
 
-				if (!strncmp(buf + i, from[k], tl) && is_sep(buf[i + tl])) {
+				/* a folder ("<tmp>/<m>/src/") is replaced as a prefix */
+				if (!strncmp(buf + i, from[k], tl) &&
+				    (from[k][tl - 1] == '/' || is_sep(buf[i + tl]))) {
 					strcpy(o, to[k]);
 					o += strlen(to[k]);
 					i += tl;

@@ -22,7 +22,9 @@
 
 #include "args.h"
 
-/* A path to replace: `from` (the temp copy) becomes `to` (as given). */
+/* A path to replace: `from` (the temp copy) becomes `to` (as given).  A
+ * `from` that ends in '/' is a folder: it is replaced where a path starts
+ * with it. */
 struct dep_rename {
 	const char *from;
 	const char *to;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "tmp.h"
 
 static struct {
 	int choice;  /* HPCC_COLOR_* */
@@ -130,4 +131,11 @@ void hpcc_diag_source_warning(const char *locus, const char *fmt, ...)
 	va_start(ap, fmt);
 	say(locus, "warning", fmt, ap);
 	va_end(ap);
+}
+
+void hpcc_diag_nomem(void)
+{
+	hpcc_diag_error("out of memory");
+	hpcc_tmp_cleanup();
+	exit(1);
 }

@@ -43,4 +43,8 @@ void hpcc_diag_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 void hpcc_diag_source_warning(const char *locus, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* "hpcc: error: out of memory", the temp dir removed, exit(1): the one
+ * fatal error (a compile that cannot even be planned). */
+void hpcc_diag_nomem(void) __attribute__((noreturn));
+
 #endif

@@ -5,6 +5,7 @@
  * keeps the cost of starting the compiler flat.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "diag.h"
 #include "exec.h"
 #include "tmp.h"
 
@@ -211,4 +213,60 @@ void hpcc_exec_exit(int status, int sig)
 		raise(sig);
 	}
 	exit(status);
+}
+
+char *hpcc_exec_beside(const char *rel, const char *name)
+{
+	char exe[PATH_MAX], *slash, *out;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	size_t len;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	len = strlen(exe) + strlen(rel) + strlen(name) + 8;
+	out = malloc(len);
+	if (!out)
+		hpcc_diag_nomem();
+	snprintf(out, len, "%s/../%s/%s", exe, rel, name);
+	return out;
+}
+
+
+int hpcc_exec_is_launcher(const char *word, const char *next)
+{
+	static const char *const names[] = { "ccache", "distcc", "icecc", "sccache" };
+	const char *base = strrchr(word, '/');
+	char *found;
+	size_t k;
+	int skipped, ok;
+	struct stat st;
+
+	base = base ? base + 1 : word;
+	for (k = 0; k < sizeof names / sizeof names[0]; k++)
+		if (!strcmp(base, names[k]))
+			break;
+	if (k == sizeof names / sizeof names[0] || !next || next[0] == '-')
+		return 0;
+	found = hpcc_exec_find(next, &skipped);
+	ok = found && (skipped || (stat(found, &st) == 0 && S_ISREG(st.st_mode) &&
+				   access(found, X_OK) == 0));
+	free(found);
+	return ok;
+}
+
+
+int hpcc_exec_is_clang(const char *compiler)
+{
+	char real[PATH_MAX];
+	const char *base;
+
+	if (!realpath(compiler, real))
+		snprintf(real, sizeof real, "%s", compiler);
+	base = strrchr(real, '/');
+	return strstr(base ? base + 1 : real, "clang") != NULL;
 }

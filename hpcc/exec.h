@@ -41,4 +41,19 @@ int hpcc_exec_run(const char *path, char *const argv[], char **err,
  * exit(status). */
 void hpcc_exec_exit(int status, int sig) __attribute__((noreturn));
 
+/* <exe dir>/../<rel>/<name>, from /proc/self/exe: the same layout in the
+ * build tree and after install, wherever the prefix is moved.  Returns a
+ * malloc'd path, or NULL when /proc/self/exe cannot be read. */
+char *hpcc_exec_beside(const char *rel, const char *name);
+
+/* A compiler launcher in front of the compiler: `hpcc ccache gcc ...`,
+ * `hpcc distcc gcc ...`.  The rewrite happens here and the launcher gets
+ * the rewritten command, so ccache hashes the instrumented source and
+ * distcc ships it.  Only when the next word names a program: `distcc -c
+ * a.c` (distcc picking the compiler) is a compiler command of its own. */
+int hpcc_exec_is_launcher(const char *word, const char *next);
+
+/* Is `compiler` (after symlinks) clang? */
+int hpcc_exec_is_clang(const char *compiler);
+
 #endif

@@ -218,7 +218,8 @@ static int tail(struct argvec *a, const struct work *w, int wfirst, int wcount,
 	int i;
 
 	for (i = wfirst; i < wfirst + wcount; i++)
-		if (av_push(a, w[i].prefix_map))
+		if (av_push(a, w[i].prefix_map) ||
+		    (w[i].mirror_map && av_push(a, w[i].mirror_map)))
 			return -1;
 	if (wcount && o->alloc && av_push(a, "-DHOTPATH_ALLOC=1"))
 		return -1;
@@ -233,21 +234,24 @@ static int plan_one(struct compile_plan *p, const struct invocation *inv,
 		    const enum role *role, const int *inputno)
 {
 	struct argvec a = { 0 };
+	const char *quote_dir = NULL;
 	int i, k;
 
 	if (head(&a, inv, o, NULL))
 		goto nomem;
 	for (i = 0; i < nw; i++) {
-		int dup = 0;
+		int dup = w[i].no_iquote;
 
 		for (k = 0; k < i; k++)
-			dup |= !strcmp(w[k].dir, w[i].dir);
+			dup |= !w[k].no_iquote && !strcmp(w[k].dir, w[i].dir);
 		if (!dup && (av_push(&a, "-iquote") || av_push(&a, w[i].dir)))
 			goto nomem;
+		if (!w[i].no_iquote && !quote_dir)
+			quote_dir = w[i].dir;
 	}
 	if (body(&a, inv, w, nw, role, inputno, 0, inv->ninputs - 1, 0u) ||
 	    tail(&a, w, 0, nw, o) ||
-	    add_cmd(p, &a, 0, nw, nw ? w[0].dir : NULL, inv->links))
+	    add_cmd(p, &a, 0, nw, quote_dir, inv->links))
 		goto nomem;
 	return 0;
 nomem:
@@ -358,7 +362,7 @@ int hpcc_plan_build(const struct invocation *inv, const struct work *w, int nw,
 {
 	enum role *role = malloc((size_t)inv->argc * sizeof *role);
 	int *inputno = calloc((size_t)inv->argc, sizeof *inputno);
-	int i, k, one = 1, r;
+	int i, k, one = 1, r, iquote = 0;
 
 	memset(out, 0, sizeof *out);
 	out->objs = calloc((size_t)nw + 1, sizeof *out->objs);
@@ -373,11 +377,14 @@ int hpcc_plan_build(const struct invocation *inv, const struct work *w, int nw,
 		if (i > 0 && strcmp(w[i].dir, w[0].dir) != 0)
 			one = 0;
 	}
+	for (i = 0; i < nw; i++)
+		iquote |= !w[i].no_iquote;
 	for (k = 0; k < inv->ninputs && nw > 0; k++)
 		if (work_of(w, nw, inv->input_argi[k]) < 0 &&
 		    preprocessed(inv->argv[inv->input_argi[k]], inv->input_lang[k]))
 			one = 0;
-	if (one || inv->ninputs < 2)
+	/* no -iquote: nothing a command could see that it should not */
+	if (one || !iquote || inv->ninputs < 2)
 		r = plan_one(out, inv, w, nw, o, role, inputno);
 	else if (!inv->links)
 		r = plan_runs(out, inv, w, nw, o, role, inputno);
@@ -449,4 +456,25 @@ void hpcc_plan_free(struct compile_plan *p)
 	free(p->objs);
 	free(p->deps);
 	memset(p, 0, sizeof *p);
+}
+
+const char *hpcc_plan_lost_output(const struct invocation *inv, const struct compile_plan *p,
+				  int nw)
+{
+	static const char *const flags[] = { "--coverage", "-ftest-coverage", "-fprofile-arcs",
+		"-fprofile-generate", "-fstack-usage", "-save-temps", "-fcallgraph-info",
+		"-fdump-", "-gsplit-dwarf" };
+	size_t k, n;
+	int i;
+
+	if (nw == 0 || !p->objs || !p->objs[0])
+		return NULL; /* no temporary objects */
+	for (i = 1; i < inv->argc; i++)
+		for (k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+			n = strlen(flags[k]);
+			if (!strncmp(inv->argv[i], flags[k], n) &&
+			    (flags[k][n - 1] == '-' || !inv->argv[i][n] || inv->argv[i][n] == '='))
+				return inv->argv[i];
+		}
+	return NULL;
 }

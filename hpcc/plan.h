@@ -5,10 +5,13 @@
  * original directory back at the front of the quote chain.  That flag is
  * per command, not per source: two sources from different directories in
  * one command would each find the other's headers (a/x.c including b/h.h).
- * So the plan gives every command at most one such directory:
+ * Sources whose own quoted includes are redirected to their folder
+ * (source.h) need no -iquote; a source with a computed #include still
+ * does.  So the plan gives every command at most one such directory:
  *
- *  - One command, as the user wrote it, when every input the preprocessor
- *    reads is a rewritten source from one directory.
+ *  - One command, as the user wrote it, when no rewritten source needs
+ *    -iquote, or when every input the preprocessor reads is a rewritten
+ *    source from one directory.
  *  - Otherwise, with -c or -S: one command per run of consecutive inputs
  *    (the rewritten sources of one directory, or the sources left as
  *    they are), in the user's order, so files several sources write (one
@@ -32,7 +35,12 @@ struct work {
 	char *tmp_path;      /* <tmp>/<n>/<basename> */
 	char *dir;           /* original directory for -iquote ("." if none) */
 	char *prefix_map;    /* -fdebug-prefix-map=<tmp>/<n>/=<dir>/ */
-	struct line_fix_list fixes; /* split lines, for clang's quoted source */
+	struct line_fix_list fixes; /* changed lines, for clang's quoted source */
+	int no_iquote;       /* its folder needs no -iquote: its own quoted
+			      * includes are redirected there (source.h) */
+	char *mirror;        /* <tmp>/<m>/src/, the link to its folder, or NULL */
+	char *mirror_to;     /* what the compile names that: "<dir>/" or "" */
+	char *mirror_map;    /* -ffile-prefix-map=<mirror>=<mirror_to>, or NULL */
 };
 
 /* One command to run. */
@@ -68,6 +76,14 @@ int hpcc_plan_build(const struct invocation *inv, const struct work *w, int nw,
 		    const struct plan_opts *o, struct compile_plan *out);
 
 void hpcc_plan_free(struct compile_plan *p);
+
+/* A link whose rewritten sources compile to temporary objects (some need
+ * -iquote of their own, see source.h) cannot give the files the plain
+ * link names after them (.gcno and the .gcda path, .su, -save-temps and
+ * -fdump-* files, .dwo) their names and places: the option of `inv` that
+ * asks for such files, or NULL. */
+const char *hpcc_plan_lost_output(const struct invocation *inv, const struct compile_plan *p,
+				  int nw);
 
 /* The command (argv, malloc'd, strings borrowed) by which the compiler
  * preprocesses rewritten source `wi` as the user wrote it, its own path

@@ -655,40 +655,6 @@ nomem:
 	return 0;
 }
 
-char *hpcc_rewrite_fix_text(const char *text, size_t len, const struct line_fix_list *fixes,
-			    size_t *out_len)
-{
-	struct sbuf b = { NULL, 0, 0, 0 };
-	const char *p = text, *end = text + len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), k;
-		const char *line = p;
-		size_t line_len = n;
-
-		for (k = 0; k < fixes->n; k++)
-			if (strlen(fixes->v[k].rewritten) == n &&
-			    memcmp(fixes->v[k].rewritten, p, n) == 0) {
-				line = fixes->v[k].original;
-				line_len = strlen(line);
-				break;
-			}
-		sb_add(&b, line, line_len);
-		if (nl)
-			sb_str(&b, "\n");
-		p = nl ? nl + 1 : end;
-	}
-	if (!b.s)
-		sb_add(&b, "", 0);
-	if (b.oom) {
-		free(b.s);
-		return NULL;
-	}
-	*out_len = b.n;
-	return b.s;
-}
-
 void hpcc_line_fixes_free(struct line_fix_list *list)
 {
 	size_t i;
@@ -700,4 +666,172 @@ void hpcc_line_fixes_free(struct line_fix_list *list)
 	free(list->v);
 	list->v = NULL;
 	list->n = 0;
+}
+
+static int is_idchar(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* Is buf[i..] the identifier `id`, not part of a longer one? */
+static int word_at(const char *buf, size_t len, size_t i, const char *id)
+{
+	size_t n = strlen(id);
+
+	if (i + n > len || memcmp(buf + i, id, n) != 0)
+		return 0;
+	return i + n == len || !is_idchar(buf[i + n]);
+}
+
+static size_t skip_blanks(const char *buf, size_t len, size_t i)
+{
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* The quoted name at buf[i] (a '"'): redirected when the source's folder
+ * holds it.  Returns 0, or -1 when out of memory. */
+static int redirect(const char *buf, size_t len, size_t i, const struct include_scan *sc,
+		    struct edit_list *add, struct line_fix_list *fixes, int *n)
+{
+	const char *q = memchr(buf + i + 1, '"', len - i - 1), *nl;
+	size_t ls, le;
+	char *name;
+	int yes;
+
+	nl = memchr(buf + i + 1, '\n', len - i - 1);
+	if (!q || (nl && nl < q) || q == buf + i + 1 || buf[i + 1] == '/')
+		return 0; /* not a name, or absolute: no folder searched */
+	name = strndup(buf + i + 1, (size_t)(q - buf) - i - 1);
+	if (!name)
+		return -1;
+	yes = sc->in_dir(name, sc->ctx);
+	free(name);
+	if (!yes)
+		return 0;
+	{
+		struct edit *v = realloc(add->v, (add->n + 1) * sizeof *v);
+		struct sbuf r = { NULL, 0, 0, 0 };
+
+		if (!v)
+			return -1;
+		add->v = v;
+		v[add->n].offset = i + 1;
+		v[add->n].len = 0;
+		v[add->n].text = strdup(sc->prefix);
+		if (!v[add->n].text)
+			return -1;
+		add->n++;
+		for (ls = i; ls > 0 && buf[ls - 1] != '\n'; ls--)
+			;
+		for (le = i; le < len && buf[le] != '\n' && buf[le] != '\r'; le++)
+			;
+		sb_add(&r, buf + ls, i + 1 - ls);
+		sb_str(&r, sc->prefix);
+		sb_add(&r, buf + i + 1, le - i - 1);
+		if (r.oom || add_fix(fixes, r.s, r.n, buf + ls, le - ls) != 0) {
+			free(r.s);
+			return -1;
+		}
+		free(r.s);
+	}
+	(*n)++;
+	return 0;
+}
+
+static int by_offset(const void *a, const void *b)
+{
+	const struct edit *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+int hpcc_rewrite_includes(const char *buf, size_t len, const struct include_scan *sc,
+			  struct edit_list *edits, struct line_fix_list *fixes, int *computed)
+{
+	struct edit_list add = { NULL, 0 };
+	size_t i = 0, k;
+	int n = 0, bol = 1; /* only blanks since the line began */
+
+	*computed = 0;
+	while (i < len) {
+		char c = buf[i];
+
+		if (c == '\n') {
+			bol = 1;
+			i++;
+		} else if (c == '/' && i + 1 < len && buf[i + 1] == '*') {
+			const char *e = len - i > 2 ? memmem(buf + i + 2, len - i - 2, "*/", 2) : NULL;
+
+			i = e ? (size_t)(e - buf) + 2 : len;
+		} else if (c == '/' && i + 1 < len && buf[i + 1] == '/') {
+			while (i < len && buf[i] != '\n')
+				i++;
+		} else if (c == '"' || c == '\'') {
+			for (i++; i < len && buf[i] != c && buf[i] != '\n'; i++)
+				if (buf[i] == '\\' && i + 1 < len)
+					i++;
+			i++;
+			bol = 0;
+		} else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+			i++;
+		} else if (c == '#' && bol) {
+			size_t j = skip_blanks(buf, len, i + 1);
+
+			bol = 0;
+			if (word_at(buf, len, j, "include") || word_at(buf, len, j, "include_next") ||
+			    word_at(buf, len, j, "import")) {
+				while (j < len && is_idchar(buf[j]))
+					j++;
+				j = skip_blanks(buf, len, j);
+				if (j < len && buf[j] == '"') {
+					if (redirect(buf, len, j, sc, &add, fixes, &n) != 0)
+						goto nomem;
+				} else if (j >= len || buf[j] != '<') {
+					*computed = 1; /* #include MACRO: cannot tell */
+				}
+				while (j < len && buf[j] != '\n')
+					j++;
+				i = j;
+			} else {
+				i = j;
+			}
+		} else if (c == '_' && (i == 0 || !is_idchar(buf[i - 1])) &&
+			   (word_at(buf, len, i, "__has_include") ||
+			    word_at(buf, len, i, "__has_include_next"))) {
+			size_t j = i + (word_at(buf, len, i, "__has_include") ? 13 : 18);
+
+			bol = 0;
+			j = skip_blanks(buf, len, j);
+			if (j < len && buf[j] == '(') {
+				j = skip_blanks(buf, len, j + 1);
+				if (j < len && buf[j] == '"' &&
+				    redirect(buf, len, j, sc, &add, fixes, &n) != 0)
+					goto nomem;
+			}
+			i = j;
+		} else {
+			bol = 0;
+			i++;
+		}
+	}
+	if (add.n) {
+		struct edit *v = realloc(edits->v, (edits->n + add.n) * sizeof *v);
+
+		if (!v)
+			goto nomem;
+		edits->v = v;
+		memcpy(v + edits->n, add.v, add.n * sizeof *v);
+		edits->n += add.n;
+		qsort(edits->v, edits->n, sizeof *v, by_offset);
+		free(add.v);
+	}
+	return n;
+nomem:
+	for (k = 0; k < add.n; k++)
+		free(add.v[k].text);
+	free(add.v);
+	return -1;
 }

@@ -40,7 +40,8 @@ void hpcc_edits_free(struct edit_list *list);
 /* A line the rewriter split: the text after a resynchronising #line as the
  * compiler reads it in the rewritten file, and the original line.  gcc
  * quotes diagnostics from the file #line names, clang from the buffer it
- * compiled, so clang's replayed diagnostics need these swapped back. */
+ * compiled, so clang's replayed diagnostics need these swapped back
+ * (hpcc_diagfix_swap_lines). */
 struct line_fix {
 	char *rewritten;
 	char *original;
@@ -55,11 +56,27 @@ struct line_fix_list {
 int hpcc_rewrite_line_fixes(const char *buf, size_t len, const struct edit_list *edits,
 			    struct line_fix_list *out);
 
-/* Replaces every line of `text` that equals a fix's rewritten text by its
- * original; returns a malloc'd copy (length in *out_len), or NULL. */
-char *hpcc_rewrite_fix_text(const char *text, size_t len, const struct line_fix_list *fixes,
-			    size_t *out_len);
-
 void hpcc_line_fixes_free(struct line_fix_list *list);
+
+/* Quoted includes that the source's own folder satisfies.  In place, the
+ * compiler looks for `#include "h.h"` first in the including file's
+ * folder; the rewritten copy lives in the temp dir, so each such name
+ * (also of #include_next, #import and __has_include("...")) gets `prefix`
+ * (an absolute path that leads to the folder) in front of it, and no other
+ * file of the compile sees the folder.  `in_dir` says whether the folder
+ * holds `name` (relative, as written). */
+struct include_scan {
+	int (*in_dir)(const char *name, void *ctx);
+	void *ctx;
+	const char *prefix;
+};
+
+/* Adds those insertions to `edits` (kept sorted by offset) and, for
+ * clang's quoted lines, the changed lines to `fixes`.  Directives inside
+ * comments are skipped; *computed = 1 when an #include's operand is not
+ * a literal (#include MACRO), whose lookup cannot be redirected.  Returns
+ * the number of names redirected, or -1 when out of memory. */
+int hpcc_rewrite_includes(const char *buf, size_t len, const struct include_scan *sc,
+			  struct edit_list *edits, struct line_fix_list *fixes, int *computed);
 
 #endif

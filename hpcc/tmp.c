@@ -8,6 +8,7 @@
  * whole content.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "tmp.h"
 
 static char *dir;
@@ -233,3 +235,30 @@ void hpcc_tmp_cleanup(void)
 	dir = NULL;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
+
+char *hpcc_tmp_cache_name(const char *launcher, char **argv)
+{
+	const char *base = strrchr(launcher, '/');
+	unsigned long long h = 14695981039346656037ull; /* FNV-1a */
+	char cwd[PATH_MAX], *name;
+	const char *p;
+	int i;
+
+	base = base ? base + 1 : launcher;
+	if (strcmp(base, "ccache") != 0 && strcmp(base, "sccache") != 0)
+		return NULL;
+	if (!getcwd(cwd, sizeof cwd))
+		return NULL;
+	for (i = -1; i < 0 || argv[i]; i++)
+		for (p = i < 0 ? cwd : argv[i];; p++) {
+			h = (h ^ (unsigned char)*p) * 1099511628211ull;
+			if (!*p)
+				break;
+		}
+	name = malloc(64);
+	if (!name)
+		hpcc_diag_nomem();
+	snprintf(name, 64, "hpcc-%lu-%016llx", (unsigned long)getuid(), h);
+	return name;
+}
+

@@ -48,4 +48,13 @@ void hpcc_tmp_cleanup_async(void);
 /* The compiler currently running (0: none), to forward signals to. */
 void hpcc_tmp_child(pid_t pid);
 
+/* ccache and sccache hash the input's path (and the preprocessor's line
+ * markers name it), so behind them the rewritten sources need the same
+ * paths on every run of the same command: the name hpcc-<uid>-<hash of
+ * the directory and the command> for hpcc_tmp_init_named, or NULL for
+ * another `launcher`.  Two runs of one command in one directory at once
+ * would write the same outputs anyway; the loser of the mkdir falls back
+ * to a fresh directory, as does a name left by a killed hpcc. */
+char *hpcc_tmp_cache_name(const char *launcher, char **argv);
+
 #endif

@@ -118,10 +118,80 @@ depfiles() {
 	assert_same_file plain-link.d plain.d
 }
 
+# The source's folder is for the source's own quoted includes only: a
+# header from elsewhere (inc/lib.h, through -Iinc) that includes "conf.h"
+# finds conf/conf.h through -Iconf, as in place, not src/conf.h (hpcc
+# used to add -iquote src for the whole compile: CONF 1 instead of 2,
+# silently).  The source's own includes still find its folder first,
+# with __FILE__, #pragma once, __has_include and what those headers
+# include in turn seen as in place.
+make_elsewhere_tree() {
+	mkdir -p src inc conf
+	cat >src/main.c <<'EOF'
+#include <stdio.h>
+#include "own.h"
+#include "own.h"
+#include "lib.h"
+#if __has_include("only.h")
+#define HAS_ONLY 1
+#else
+#define HAS_ONLY 0
+#endif
+
+/* @hotpath */
+static int f(void) { return CONF * 100 + OWN * 10 + HAS_ONLY; }
+
+int main(void)
+{
+	printf("%d %s %s\n", f(), own_file, nest_file);
+	return 0;
+}
+EOF
+	printf '#pragma once\n#define OWN 3\nstatic const char *own_file = __FILE__;\n#include "nest.h"\nstatic int unused_v;\n' >src/own.h
+	printf 'static const char *nest_file = __FILE__;\n' >src/nest.h
+	printf '\n' >src/only.h
+	printf '#define CONF 1\n' >src/conf.h
+	printf '#include "conf.h"\n' >inc/lib.h
+	printf '#define CONF 2\n' >conf/conf.h
+}
+
+header_elsewhere() {
+	local want="231 src/own.h src/nest.h"
+	enter_workdir
+	make_elsewhere_tree
+	$cc -Wall -Iinc -Iconf -o plain src/main.c 2>plain.err || fail "plain build failed"
+	assert_eq "$want" "$(./plain)" "plain prints"
+	"$HPCC" $cc -Wall -Iinc -Iconf -o prog src/main.c 2>hpcc.err || fail "hpcc failed: $(cat hpcc.err)"
+	assert_same_file plain.err hpcc.err
+	assert_instrumented prog
+	assert_eq "$want" "$(HOTPATH_FORMAT=none ./prog)" "hpcc prints"
+	# -c, -MMD -MP, -g: the same .d, no temp path in the object
+	$cc -Wall -Iinc -Iconf -MMD -MP -g -c src/main.c 2>plain.err || fail "plain -c failed"
+	mv main.d plain.d
+	"$HPCC" $cc -Wall -Iinc -Iconf -MMD -MP -g -c src/main.c 2>hpcc.err || fail "hpcc -c failed"
+	assert_same_file plain.err hpcc.err
+	assert_same_file plain.d main.d
+	assert_instrumented main.o
+	assert_not_contains <(strings -a main.o) "hpcc-"
+	# -H lists the headers as in place
+	$cc -H -Iinc -Iconf -fsyntax-only src/main.c 2>&1 | grep -v '^\.* /usr' >plain.h
+	"$HPCC" $cc -H -Iinc -Iconf -fsyntax-only src/main.c 2>&1 | grep -v '^\.* /usr' >hpcc.h
+	assert_same_file plain.h hpcc.h
+	# the source named without a folder: its headers are "own.h", not "./own.h"
+	cd src || return 1
+	$cc -Wall -I../inc -I../conf -o ../plain2 main.c 2>../plain2.err || fail "plain build in src/ failed"
+	"$HPCC" $cc -Wall -I../inc -I../conf -o ../prog2 main.c 2>../hpcc2.err ||
+		fail "hpcc in src/ failed: $(cat ../hpcc2.err)"
+	cd .. || return 1
+	assert_same_file plain2.err hpcc2.err
+	assert_eq "$(./plain2)" "$(HOTPATH_FORMAT=none ./prog2)" "hpcc in src/ prints"
+}
+
 for cc in $COMPILERS; do
 	check "$cc: -c of sources from two folders" compile_two_objects
 	check "$cc: compile and link of sources from two folders" compile_and_link
 	check "$cc: --instrument=all with sources from two folders" instrument_all
 	check "$cc: dependency files with sources from two folders" depfiles
+	check "$cc: a header from elsewhere does not see the source's folder" header_elsewhere
 done
 finish

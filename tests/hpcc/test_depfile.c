@@ -184,5 +184,23 @@ static void targets(void)
 	CHECK(hpcc_depfile_target("no rule here\n", 13) == NULL);
 }
 
-TEST_MAIN(T(paths), T(gcc_rewrapped), T(clang_rewrapped), T(escaped_paths), T(untouched),
+/* A folder rename (from ends in '/') replaces path prefixes; clang's
+ * rule and -MP rules then list a file once, as clang does. */
+static void folder_renamed(void)
+{
+	static const char in[] = "x.o: /tmp/hpcc-Xy/1/x.c /tmp/hpcc-Xy/2/src/h.h ./h.h \\\n"
+				 "  /tmp/hpcc-Xy/2/src/sub/g.h\n"
+				 "\n/tmp/hpcc-Xy/2/src/h.h:\n\n./h.h:\n\n/tmp/hpcc-Xy/2/src/sub/g.h:\n";
+	static const struct dep_rename r[2] = { { "/tmp/hpcc-Xy/1/x.c", "x.c" },
+						{ "/tmp/hpcc-Xy/2/src/", "./" } };
+	size_t n;
+	int changed;
+	char *out = hpcc_depfile_fix(in, sizeof in - 1, r, 2, HDR, 1, &n, &changed);
+
+	CHECK_INT(1, changed);
+	CHECK_STR("x.o: x.c ./h.h ./sub/g.h\n\n./h.h:\n\n./sub/g.h:\n", out);
+	free(out);
+}
+
+TEST_MAIN(T(folder_renamed), T(paths), T(gcc_rewrapped), T(clang_rewrapped), T(escaped_paths), T(untouched),
 	  T(plain_may_differ), T(targets))

@@ -229,6 +229,30 @@ static void plain_deps_command(void)
 	free(argv);
 }
 
-TEST_MAIN(T(one_dir_is_one_command), T(two_dirs_two_commands), T(plain_sources_apart),
+/* Sources whose quoted includes are redirected to their folders (no
+ * -iquote) compile and link in one command as the user wrote it, from
+ * any number of folders, each with its -ffile-prefix-map; a source that
+ * still needs -iquote splits the command as before. */
+static void redirected_sources_one_command(void)
+{
+	process("gcc", "--coverage", "-o", "prog", "a/x.c", "main.c", "b/y.c", NULL);
+	rewrite(0, "T/1/x.c", "a");
+	rewrite(2, "T/3/y.c", "b");
+	w[0].no_iquote = w[1].no_iquote = 1;
+	w[0].mirror_map = (char *)"-ffile-prefix-map=T/2/src/=a/";
+	CHECK_INT(0, build(0));
+	CHECK_INT(1, plan.n);
+	CHECK_STR("gcc --coverage -o prog T/1/x.c main.c T/3/y.c -fdebug-prefix-map=X "
+		  "-ffile-prefix-map=T/2/src/=a/ -fdebug-prefix-map=X", cmd(0));
+	CHECK(plan.cmd[0].quote_dir == NULL);
+	CHECK(hpcc_plan_lost_output(&inv, &plan, nw) == NULL);
+	w[1].no_iquote = 0;
+	CHECK_INT(0, build(0));
+	CHECK_INT(3, plan.n);
+	CHECK_STR("gcc -iquote b --coverage T/3/y.c -c -o T/3/y.o -fdebug-prefix-map=X", cmd(1));
+	CHECK_STR("--coverage", hpcc_plan_lost_output(&inv, &plan, nw));
+}
+
+TEST_MAIN(T(redirected_sources_one_command), T(one_dir_is_one_command), T(two_dirs_two_commands), T(plain_sources_apart),
 	  T(language_options), T(link_two_dirs), T(link_depfiles), T(link_one_dir),
 	  T(plain_deps_command))

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diagfix.h"
 #include "rewrite.h"
 #include "test.h"
 
@@ -308,7 +309,7 @@ static void line_fixes_map_split_pieces_back(void)
 	CHECK_STR("void f(void) { { a(); } int x; }", fixes.v[0].original);
 	CHECK_STR("void f(void) { { a(); } int x; }", fixes.v[1].original);
 
-	fixed = hpcc_rewrite_fix_text(diag, strlen(diag), &fixes, &n);
+	fixed = hpcc_diagfix_swap_lines(diag, strlen(diag), &fixes, &n);
 	CHECK_STR("x.c:4:30: warning: unused variable 'x'\n"
 		  "                         int x; }\n"
 		  "                             ^\n"
@@ -454,11 +455,72 @@ static void blanks_keep_columns(void)
 	free(out);
 }
 
-TEST_MAIN(T(brace_at_eol), T(brace_then_line_comment), T(brace_then_closed_comment),
+
+static int in_src(const char *name, void *ctx)
+{
+	(void)ctx;
+	return !strcmp(name, "h.h") || !strcmp(name, "sub/s.h") || !strcmp(name, "../up.h");
+}
+
+/* The source's own quoted names that its folder holds get the link's
+ * path in front; angle includes, absolute paths, names the folder lacks,
+ * directives in comments and strings are left; #include MACRO is told. */
+static void includes_redirected(void)
+{
+	const char *src = "#include \"h.h\"\n"
+			  "  #  include_next \"sub/s.h\"\n"
+			  "#import \"../up.h\"\n"
+			  "#include <h.h>\n"
+			  "#include \"/abs/h.h\"\n"
+			  "#include \"other.h\"\n"
+			  "/* #include \"h.h\" */ // #include \"h.h\"\n"
+			  "const char *s = \"#include \\\"h.h\\\"\";\n"
+			  "#if __has_include(\"h.h\") && x__has_include(\"h.h\")\n"
+			  "#endif\n";
+	struct include_scan sc = { in_src, NULL, "/T/2/src/" };
+	struct edit_list edits = { NULL, 0 };
+	struct line_fix_list fixes = { NULL, 0 };
+	int computed = -1;
+	char *out = NULL;
+	size_t n;
+	FILE *f;
+
+	CHECK_INT(4, hpcc_rewrite_includes(src, strlen(src), &sc, &edits, &fixes, &computed));
+	CHECK_INT(0, computed);
+	CHECK_INT(4, edits.n);
+	CHECK_INT(4, fixes.n);
+	CHECK_STR("  #  include_next \"/T/2/src/sub/s.h\"", fixes.v[1].rewritten);
+	CHECK_STR("  #  include_next \"sub/s.h\"", fixes.v[1].original);
+	f = open_memstream(&out, &n);
+	CHECK(f != NULL);
+	CHECK_INT(0, hpcc_rewrite_apply(src, strlen(src), &edits, "/rt/hotpath.h", "x.c", f));
+	fclose(f);
+	CHECK_STR(PRO "#include \"/T/2/src/h.h\"\n"
+		  "  #  include_next \"/T/2/src/sub/s.h\"\n"
+		  "#import \"/T/2/src/../up.h\"\n"
+		  "#include <h.h>\n"
+		  "#include \"/abs/h.h\"\n"
+		  "#include \"other.h\"\n"
+		  "/* #include \"h.h\" */ // #include \"h.h\"\n"
+		  "const char *s = \"#include \\\"h.h\\\"\";\n"
+		  "#if __has_include(\"/T/2/src/h.h\") && x__has_include(\"h.h\")\n"
+		  "#endif\n", out);
+	free(out);
+	hpcc_edits_free(&edits);
+	hpcc_line_fixes_free(&fixes);
+
+	src = "#define H \"h.h\"\n#include H\n";
+	CHECK_INT(0, hpcc_rewrite_includes(src, strlen(src), &sc, &edits, &fixes, &computed));
+	CHECK_INT(1, computed);
+	hpcc_edits_free(&edits);
+}
+
+
+TEST_MAIN(T(includes_redirected), T(brace_at_eol), T(brace_then_line_comment), T(brace_then_closed_comment),
 	  T(brace_then_multiline_comment), T(text_after_brace), T(tabs_kept_in_padding),
 	  T(crlf_line_endings), T(several_sites_one_line), T(nested_blocks),
 	  T(main_with_percentiles), T(label_and_path_escaped),
 	  T(follows_source_line_directives), T(bom_stays_first), T(no_sites_only_prologue),
 	  T(header_path_with_quote_uses_angle_form), T(non_brace_offset_is_ignored),
-	  T(line_fixes_map_split_pieces_back), T(frame_pragmas), T(blanks_keep_columns),
+	  T(line_fixes_map_split_pieces_back), T(frame_pragmas),
 	  T(frame_pragmas_where_they_fit), T(blanks_keep_columns))
