@@ -847,7 +847,7 @@ static void write_report(const char *pattern, const char *text, size_t n,
 			write_all(2, msg.s, msg.len);
 		if (!failed) /* never opened: the report goes to stderr */
 			write_all(2, text, n);
-	} else if (announce) {
+	} else if (announce && plain_file(path.s)) { /* not /dev/null & co. */
 		hp_str_printf(&msg, "[hotpath] wrote %s\n", path.s);
 		if (msg.s)
 			write_all(2, msg.s, msg.len);

@@ -126,8 +126,8 @@ void hp_report_expand_path(const char *pattern, long pid, struct hp_str *out);
 /* Writes text to the file named by pattern (NULL/"" = stderr); if it
  * cannot be opened, says so on stderr and writes to stderr instead; if a
  * write fails, says so on stderr and leaves no partial file (report.c).
- * With `announce`, a file written is named on stderr:
- * "[hotpath] wrote <path>". */
+ * With `announce`, a regular file written is named on stderr:
+ * "[hotpath] wrote <path>" (a device or FIFO is not). */
 void hp_report_write(const char *pattern, const char *text, size_t n,
 		     int announce);
 

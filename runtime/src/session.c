@@ -288,13 +288,22 @@ static void on_signal(int sig)
 	raise(sig); /* the default action: the exit status is the signal's */
 }
 
+/* The program left sig at its default action (no handler, no SIG_IGN). */
+static int default_action(int sig)
+{
+	struct sigaction old;
+
+	return sigaction(sig, NULL, &old) == 0 &&
+	       !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL;
+}
+
 /* Only where the program has not chosen a disposition: a handler of its
  * own, or SIG_IGN (nohup, a background job's SIGINT) stay as they are.
  * A handler the program installs later simply replaces ours. */
 static void install_signal_report(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM };
-	struct sigaction old, act;
+	struct sigaction act;
 	size_t i;
 
 	memset(&act, 0, sizeof act);
@@ -303,21 +312,23 @@ static void install_signal_report(void)
 	act.sa_flags = SA_RESTART;
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		if ((i == 0 ? session.report_sigint : session.report_sigterm) &&
-		    sigaction(sigs[i], NULL, &old) == 0 &&
-		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+		    default_action(sigs[i]))
 			sigaction(sigs[i], &act, NULL);
 }
 
-/* Which signals report (HOTPATH_SIGNAL_REPORT, the top of the file).
- * isatty() may set errno, which is the program's. */
+/* Which signals report (HOTPATH_SIGNAL_REPORT, the top of the file):
+ * only those still at their default action, so a program with handlers
+ * of its own gets no reporter thread.  isatty() may set errno, which is
+ * the program's. */
 static void choose_signals(const struct hp_settings *set)
 {
 	int saved = errno;
 
-	session.report_sigint = set->signal_report == HP_SIGNAL_REPORT_ON ||
+	session.report_sigint = (set->signal_report == HP_SIGNAL_REPORT_ON ||
 		(set->signal_report == HP_SIGNAL_REPORT_TERMINAL &&
-		 (isatty(0) || isatty(2)));
-	session.report_sigterm = set->signal_report == HP_SIGNAL_REPORT_ON;
+		 (isatty(0) || isatty(2)))) && default_action(SIGINT);
+	session.report_sigterm = set->signal_report == HP_SIGNAL_REPORT_ON &&
+		default_action(SIGTERM);
 	errno = saved;
 }
 

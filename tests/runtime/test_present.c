@@ -157,53 +157,75 @@ static int child_loop(void)
 	return 7;
 }
 
-/* For html_labels.sh: names of wide and narrow letters (and two-byte
- * UTF-8) in icicle boxes of many widths, from most of the page down to a
- * few pixels: each spins, then calls the next with less work. */
-static __attribute__((noinline)) void utf8_d(unsigned long n)
+/* For html_labels.sh: the HTML page of a report made by hand, so the
+ * icicle boxes have known widths (the page is 1000px for main's 1 ms):
+ * names of wide and narrow letters and of two-byte UTF-8 in boxes from
+ * 600px down to 3px, and two short names in 20px boxes. */
+#define E "\xc3\xa9" /* é */
+static int child_html_fixed(void)
 {
-	HP_FUNCTION(11, "\xc3\xa9t\xc3\xa9_\xc3\xa9t\xc3\xa9_\xc3\xa9t\xc3\xa9_"
-		    "\xc3\xa9t\xc3\xa9_\xc3\xa9t\xc3\xa9_\xc3\xa9t\xc3\xa9", 11);
-	spin(n);
-}
+	static const struct {
+		const char *name;
+		uint32_t parent, depth;
+		uint64_t total;
+	} tree[] = {
+		{ "", 0, 0, 0 },
+		{ "main", 0, 1, 1000000 },
+		{ "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW_big", 1, 2, 600000 },
+		{ "ab", 2, 3, 20000 },
+		{ "abc", 2, 3, 20000 },
+		{ "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM_mid", 1, 2, 150000 },
+		{ "iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii_small", 1, 2, 60000 },
+		{ E "t" E "_" E "t" E "_" E "t" E "_" E "t" E, 1, 2, 40000 },
+		{ "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM_30", 1, 2, 30000 },
+		{ "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM_25", 1, 2, 25000 },
+		{ "WWWWWWWWWWWW_10", 1, 2, 10000 },
+		{ "WWWWWWWWWWWW_3", 1, 2, 3000 },
+	};
+	static struct hp_row rows[] = {
+		{ "main", "x.c", 1, HP_KIND_MAIN, 1, 1000000, 1000000, 1000000, { 0 }, 0,
+		  { { 0, 0, { 0 } } }, 12000 },
+		{ "big", "x.c", 2, HP_KIND_FUNCTION, 3, 600000, 100, 300000, { 0 }, 0,
+		  { { 0, 0, { 0 } } }, 560000 },
+		{ "mid", "x.c", 3, HP_KIND_FUNCTION, 7, 150000, 100, 30000, { 0 }, 0,
+		  { { 0, 0, { 0 } } }, 150000 },
+		{ "small", "x.c", 4, HP_KIND_FUNCTION, 1, 60000, 60000, 60000, { 0 }, 0,
+		  { { 0, 0, { 0 } } }, 40000 },
+		{ "tiny", "x.c", 5, HP_KIND_FUNCTION, 1, 2500, 2500, 2500, { 0 }, 0,
+		  { { 0, 0, { 0 } } }, 2500 },
+	};
+	struct hp_path_node nodes[sizeof tree / sizeof tree[0]];
+	struct hp_report r;
+	struct hp_str out = { 0 };
+	size_t i;
 
-static __attribute__((noinline)) void narrow_c(unsigned long n, int k)
-{
-	HP_FUNCTION(10, "iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii_small", 10);
-	spin(n);
-	if (k)
-		utf8_d(n / 4);
-}
-
-static __attribute__((noinline)) void wide_b(unsigned long n, int k)
-{
-	HP_FUNCTION(9, "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM_mid", 9);
-	spin(n);
-	if (k)
-		narrow_c(n / 4, k - 1);
-}
-
-static __attribute__((noinline)) void wide_a(unsigned long n, int k)
-{
-	HP_FUNCTION(8, "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW_big", 8);
-	spin(n);
-	if (k)
-		wide_b(n / 8, k - 1);
-}
-
-static int child_wide(void)
-{
-	HP_MAIN(12, "main", 12, "");
-	wide_a(6000000, 3);
-	wide_b(300000, 2);
-	narrow_c(100000, 0);
-	utf8_d(20000);
-	utf8_d(5000);
+	memset(&r, 0, sizeof r);
+	for (i = 0; i < sizeof tree / sizeof tree[0]; i++) {
+		nodes[i].name = tree[i].name;
+		nodes[i].parent = tree[i].parent;
+		nodes[i].depth = tree[i].depth;
+		nodes[i].calls = 1;
+		nodes[i].total_ns = tree[i].total;
+		nodes[i].self_ns = tree[i].total / 2;
+	}
+	r.program = "fixed";
+	r.clock = "monotonic";
+	r.total_ns = 1000000;
+	r.limit = -1;
+	r.sort = HP_SORT_SELF;
+	r.rows = rows;
+	r.nrows = sizeof rows / sizeof rows[0];
+	r.nodes = nodes;
+	r.nnodes = sizeof nodes / sizeof nodes[0];
+	hp_report_sort(&r);
+	if (hp_report_html(&out, &r) || fwrite(out.s, 1, out.len, stdout) != out.len)
+		return 1;
+	hp_str_free(&out);
 	return 0;
 }
 
 static const struct scenario scenarios[] = {
-	{ "wide", child_wide },
+	{ "html_fixed", child_html_fixed },
 	{ "hot", child_hot },
 	{ "named", child_named },
 	{ "loop", child_loop },
@@ -436,6 +458,8 @@ static void written_files_are_named(void)
 			      "HOTPATH_QUIET=", NULL };
 	const char *quiet[] = { "HOTPATH_FORMAT=json,html,folded", env0,
 				"HOTPATH_QUIET=1", NULL };
+	const char *devnull[] = { "HOTPATH_FORMAT=json", "HOTPATH_OUTPUT=/dev/null",
+				  "HOTPATH_QUIET=", NULL };
 	const char *mixed[] = { "HOTPATH_FORMAT=table,json", "HOTPATH_OUTPUT=",
 				env1, "HOTPATH_QUIET=", NULL };
 	struct run r;
@@ -453,6 +477,12 @@ static void written_files_are_named(void)
 	free_run(&r);
 
 	run_child("hot", quiet, &r);
+	CHECK(exited(&r, 0));
+	CHECK_STR("", r.err);
+	free_run(&r);
+
+	/* a device is not a file written */
+	run_child("hot", devnull, &r);
 	CHECK(exited(&r, 0));
 	CHECK_STR("", r.err);
 	free_run(&r);
