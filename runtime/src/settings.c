@@ -41,7 +41,8 @@ static const char *const known[] = {
 #define DEFAULTS {                                                  \
 	.formats = HP_OUT_TABLE, .order = { HP_OUT_TABLE },             \
 	.limit = -1, .alloc_tables = HP_ALLOC_ALL, .fork_report = 1,    \
-	.signal_report = HP_SIGNAL_REPORT_TERMINAL, .sort = HP_SORT_SELF, \
+	.signal_report = HP_SIGNAL_REPORT_TERMINAL,                     \
+	.sort = HP_SORT_SELF,                                           \
 	.trace_limit = HP_TRACE_LIMIT_DEFAULT,                          \
 	.tree_limit = HP_TREE_LIMIT_DEFAULT }
 
