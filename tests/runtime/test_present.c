@@ -36,7 +36,7 @@ static void spin(unsigned long n)
 static __attribute__((noinline)) void hot(void)
 {
 	HP_FUNCTION(1, "hot", 1);
-	spin(200000);
+	spin(2000000); /* far above any hiccup in its caller */
 }
 
 static __attribute__((noinline)) void cheap(void)
