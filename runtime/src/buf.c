@@ -8,11 +8,13 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
+#include "settings.h"
 
 __thread struct hp_buf *hp_tls_buf __attribute__((tls_model("initial-exec")));
 
@@ -55,6 +57,8 @@ struct hp_buf *hp_buf_create(void)
 	else if (!(b = hp_map(sizeof *b))) /* zeroed pages: see alloc.h */
 		return NULL;
 	b->tid = (long)syscall(SYS_gettid);
+	if (hp_settings()->tracing)
+		prctl(PR_GET_NAME, b->name); /* the calling thread's */
 	pthread_mutex_lock(&registry.lock);
 	b->next = registry.head;
 	registry.head = b;

@@ -169,6 +169,10 @@ struct hp_buf {
 				 (a call with one below it is recursive) */
 	size_t active_cap;
 	struct hp_trace_ring *trace; /* recent calls, HOTPATH_FORMAT=trace */
+	/* The thread's name (pthread_setname_np), for the trace only: taken
+	 * by the thread itself when it makes the ring (before the registry
+	 * publishes it) and, in final_name, when it ends (before `dead`). */
+	char name[16], final_name[16];
 	/* (open, active and trace are the consumer's to free, before
 	 * hp_buf_remove) */
 	_Alignas(64) struct hp_rec rec[HP_BUF_CAP];

@@ -2,7 +2,12 @@
 #include "gather.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -73,6 +78,9 @@ static int gather_rows(struct hp_report *r, const struct hp_gather_in *in)
 		for (k = 0; k < in->npcts; k++)
 			w->pct_ns[k] = hp_clock_to_ns(
 				hp_hist_percentile(&s->hist, in->pcts[k]));
+		for (k = 0; k < r->columns.npcts; k++)
+			w->pct_ns[HP_COL_PCT(k)] = hp_clock_to_ns(hp_hist_percentile_milli(
+				&s->hist, r->columns.pcts[k]));
 		if (s->alloc)
 			alloc_row(w, s->alloc, in);
 		r->nrows++;
@@ -179,6 +187,7 @@ static void gather_thread(const struct hp_trace_ring *t, void *arg)
 	}
 	th = &r->threads[r->nthreads];
 	th->tid = t->tid;
+	memcpy(th->name, t->name, sizeof t->name);
 	th->n = 0;
 	th->ev = hp_calloc(t->n ? t->n : 1, sizeof *th->ev);
 	if (!th->ev)
@@ -196,6 +205,61 @@ static void gather_thread(const struct hp_trace_ring *t, void *arg)
 	}
 }
 
+static int by_tid(const void *pa, const void *pb)
+{
+	const struct hp_trace_thread *a = pa, *b = pb;
+
+	return (a->tid > b->tid) - (a->tid < b->tid);
+}
+
+/* A thread's name as a new thread inherits it: the creator's, which for
+ * threads of main is the program's file name (the kernel's comm: the
+ * file exec'd, at most 15 bytes).  Such a name was not set by the
+ * program. */
+static int inherited_name(const char *name)
+{
+	const char *exe = (const char *)getauxval(AT_EXECFN), *slash;
+	const char *names[2];
+	int i;
+
+	slash = exe ? strrchr(exe, '/') : NULL;
+	names[0] = slash ? slash + 1 : exe;
+	names[1] = program_invocation_short_name;
+	if (!name[0])
+		return 1;
+	for (i = 0; i < 2; i++)
+		if (names[i] && strncmp(name, names[i], 15) == 0 &&
+		    strlen(name) == (strlen(names[i]) < 15 ? strlen(names[i]) : 15))
+			return 1;
+	return 0;
+}
+
+/* Each thread of the trace gets a name: the one the program gave it
+ * (pthread_setname_np), else "main" for the main thread and "thread N"
+ * for the others, N counting up in tid order.  The reporting thread's
+ * own name is read now, the others' were taken by their threads (buf.h). */
+static void name_threads(struct hp_report *r)
+{
+	long me = (long)syscall(SYS_gettid), pid = (long)getpid();
+	char now[16] = "";
+	size_t t;
+	int n = 0;
+
+	qsort(r->threads, r->nthreads, sizeof *r->threads, by_tid);
+	for (t = 0; t < r->nthreads; t++) {
+		struct hp_trace_thread *th = &r->threads[t];
+
+		if (th->tid == me && prctl(PR_GET_NAME, now) == 0)
+			memcpy(th->name, now, sizeof now);
+		if (!inherited_name(th->name))
+			continue;
+		if (th->tid == pid)
+			snprintf(th->name, sizeof th->name, "main");
+		else
+			snprintf(th->name, sizeof th->name, "thread %d", ++n);
+	}
+}
+
 /* Edges, paths and traces, for the formats that show them. */
 static void gather_graph(struct hp_report *r, unsigned int want)
 {
@@ -207,6 +271,7 @@ static void gather_graph(struct hp_report *r, unsigned int want)
 		struct trace_gather g = { r, 0 };
 
 		hp_trace_each(gather_thread, &g);
+		name_threads(r);
 		r->trace_dropped = hp_trace_dropped();
 	}
 }
@@ -236,6 +301,8 @@ int hp_gather(struct hp_report *r, const struct hp_gather_in *in,
 	memcpy(r->pcts, in->pcts, (size_t)in->npcts * sizeof *in->pcts);
 	r->npcts = in->npcts;
 	r->limit = set->limit;
+	r->sort = set->sort;
+	r->columns = set->columns;
 	r->alloc_tables = set->alloc_tables;
 	r->notes = set->notes;
 	r->nonlocal_exits = hp_worker_nonlocal();

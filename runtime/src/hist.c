@@ -107,6 +107,11 @@ int hp_hist_merge(struct hp_hist *dst, const struct hp_hist *src)
 
 uint64_t hp_hist_percentile(const struct hp_hist *h, unsigned int p)
 {
+	return hp_hist_percentile_milli(h, p >= 100 ? 100000 : p * 1000);
+}
+
+uint64_t hp_hist_percentile_milli(const struct hp_hist *h, unsigned int p)
+{
 	uint64_t bucketed, rank, seen = 0, v;
 	unsigned int oct, sub;
 
@@ -114,13 +119,14 @@ uint64_t hp_hist_percentile(const struct hp_hist *h, unsigned int p)
 		return 0;
 	if (p == 0)
 		return h->min;
-	if (p >= 100)
+	if (p >= 100000)
 		return h->max;
 	bucketed = h->count - h->unbucketed;
 	if (bucketed == 0)
 		return h->max;
-	/* Nearest rank: the smallest value with at least p% at or below. */
-	rank = (bucketed * p + 99) / 100;
+	/* Nearest rank: the smallest value with at least p% at or below
+	 * (128 bits: the count times 100000 may not fit in 64). */
+	rank = (uint64_t)(((unsigned __int128)bucketed * p + 99999) / 100000);
 	if (rank == 0)
 		rank = 1;
 	for (oct = 0; oct < HP_HIST_OCTAVES; oct++) {

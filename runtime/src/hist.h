@@ -41,6 +41,9 @@ int hp_hist_record(struct hp_hist *h, uint64_t value);
 int hp_hist_merge(struct hp_hist *dst, const struct hp_hist *src);
 /* Nearest-rank percentile p in [0, 100]; 0 for an empty histogram. */
 uint64_t hp_hist_percentile(const struct hp_hist *h, unsigned int p);
+/* The same for p in thousandths of a percent, 0 to 100000 (p99.9 is
+ * 99900). */
+uint64_t hp_hist_percentile_milli(const struct hp_hist *h, unsigned int pm);
 /* Bytes allocated for the histogram's buckets (not the struct). */
 uint64_t hp_hist_bytes(const struct hp_hist *h);
 

@@ -1,9 +1,17 @@
 /* html.c - HOTPATH_FORMAT=html: one self-contained page (inline CSS and
  * SVG, no script, nothing fetched) with the summary table, a bar chart of
- * self and total time per function (largest self time first) and an
- * icicle graph of the call-path tree (callers above callees, widths
- * proportional to total time; hover for figures).  Drawn here in C so the
- * page needs nothing to render and works with scripts disabled. */
+ * self and total time per function (the table's order, HOTPATH_SORT; each
+ * bar ends with both figures, named) and an icicle graph of the call-path
+ * tree (callers above callees, widths proportional to total time; hover
+ * for figures).  Drawn here in C so the page needs nothing to render and
+ * works with scripts disabled.
+ *
+ * Icicle labels are monospace, so a box's width says how many characters
+ * fit (ICICLE_CHAR_W, a little more than the 0.6em advance of common
+ * monospace fonts); one rule for every box: the whole name if it fits,
+ * else its first characters and "…" if at least two fit, else nothing.
+ * Each label sits in a nested <svg> the size of its box, which clips it,
+ * so even an unexpectedly wide font cannot spill into the next box. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +25,12 @@
 #define BAR_ROWS 25
 #define ICICLE_ROW 18
 #define ICICLE_DEPTH 64
+#define ICICLE_FONT 11 /* px, monospace */
+#define ICICLE_CHAR_W 7.0 /* px a character, with some room to spare */
+#define ICICLE_PAD 3.0 /* px left of a label */
+#define BAR_FIGURES 230.0
+#define HP_STR2_(x) #x
+#define HP_STR_(x) HP_STR2_(x) /* px right of the longest bar: its figures */
 
 static void esc(struct hp_str *out, const char *s)
 {
@@ -38,25 +52,24 @@ static void dur(struct hp_str *out, double ns)
 	esc(out, hp_fmt_duration(buf, sizeof buf, ns));
 }
 
-static int by_self(const void *pa, const void *pb)
-{
-	const struct hp_row *a = *(const struct hp_row *const *)pa;
-	const struct hp_row *b = *(const struct hp_row *const *)pb;
-
-	if (a->self_ns != b->self_ns)
-		return a->self_ns > b->self_ns ? -1 : 1;
-	return strcmp(a->name ? a->name : "", b->name ? b->name : "");
-}
-
 static void table(struct hp_str *out, const struct hp_report *r)
 {
+	char head[32];
 	size_t i;
 	int k;
 
 	hp_str_printf(out, "<table id=\"summary\"><thead><tr><th>Function</th>"
 		      "<th>Calls</th><th>Avg</th>");
+	if (r->columns.min)
+		hp_str_printf(out, "<th>Min</th>");
 	for (k = 0; k < r->npcts; k++)
 		hp_str_printf(out, "<th>P%u</th>", r->pcts[k]);
+	for (k = 0; k < r->columns.npcts; k++)
+		if (hp_report_extra_pct(r, k))
+			hp_str_printf(out, "<th>%s</th>", hp_report_pct_heading(
+				head, sizeof head, r->columns.pcts[k]));
+	if (r->columns.max)
+		hp_str_printf(out, "<th>Max</th>");
 	hp_str_printf(out, "<th>Total</th><th>Self</th><th>%% Total</th>"
 		      "</tr></thead><tbody>\n");
 	for (i = 0; i < r->nrows; i++) {
@@ -68,9 +81,22 @@ static void table(struct hp_str *out, const struct hp_report *r)
 		hp_str_printf(out, "</td><td>%llu</td><td>",
 			      (unsigned long long)w->calls);
 		dur(out, hp_row_avg_ns(w)); /* per call, recursive ones too */
+		if (r->columns.min) {
+			hp_str_printf(out, "</td><td>");
+			dur(out, (double)w->min_ns);
+		}
 		for (k = 0; k < r->npcts; k++) {
 			hp_str_printf(out, "</td><td>");
 			dur(out, (double)w->pct_ns[k]);
+		}
+		for (k = 0; k < r->columns.npcts; k++)
+			if (hp_report_extra_pct(r, k)) {
+				hp_str_printf(out, "</td><td>");
+				dur(out, (double)w->pct_ns[HP_COL_PCT(k)]);
+			}
+		if (r->columns.max) {
+			hp_str_printf(out, "</td><td>");
+			dur(out, (double)w->max_ns);
 		}
 		hp_str_printf(out, "</td><td>");
 		dur(out, (double)w->total_ns);
@@ -93,15 +119,13 @@ static void bars(struct hp_str *out, const struct hp_report *r)
 		out->failed = 1;
 		return;
 	}
-	for (i = 0; i < r->nrows; i++)
+	/* The table's order (HOTPATH_SORT), its first BAR_ROWS rows. */
+	for (i = 0; i < r->nrows && n < BAR_ROWS; i++)
 		if (r->rows[i].kind != HP_KIND_MAIN) {
 			v[n++] = &r->rows[i];
 			if ((double)r->rows[i].total_ns > max)
 				max = (double)r->rows[i].total_ns;
 		}
-	qsort(v, n, sizeof *v, by_self);
-	if (n > BAR_ROWS)
-		n = BAR_ROWS;
 	hp_str_printf(out, "<svg id=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" "
 		      "width=\"%.0f\" height=\"%zu\">\n", CHART_W, n * 22 + 24);
 	hp_str_printf(out, "<rect x=\"%.0f\" y=\"2\" width=\"12\" height=\"12\" "
@@ -110,8 +134,8 @@ static void bars(struct hp_str *out, const struct hp_report *r)
 		      "class=\"self\"/><text x=\"%.0f\" y=\"13\">self</text>\n",
 		      label, label + 16, label + 70, label + 86);
 	for (i = 0; i < n; i++) {
-		double wt = (CHART_W - label - 110) * (double)v[i]->total_ns / max;
-		double ws = (CHART_W - label - 110) * (double)v[i]->self_ns / max;
+		double wt = (CHART_W - label - BAR_FIGURES) * (double)v[i]->total_ns / max;
+		double ws = (CHART_W - label - BAR_FIGURES) * (double)v[i]->self_ns / max;
 
 		y = 24 + (double)i * 22;
 		hp_str_printf(out, "<g><title>");
@@ -126,13 +150,62 @@ static void bars(struct hp_str *out, const struct hp_report *r)
 		hp_str_printf(out, "</text><rect class=\"total\" x=\"%.0f\" y=\"%.0f\" "
 			      "width=\"%.1f\" height=\"18\"/><rect class=\"self\" "
 			      "x=\"%.0f\" y=\"%.0f\" width=\"%.1f\" height=\"18\"/>"
-			      "<text x=\"%.1f\" y=\"%.0f\">", label, y, wt, label,
+			      "<text class=\"figures\" x=\"%.1f\" y=\"%.0f\">self "
+			      "<tspan class=\"self\">", label, y, wt, label,
 			      y, ws, label + wt + 4, y + 14);
 		dur(out, (double)v[i]->self_ns);
-		hp_str_printf(out, "</text></g>\n");
+		hp_str_printf(out, "</tspan> / total <tspan class=\"total\">");
+		dur(out, (double)v[i]->total_ns);
+		hp_str_printf(out, "</tspan></text></g>\n");
 	}
 	hp_str_printf(out, "</svg>\n");
 	hp_free(v);
+}
+
+/* Code points in the UTF-8 text s. */
+static size_t chars_in(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* An icicle box's label (see the top of the file): the name, or its
+ * first characters and "…", or nothing, clipped to the box. */
+static void icicle_label(struct hp_str *out, const char *name, double x,
+			 double y, double w)
+{
+	double room = (w - 2 * ICICLE_PAD) / ICICLE_CHAR_W;
+	size_t fit = room > 0 ? (size_t)room : 0, len = chars_in(name), k;
+	const char *end = name;
+
+	if (len > fit) {
+		if (fit < 3)
+			return; /* not even two characters and the ellipsis */
+		/* fit - 1 characters, then the ellipsis */
+		for (k = 0; *end; end++)
+			if (((unsigned char)*end & 0xc0) != 0x80 && k++ == fit - 1)
+				break;
+	}
+	hp_str_printf(out, "<svg x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+		      "height=\"%d\"><text x=\"%.0f\" y=\"13\">", x, y, w,
+		      ICICLE_ROW - 1, ICICLE_PAD);
+	if (len > fit) {
+		struct hp_str cut = { 0 };
+
+		hp_str_append(&cut, name, (size_t)(end - name));
+		esc(out, cut.s ? cut.s : "");
+		if (cut.failed)
+			out->failed = 1;
+		hp_str_free(&cut);
+		hp_str_append(out, "\xe2\x80\xa6", 3);
+	} else {
+		esc(out, name);
+	}
+	hp_str_printf(out, "</text></svg>");
 }
 
 /* Nodes come parents first, so one pass places them: each node starts
@@ -182,23 +255,8 @@ static void icicle(struct hp_str *out, const struct hp_report *r)
 			      "height=\"%d\" style=\"fill:hsl(%u,70%%,%u%%)\"/>",
 			      x[i], (n->depth - 1) * ICICLE_ROW, w, ICICLE_ROW - 1,
 			      (unsigned)(20 + (i * 37) % 40), 60 + (unsigned)(i % 3) * 5);
-		if (w > 40) {
-			size_t chars = (size_t)(w / 7);
-			const char *name = n->name ? n->name : "[truncated]";
-
-			hp_str_printf(out, "<text x=\"%.1f\" y=\"%u\">", x[i] + 3,
-				      (n->depth - 1) * ICICLE_ROW + 13);
-			if (strlen(name) <= chars) {
-				esc(out, name);
-			} else {
-				char buf[256];
-
-				snprintf(buf, sizeof buf, "%.*s..", (int)(chars > 2 ?
-					 chars - 2 : 0), name);
-				esc(out, buf);
-			}
-			hp_str_printf(out, "</text>");
-		}
+		icicle_label(out, n->name ? n->name : "[truncated]", x[i],
+			     (double)(n->depth - 1) * ICICLE_ROW, w);
 		hp_str_printf(out, "</g>\n");
 	}
 	hp_str_printf(out, "</svg>\n");
@@ -220,6 +278,7 @@ int hp_report_html(struct hp_str *out, const struct hp_report *r)
 		      "svg text{font:12px system-ui,sans-serif;fill:#222}\n"
 		      "rect.total{fill:#f4b183}rect.self{fill:#c0504d}\n"
 		      "#icicle rect{stroke:#fff;stroke-width:0.5}\n"
+		      "#icicle text{font:" HP_STR_(ICICLE_FONT) "px monospace}\n"
 		      "</style></head><body>\n<h1>hotpath: ");
 	esc(out, r->program);
 	hp_str_printf(out, "</h1>\n<p>Total time: ");

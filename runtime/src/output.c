@@ -2,6 +2,7 @@
  * data gather.c collected: it renders and writes, and reads nothing else. */
 #include "output.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -78,8 +79,55 @@ static const char *destination(const struct hp_settings *s, unsigned int bit,
 	return buf->s;
 }
 
+/* "2,400,000" */
+static void append_grouped(struct hp_str *out, unsigned long long v)
+{
+	char digits[32];
+	int n = snprintf(digits, sizeof digits, "%llu", v), i;
+
+	for (i = 0; i < n; i++) {
+		hp_str_append(out, &digits[i], 1);
+		if (i + 1 < n && (n - i - 1) % 3 == 0)
+			hp_str_append(out, ",", 1);
+	}
+}
+
+/* What the files written leave out, said on stderr (the table says the
+ * same under itself, so lost measurements are said here only when the
+ * table is not on stderr). */
+static void say_dropped(const struct hp_report *r, const struct hp_settings *s,
+			int table_on_stderr)
+{
+	struct hp_str msg = { 0 };
+
+	if ((s->formats & HP_OUT_TRACE) && r->trace_dropped) {
+		hp_str_printf(&msg, "[hotpath] trace: ");
+		append_grouped(&msg, r->trace_dropped);
+		hp_str_printf(&msg, " events dropped past HOTPATH_TRACE_LIMIT=");
+		append_grouped(&msg, s->trace_limit);
+		hp_str_printf(&msg, " (the oldest of each thread)\n");
+	}
+	if ((s->formats & (HP_OUT_FOLDED | HP_OUT_HTML)) && r->truncated) {
+		hp_str_printf(&msg, "[hotpath] call paths: ");
+		append_grouped(&msg, r->truncated);
+		hp_str_printf(&msg, " calls merged into [truncated] past "
+			      "HOTPATH_TREE_LIMIT=");
+		append_grouped(&msg, s->tree_limit);
+		hp_str_printf(&msg, " (their time is kept)\n");
+	}
+	if (r->lost && !table_on_stderr) {
+		hp_str_printf(&msg, "[hotpath] ");
+		append_grouped(&msg, r->lost);
+		hp_str_printf(&msg, " measurements lost\n");
+	}
+	if (msg.len && !msg.failed)
+		hp_report_write(NULL, msg.s, msg.len, 0);
+	hp_str_free(&msg);
+}
+
 void hp_output_emit(const struct hp_report *r, const struct hp_settings *s)
 {
+	int table_on_stderr = 0;
 	size_t k;
 
 	for (k = 0; k < HP_OUT_FORMATS && s->order[k]; k++) {
@@ -87,8 +135,11 @@ void hp_output_emit(const struct hp_report *r, const struct hp_settings *s)
 		const char *path = destination(s, s->order[k], k == 0, &dest);
 
 		if (render(&text, r, s->order[k]) == 0 && !dest.failed)
-			hp_report_write(path, text.s, text.len);
+			hp_report_write(path, text.s, text.len, !s->quiet);
+		if (s->order[k] == HP_OUT_TABLE && (!path || !*path))
+			table_on_stderr = 1;
 		hp_str_free(&text);
 		hp_str_free(&dest);
 	}
+	say_dropped(r, s, table_on_stderr);
 }

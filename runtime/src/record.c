@@ -81,6 +81,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include "alloc_count.h"
 #include "atomic.h"
@@ -645,6 +646,8 @@ static void thread_gone(void *p)
 
 	hp_tls_buf = NULL;
 	thread_end(b);
+	if (hp_settings()->tracing) /* its name by now, for the trace */
+		prctl(PR_GET_NAME, b->final_name);
 	hp_atomic_store_release(&b->dead, 1);
 }
 

@@ -41,13 +41,45 @@ static int cmp_str(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
-static int by_total(const void *pa, const void *pb)
+/* a's key against b's: negative when a comes first (larger first). */
+static int by_key(const struct hp_row *a, const struct hp_row *b, int key)
+{
+	unsigned __int128 x, y;
+
+	switch (key) {
+	case HP_SORT_SELF:
+		x = a->self_ns, y = b->self_ns;
+		break;
+	case HP_SORT_CALLS:
+		x = a->calls, y = b->calls;
+		break;
+	case HP_SORT_AVG: /* total/calls, cross-multiplied: exact */
+		x = (unsigned __int128)a->total_ns * b->calls;
+		y = (unsigned __int128)b->total_ns * a->calls;
+		break;
+	case HP_SORT_MAX:
+		x = a->max_ns, y = b->max_ns;
+		break;
+	case HP_SORT_NAME:
+		return cmp_str(a->name, b->name);
+	default:
+		x = a->total_ns, y = b->total_ns;
+	}
+	return x == y ? 0 : x > y ? -1 : 1;
+}
+
+static int by_sort(const void *pa, const void *pb, void *arg)
 {
 	const struct hp_row *a = pa, *b = pb;
 	int c;
 
-	if (a->total_ns != b->total_ns)
-		return a->total_ns > b->total_ns ? -1 : 1;
+	/* main is the reference every row is a share of: always first */
+	if ((a->kind == HP_KIND_MAIN) != (b->kind == HP_KIND_MAIN))
+		return a->kind == HP_KIND_MAIN ? -1 : 1;
+	if ((c = by_key(a, b, *(const int *)arg)) != 0)
+		return c;
+	if ((c = by_key(a, b, HP_SORT_TOTAL)) != 0)
+		return c;
 	if ((c = cmp_str(a->name, b->name)) != 0)
 		return c;
 	if ((c = cmp_str(a->file, b->file)) != 0)
@@ -57,7 +89,7 @@ static int by_total(const void *pa, const void *pb)
 
 void hp_report_sort(struct hp_report *r)
 {
-	qsort(r->rows, r->nrows, sizeof *r->rows, by_total);
+	qsort_r(r->rows, r->nrows, sizeof *r->rows, by_sort, &r->sort);
 }
 
 static const char *base_name(const char *path)
@@ -188,9 +220,49 @@ static uint64_t unfinished_calls(const struct hp_report *r)
 	return n;
 }
 
+int hp_report_extra_pct(const struct hp_report *r, int k)
+{
+	unsigned int v = r->columns.pcts[k];
+	int j;
+
+	for (j = 0; j < r->npcts; j++)
+		if (r->pcts[j] * 1000u == v)
+			return 0;
+	for (j = 0; j < k; j++)
+		if (r->columns.pcts[j] == v)
+			return 0;
+	return 1;
+}
+
+/* The optional columns (HOTPATH_COLUMNS): Min before the percentiles,
+ * then the extra pN, then Max. */
+static size_t extra_columns(const struct hp_report *r)
+{
+	size_t n = (size_t)(r->columns.min + r->columns.max);
+	int k;
+
+	for (k = 0; k < r->columns.npcts; k++)
+		n += (size_t)hp_report_extra_pct(r, k);
+	return n;
+}
+
+char *hp_report_pct_heading(char *buf, size_t size, unsigned int milli)
+{
+	int n = snprintf(buf, size, "P%u.%03u", milli / 1000, milli % 1000);
+
+	if (n < 0 || (size_t)n >= size)
+		n = (int)strlen(buf);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
 int hp_report_table(struct hp_str *out, const struct hp_report *r)
 {
-	size_t ncols = 6 + (size_t)r->npcts, cut, nshown, nkept, kept, row, i, c;
+	size_t ncols = 6 + (size_t)r->npcts + extra_columns(r), cut, nshown, nkept, kept,
+	       row, i, c;
 	size_t nmain = main_rows(r);
 	uint64_t open_calls = unfinished_calls(r);
 	char **cells;
@@ -206,10 +278,18 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 	cells[c++] = hp_strdup("Function");
 	cells[c++] = hp_strdup("Calls");
 	cells[c++] = hp_strdup("Avg");
+	if (r->columns.min)
+		cells[c++] = hp_strdup("Min");
 	for (i = 0; i < (size_t)r->npcts; i++) {
 		snprintf(buf, sizeof buf, "P%u", r->pcts[i]);
 		cells[c++] = hp_strdup(buf);
 	}
+	for (i = 0; i < (size_t)r->columns.npcts; i++)
+		if (hp_report_extra_pct(r, (int)i))
+			cells[c++] = hp_strdup(hp_report_pct_heading(buf,
+				sizeof buf, r->columns.pcts[i]));
+	if (r->columns.max)
+		cells[c++] = hp_strdup("Max");
 	cells[c++] = hp_strdup("Total");
 	cells[c++] = hp_strdup("Self");
 	cells[c++] = hp_strdup("% Total");
@@ -224,8 +304,15 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 		snprintf(buf, sizeof buf, "%llu", (unsigned long long)w->calls);
 		cells[c++] = hp_strdup(buf);
 		cells[c++] = dup_duration(hp_row_avg_ns(w));
+		if (r->columns.min)
+			cells[c++] = dup_duration((double)w->min_ns);
 		for (k = 0; k < (size_t)r->npcts; k++)
 			cells[c++] = dup_duration((double)w->pct_ns[k]);
+		for (k = 0; k < (size_t)r->columns.npcts; k++)
+			if (hp_report_extra_pct(r, (int)k))
+				cells[c++] = dup_duration((double)w->pct_ns[HP_COL_PCT(k)]);
+		if (r->columns.max)
+			cells[c++] = dup_duration((double)w->max_ns);
 		cells[c++] = dup_duration((double)w->total_ns);
 		cells[c++] = dup_duration((double)w->self_ns);
 		snprintf(buf, sizeof buf, "%.2f%%",
@@ -627,18 +714,20 @@ static void json_str(struct hp_str *out, const char *s)
 int hp_report_trace(struct hp_str *out, const struct hp_report *r)
 {
 	size_t t, i;
-	int first = 1;
 
-	hp_str_printf(out, "{\"traceEvents\":[");
+	/* The process carries the program's name, each thread its own. */
+	hp_str_printf(out, "{\"traceEvents\":[\n{\"name\":\"process_name\","
+		      "\"ph\":\"M\",\"pid\":%ld,\"args\":{\"name\":", r->pid);
+	json_str(out, r->program);
+	hp_str_append(out, "}}", 2);
 	for (t = 0; t < r->nthreads; t++) {
 		const struct hp_trace_thread *th = &r->threads[t];
 
-		hp_str_printf(out, "%s\n{\"name\":\"thread_name\",\"ph\":\"M\","
+		hp_str_printf(out, ",\n{\"name\":\"thread_name\",\"ph\":\"M\","
 			      "\"pid\":%ld,\"tid\":%ld,\"args\":{\"name\":",
-			      first ? "" : ",", r->pid, th->tid);
-		json_str(out, r->program);
+			      r->pid, th->tid);
+		json_str(out, th->name);
 		hp_str_append(out, "}}", 2);
-		first = 0;
 		for (i = 0; i < th->n; i++) {
 			const struct hp_trace_event *e = &th->ev[i];
 
@@ -730,15 +819,17 @@ static void pipe_guard_end(struct pipe_guard *g)
 	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
-static void write_report(const char *pattern, const char *text, size_t n);
+static void write_report(const char *pattern, const char *text, size_t n,
+			 int announce);
 
-void hp_report_write(const char *pattern, const char *text, size_t n)
+void hp_report_write(const char *pattern, const char *text, size_t n,
+		     int announce)
 {
 	struct pipe_guard g;
 	int saved = errno;
 
 	pipe_guard_begin(&g);
-	write_report(pattern, text, n);
+	write_report(pattern, text, n, announce);
 	pipe_guard_end(&g);
 	errno = saved;
 }
@@ -813,7 +904,8 @@ static int write_file(const char *path, const char *text, size_t n,
 	return err;
 }
 
-static void write_report(const char *pattern, const char *text, size_t n)
+static void write_report(const char *pattern, const char *text, size_t n,
+			 int announce)
 {
 	struct hp_str path = { 0 }, msg = { 0 };
 	const char *failed = NULL;
@@ -832,6 +924,10 @@ static void write_report(const char *pattern, const char *text, size_t n)
 			write_all(2, msg.s, msg.len);
 		if (!failed) /* never opened: the report goes to stderr */
 			write_all(2, text, n);
+	} else if (announce && plain_file(path.s)) { /* not /dev/null & co. */
+		hp_str_printf(&msg, "[hotpath] wrote %s\n", path.s);
+		if (msg.s)
+			write_all(2, msg.s, msg.len);
 	}
 	hp_str_free(&path);
 	hp_str_free(&msg);

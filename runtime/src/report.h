@@ -12,6 +12,9 @@
 #include <stdint.h>
 
 #include "format.h"
+#include "settings.h"
+
+#define HP_COL_PCT(k) (HP_MAX_PERCENTILES + (k))
 
 /* One allocation metric of a row: per-call values of calls with data. */
 struct hp_alloc_fig {
@@ -35,7 +38,9 @@ struct hp_row {
 			      their outermost call's time only */
 	uint64_t min_ns;
 	uint64_t max_ns;
-	uint64_t pct_ns[HP_MAX_PERCENTILES]; /* parallel to hp_report.pcts */
+	/* parallel to hp_report.pcts, then from HP_COL_PCT(0) on to
+	 * hp_report.columns.pcts (HOTPATH_COLUMNS) */
+	uint64_t pct_ns[HP_MAX_PERCENTILES + HP_MAX_COLUMN_PCTS];
 	uint64_t alloc_calls; /* calls with allocation figures; 0 = none */
 	struct hp_alloc_fig alloc[4]; /* bytes-total, bytes-max, count-total, count-max */
 	uint64_t self_ns; /* total minus the time of measured callees */
@@ -79,6 +84,7 @@ struct hp_trace_event {
 
 struct hp_trace_thread {
 	long tid;
+	char name[24]; /* in the trace: its own, "main" or "thread N" */
 	struct hp_trace_event *ev;
 	size_t n;
 };
@@ -91,6 +97,8 @@ struct hp_report {
 	unsigned int pcts[HP_MAX_PERCENTILES];
 	int npcts;
 	long limit; /* rows kept besides main; < 0 = all */
+	int sort; /* HP_SORT_* (settings.h); 0 = by total */
+	struct hp_columns columns; /* the table's optional columns (settings.h) */
 	struct hp_row *rows;
 	size_t nrows;
 	unsigned int alloc_tables; /* which allocation tables to print: bit m
@@ -108,8 +116,14 @@ struct hp_report {
 	const char *notes; /* lines for under the table (settings.h), or NULL */
 };
 
-/* Sorts rows by total time, largest first (then by name, file, line). */
+/* Sorts rows by r->sort: main first, then by the key (largest first;
+ * by name A to Z), then by total, name, file and line. */
 void hp_report_sort(struct hp_report *r);
+/* HOTPATH_COLUMNS's pN k is a column of its own: not one of the
+ * percentiles already shown, nor listed before. */
+int hp_report_extra_pct(const struct hp_report *r, int k);
+/* A pN column's heading: "P99.9" for 99900 thousandths.  Returns buf. */
+char *hp_report_pct_heading(char *buf, size_t size, unsigned int milli);
 /* Render into out; rows must be sorted.  0 or ENOMEM.  The table report
  * ends with the notes, then one allocation table per bit of alloc_tables
  * when any row has allocation figures. */
@@ -126,7 +140,10 @@ int hp_report_html(struct hp_str *out, const struct hp_report *r);
 void hp_report_expand_path(const char *pattern, long pid, struct hp_str *out);
 /* Writes text to the file named by pattern (NULL/"" = stderr); if it
  * cannot be opened, says so on stderr and writes to stderr instead; if a
- * write fails, says so on stderr and leaves no partial file (report.c). */
-void hp_report_write(const char *pattern, const char *text, size_t n);
+ * write fails, says so on stderr and leaves no partial file (report.c).
+ * With `announce`, a regular file written is named on stderr:
+ * "[hotpath] wrote <path>" (a device or FIFO is not). */
+void hp_report_write(const char *pattern, const char *text, size_t n,
+		     int announce);
 
 #endif

@@ -68,14 +68,19 @@
  * call for the statistics (hp_worker_reset_stats) at its restart.
  *
  * Exit paths: return from main and exit() report; quick_exit() too
- * (at_quick_exit); _exit, abort and fatal signals do not.  With
- * HOTPATH_SIGNAL_REPORT=1, SIGINT and SIGTERM whose disposition is still
- * the default get a handler: it asks the reporter thread for the report,
- * waits for it (bounded, so a lock held by the interrupted thread cannot
- * hang us), restores the default action and re-raises, so the process
- * still dies by that signal.
+ * (at_quick_exit); _exit, abort and fatal signals do not, except these:
+ * by default (HOTPATH_SIGNAL_REPORT unset) SIGINT, when stdin or stderr
+ * is a terminal at the session's start (Ctrl-C on a program run by
+ * hand); with HOTPATH_SIGNAL_REPORT=1 SIGINT and SIGTERM always; with 0
+ * none.  Such a signal whose disposition is still the default gets a
+ * handler: it asks the reporter thread for the report, waits for it
+ * (bounded, so a lock held by the interrupted thread cannot hang us),
+ * restores the default action and re-raises, so the process still dies
+ * by that signal.  A program's own handler (or SIG_IGN) is never
+ * replaced, and one it installs later replaces ours.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -129,8 +134,9 @@ static struct session {
 		uint64_t ticks;
 		uint64_t lost_base;       /* lost before the child's start */
 	} fork;
+	int report_sigint, report_sigterm; /* decided once, at the start */
 	struct reporter {
-		pthread_t thread;         /* HOTPATH_SIGNAL_REPORT=1 */
+		pthread_t thread;         /* signal reports (above) */
 		_Atomic int alive;
 		_Atomic unsigned int req; /* futex word: 1 report, 2 quit */
 		_Atomic int claimed;
@@ -248,7 +254,7 @@ static void start_threads(void)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	hp_worker_start(hp_settings());
-	if (session.set->signal_report) {
+	if (session.report_sigint || session.report_sigterm) {
 		hp_atomic_store_release(&session.reporter.req, 0);
 		hp_atomic_store_release(&session.reporter.alive,
 			pthread_create(&session.reporter.thread, NULL, reporter_main, NULL) == 0);
@@ -284,13 +290,22 @@ static void on_signal(int sig)
 	raise(sig); /* the default action: the exit status is the signal's */
 }
 
+/* The program left sig at its default action (no handler, no SIG_IGN). */
+static int default_action(int sig)
+{
+	struct sigaction old;
+
+	return sigaction(sig, NULL, &old) == 0 &&
+	       !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL;
+}
+
 /* Only where the program has not chosen a disposition: a handler of its
  * own, or SIG_IGN (nohup, a background job's SIGINT) stay as they are.
  * A handler the program installs later simply replaces ours. */
 static void install_signal_report(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM };
-	struct sigaction old, act;
+	struct sigaction act;
 	size_t i;
 
 	memset(&act, 0, sizeof act);
@@ -298,9 +313,25 @@ static void install_signal_report(void)
 	sigemptyset(&act.sa_mask);
 	act.sa_flags = SA_RESTART;
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+		if ((i == 0 ? session.report_sigint : session.report_sigterm) &&
+		    default_action(sigs[i]))
 			sigaction(sigs[i], &act, NULL);
+}
+
+/* Which signals report (HOTPATH_SIGNAL_REPORT, the top of the file):
+ * only those still at their default action, so a program with handlers
+ * of its own gets no reporter thread.  isatty() may set errno, which is
+ * the program's. */
+static void choose_signals(const struct hp_settings *set)
+{
+	int saved = errno;
+
+	session.report_sigint = (set->signal_report == HP_SIGNAL_REPORT_ON ||
+		(set->signal_report == HP_SIGNAL_REPORT_TERMINAL &&
+		 (isatty(0) || isatty(2)))) && default_action(SIGINT);
+	session.report_sigterm = set->signal_report == HP_SIGNAL_REPORT_ON &&
+		default_action(SIGTERM);
+	errno = saved;
 }
 
 static void fork_prepare(void)
@@ -423,6 +454,7 @@ static void init_session(void)
 	atexit(at_exit);
 	at_quick_exit(at_exit);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	choose_signals(set);
 	start_threads();
 	if (hp_atomic_load_acquire(&session.reporter.alive))
 		install_signal_report();

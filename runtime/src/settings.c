@@ -34,12 +34,15 @@ static const char *const known[] = {
 	"HOTPATH_FORMAT", "HOTPATH_OUTPUT", "HOTPATH_PERCENTILES",
 	"HOTPATH_LIMIT", "HOTPATH_ALLOC", "HOTPATH_FORK",
 	"HOTPATH_SIGNAL_REPORT", "HOTPATH_CLOCK", "HOTPATH_TRACE_LIMIT",
-	"HOTPATH_TREE_LIMIT",
+	"HOTPATH_TREE_LIMIT", "HOTPATH_QUIET", "HOTPATH_SORT",
+	"HOTPATH_COLUMNS",
 };
 
 #define DEFAULTS {                                                  \
 	.formats = HP_OUT_TABLE, .order = { HP_OUT_TABLE },             \
 	.limit = -1, .alloc_tables = HP_ALLOC_ALL, .fork_report = 1,    \
+	.signal_report = HP_SIGNAL_REPORT_TERMINAL,                     \
+	.sort = HP_SORT_SELF,                                           \
 	.trace_limit = HP_TRACE_LIMIT_DEFAULT,                          \
 	.tree_limit = HP_TREE_LIMIT_DEFAULT }
 
@@ -309,6 +312,62 @@ static int load_word(const char *name, const char *const *words, int nwords,
 	return dflt;
 }
 
+/* One pN of HOTPATH_COLUMNS: N from 0 to 100 with at most three
+ * decimals, in thousandths of a percent; -1 if it is not one. */
+static long column_percentile(const char *item, size_t n)
+{
+	long v = 0, scale = 1000;
+	size_t i = 1;
+	int digits = 0;
+
+	if (n < 2 || (item[0] != 'p' && item[0] != 'P'))
+		return -1;
+	for (; i < n && item[i] >= '0' && item[i] <= '9' && digits < 3; i++, digits++)
+		v = v * 10 + (item[i] - '0');
+	if (!digits)
+		return -1;
+	v *= 1000;
+	if (i < n && item[i] == '.') {
+		for (i++, digits = 0; i < n && item[i] >= '0' && item[i] <= '9' &&
+		     digits < 3; i++, digits++)
+			v += (item[i] - '0') * (scale /= 10);
+		if (!digits)
+			return -1;
+	}
+	return i == n && v <= 100000 ? v : -1;
+}
+
+/* HOTPATH_COLUMNS=min,max,p90,p99.9: all or nothing, like
+ * HOTPATH_PERCENTILES. */
+static void load_columns(struct hp_settings *s, struct hp_str *notes)
+{
+	const char *v = value("HOTPATH_COLUMNS"), *p = v, *item;
+	struct hp_columns c = { 0 };
+	size_t n;
+	long pct;
+
+	if (!v)
+		return;
+	while (list_next(&p, &item, &n)) {
+		if (is_word(item, n, "min")) {
+			c.min = 1;
+		} else if (is_word(item, n, "max")) {
+			c.max = 1;
+		} else if ((pct = column_percentile(item, n)) >= 0 &&
+			   c.npcts < HP_MAX_COLUMN_PCTS) {
+			c.pcts[c.npcts++] = (unsigned int)pct;
+		} else {
+			note_ignored(notes, "HOTPATH_COLUMNS", v);
+			hp_str_printf(notes, "(expected a comma list of min, max "
+				      "and up to %d pN, N from 0 to 100 with at "
+				      "most 3 decimals, e.g. min,max,p99.9): no "
+				      "extra columns\n", HP_MAX_COLUMN_PCTS);
+			return;
+		}
+	}
+	s->columns = c;
+}
+
 static int is_known(const char *name, size_t n)
 {
 	size_t i;
@@ -357,7 +416,10 @@ static char *copy(const char *v)
 int hp_settings_load(void)
 {
 	static const char *const forks[] = { "report", "none" };
-	static const char *const signals[] = { "1", "0" };
+	static const char *const signals[] = { "0", "1", "terminal" };
+	static const char *const quiet[] = { "1", "0" };
+	static const char *const sorts[] = { "total", "self", "calls", "avg",
+					     "max", "name" };
 	static const char *const clocks[] = { "monotonic", "auto" };
 	struct hp_settings s = DEFAULTS;
 	struct hp_str notes = { 0 };
@@ -384,8 +446,9 @@ int hp_settings_load(void)
 	load_alloc(&s, &notes);
 	s.fork_report = load_word("HOTPATH_FORK", forks, 2, 0,
 				  "forked children report", &notes) == 0;
-	s.signal_report = load_word("HOTPATH_SIGNAL_REPORT", signals, 2, 1,
-				    "signals do not report", &notes) == 0;
+	s.signal_report = load_word("HOTPATH_SIGNAL_REPORT", signals, 3,
+				    HP_SIGNAL_REPORT_TERMINAL, "Ctrl-C reports "
+				    "when run from a terminal", &notes);
 	s.clock_monotonic = load_word("HOTPATH_CLOCK", clocks, 2, 1,
 				      "the clock is chosen as usual", &notes) == 0;
 	n = s.trace_limit;
@@ -401,6 +464,11 @@ int hp_settings_load(void)
 	load_number("HOTPATH_TREE_LIMIT", HP_TREE_LIMIT_MIN, HP_TREE_LIMIT_MAX,
 		    &n, "nodes", fallback, &notes);
 	s.tree_limit = (size_t)n;
+	s.quiet = load_word("HOTPATH_QUIET", quiet, 2, 1,
+			    "written files are named", &notes) == 0;
+	s.sort = load_word("HOTPATH_SORT", sorts, 6, HP_SORT_SELF,
+			   "rows are sorted by self time", &notes);
+	load_columns(&s, &notes);
 	note_secure_ignored(&notes);
 	note_unknown_variables(&notes);
 	if (notes.failed)

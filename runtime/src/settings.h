@@ -35,6 +35,12 @@
 #define HP_OUT_HTML 0x20u
 #define HP_OUT_FORMATS 6
 
+/* HOTPATH_SIGNAL_REPORT: 1 on SIGINT and SIGTERM; unset: SIGINT only,
+ * when stdin or stderr is a terminal (session.c decides at start); 0 off. */
+#define HP_SIGNAL_REPORT_OFF 0
+#define HP_SIGNAL_REPORT_ON 1
+#define HP_SIGNAL_REPORT_TERMINAL 2
+
 /* HOTPATH_ALLOC's tables, as bits in the order of HP_ALLOC_* (worker.h):
  * bytes-total, bytes-max, count-total, count-max. */
 #define HP_ALLOC_ALL 0xfu
@@ -47,6 +53,26 @@
 #define HP_TREE_LIMIT_MIN 16u
 #define HP_TREE_LIMIT_MAX 100000000u
 
+/* HOTPATH_SORT's keys, in the order of its words (total, self, calls,
+ * avg, max, name); 0 is total, so a report made by hand sorts as
+ * before.  The settings' default is self: see settings.c. */
+#define HP_SORT_TOTAL 0
+#define HP_SORT_SELF 1
+#define HP_SORT_CALLS 2
+#define HP_SORT_AVG 3
+#define HP_SORT_MAX 4
+#define HP_SORT_NAME 5
+
+/* HOTPATH_COLUMNS: the table's optional columns.  Percentiles are in
+ * thousandths of a percent (p99.9 is 99900), so "any percentile" is
+ * exact to three decimals. */
+#define HP_MAX_COLUMN_PCTS 8 /* the table's 32 columns hold 6 + 16 + 8 + 2 */
+struct hp_columns {
+	int min, max;                            /* show Min, Max */
+	unsigned int pcts[HP_MAX_COLUMN_PCTS];   /* pN columns, as listed */
+	int npcts;
+};
+
 struct hp_settings {
 	unsigned int formats;                   /* HP_OUT_* bits; 0 = none */
 	unsigned int order[HP_OUT_FORMATS + 1]; /* the same, in list order, 0-ended */
@@ -57,7 +83,10 @@ struct hp_settings {
 	long limit;                             /* rows besides main; -1 = all */
 	unsigned int alloc_tables;              /* HP_ALLOC_ALL bits */
 	int fork_report;                        /* HOTPATH_FORK: 1 report, 0 none */
-	int signal_report;                      /* HOTPATH_SIGNAL_REPORT=1 */
+	int signal_report;                      /* HP_SIGNAL_REPORT_* */
+	int quiet;                              /* HOTPATH_QUIET=1: no "wrote" lines */
+	int sort;                               /* HOTPATH_SORT: HP_SORT_* */
+	struct hp_columns columns;              /* HOTPATH_COLUMNS */
 	int clock_monotonic;                    /* HOTPATH_CLOCK=monotonic */
 	size_t trace_limit;                     /* events kept a thread (trace) */
 	int tracing;                            /* trace listed, limit > 0: the

@@ -2,6 +2,7 @@
 #include "trace.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "alloc.h"
 
@@ -18,8 +19,8 @@ void hp_trace_set_limit(size_t events)
 	trace.limit = events;
 }
 
-void hp_trace_add(struct hp_trace_ring **ring, long tid, uint32_t slot,
-		  uint64_t start, uint64_t end)
+void hp_trace_add(struct hp_trace_ring **ring, long tid, const char *name,
+		  uint32_t slot, uint64_t start, uint64_t end)
 {
 	struct hp_trace_ring *r = *ring;
 	struct hp_trace_ev *e;
@@ -38,6 +39,8 @@ void hp_trace_add(struct hp_trace_ring **ring, long tid, uint32_t slot,
 		r->next = trace.all;
 		r->retired = 0;
 		r->tid = tid;
+		memcpy(r->name, name, sizeof r->name);
+		r->name[sizeof r->name - 1] = '\0';
 		r->cap = trace.limit;
 		r->n = r->head = 0;
 		r->dropped = 0;
@@ -56,10 +59,15 @@ void hp_trace_add(struct hp_trace_ring **ring, long tid, uint32_t slot,
 		r->head = 0;
 }
 
-void hp_trace_retire(struct hp_trace_ring *ring)
+void hp_trace_retire(struct hp_trace_ring *ring, const char *final_name)
 {
-	if (ring)
-		ring->retired = 1;
+	if (!ring)
+		return;
+	ring->retired = 1;
+	if (final_name[0]) {
+		memcpy(ring->name, final_name, sizeof ring->name);
+		ring->name[sizeof ring->name - 1] = '\0';
+	}
 }
 
 void hp_trace_each(void (*f)(const struct hp_trace_ring *r, void *arg),

@@ -29,6 +29,7 @@ struct hp_trace_ring {
 	struct hp_trace_ring *next; /* every ring, newest first */
 	int retired;                /* its thread is gone */
 	long tid;
+	char name[16];              /* its thread's name, "" = unknown */
 	size_t cap, n, head; /* events kept; next write at head */
 	uint64_t dropped;
 	struct hp_trace_ev ev[];
@@ -37,13 +38,14 @@ struct hp_trace_ring {
 /* Events kept per thread (> 0).  Set before the worker starts. */
 void hp_trace_set_limit(size_t events);
 
-/* A finished call of thread tid, into the thread's ring *ring (made on
- * its first call, at the limit's size). */
-void hp_trace_add(struct hp_trace_ring **ring, long tid, uint32_t slot,
-		  uint64_t start, uint64_t end);
+/* A finished call of thread tid (named `name`, 16 bytes as prctl gives
+ * them), into the thread's ring *ring (made on its first call, at the
+ * limit's size). */
+void hp_trace_add(struct hp_trace_ring **ring, long tid, const char *name,
+		  uint32_t slot, uint64_t start, uint64_t end);
 /* The ring's thread is gone (its record ring is being freed): its events
- * stay.  NULL is fine. */
-void hp_trace_retire(struct hp_trace_ring *ring);
+ * stay, under the name it had at its end (when known).  NULL is fine. */
+void hp_trace_retire(struct hp_trace_ring *ring, const char *final_name);
 /* Calls f on every thread's ring, live and finished. */
 void hp_trace_each(void (*f)(const struct hp_trace_ring *r, void *arg),
 		   void *arg);

@@ -257,7 +257,7 @@ static struct hp_stat *close_call(struct hp_buf *b, size_t d, uint64_t end,
 	}
 	hp_cg_node_add(o->node, total, self);
 	if (worker.trace_on)
-		hp_trace_add(&b->trace, b->tid, o->slot, o->start,
+		hp_trace_add(&b->trace, b->tid, b->name, o->slot, o->start,
 			     o->start + total);
 	return s;
 }
@@ -396,7 +396,7 @@ uint64_t hp_worker_drain_all(void)
 			abandon_to(b, 0, 1);
 			hp_free(b->open);
 			hp_free(b->active);
-			hp_trace_retire(b->trace);
+			hp_trace_retire(b->trace, b->final_name);
 			hp_buf_remove(prev, b);
 			continue;
 		}

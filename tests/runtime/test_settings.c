@@ -125,7 +125,12 @@ static void defaults(void)
 	CHECK_INT(-1, s->limit);
 	CHECK_INT(HP_ALLOC_ALL, s->alloc_tables);
 	CHECK_INT(1, s->fork_report);
-	CHECK_INT(0, s->signal_report);
+	CHECK_INT(HP_SIGNAL_REPORT_TERMINAL, s->signal_report);
+	CHECK_INT(0, s->quiet);
+	CHECK_INT(HP_SORT_SELF, s->sort);
+	CHECK_INT(0, s->columns.min);
+	CHECK_INT(0, s->columns.max);
+	CHECK_INT(0, s->columns.npcts);
 	CHECK_INT(0, s->clock_monotonic);
 	CHECK_U64(100000, s->trace_limit);
 	CHECK_U64(100000, s->tree_limit);
@@ -352,13 +357,23 @@ static void words(void)
 	CHECK_STR("[hotpath] ignored HOTPATH_FORK=yes (report or none): forked "
 		  "children report\n", s->notes);
 
-	CHECK_INT(1, load1("HOTPATH_SIGNAL_REPORT", "1")->signal_report);
-	CHECK_INT(0, load1("HOTPATH_SIGNAL_REPORT", "0")->signal_report);
+	CHECK_INT(HP_SIGNAL_REPORT_ON, load1("HOTPATH_SIGNAL_REPORT", "1")->signal_report);
+	CHECK_INT(HP_SIGNAL_REPORT_OFF, load1("HOTPATH_SIGNAL_REPORT", "0")->signal_report);
+	CHECK_INT(HP_SIGNAL_REPORT_TERMINAL,
+		  load1("HOTPATH_SIGNAL_REPORT", "terminal")->signal_report);
 	CHECK(hp_settings()->notes == NULL);
 	s = load1("HOTPATH_SIGNAL_REPORT", "-1");
-	CHECK_INT(0, s->signal_report);
-	CHECK_STR("[hotpath] ignored HOTPATH_SIGNAL_REPORT=-1 (1 or 0): signals "
-		  "do not report\n", s->notes);
+	CHECK_INT(HP_SIGNAL_REPORT_TERMINAL, s->signal_report);
+	CHECK_STR("[hotpath] ignored HOTPATH_SIGNAL_REPORT=-1 (0, 1 or terminal): "
+		  "Ctrl-C reports when run from a terminal\n", s->notes);
+
+	CHECK_INT(1, load1("HOTPATH_QUIET", "1")->quiet);
+	CHECK_INT(0, load1("HOTPATH_QUIET", "0")->quiet);
+	CHECK(hp_settings()->notes == NULL);
+	s = load1("HOTPATH_QUIET", "yes");
+	CHECK_INT(0, s->quiet);
+	CHECK_STR("[hotpath] ignored HOTPATH_QUIET=yes (1 or 0): written files "
+		  "are named\n", s->notes);
 
 	CHECK_INT(1, load1("HOTPATH_CLOCK", "monotonic")->clock_monotonic);
 	CHECK_INT(0, load1("HOTPATH_CLOCK", "auto")->clock_monotonic);
@@ -367,6 +382,68 @@ static void words(void)
 	CHECK_INT(0, s->clock_monotonic);
 	CHECK_STR("[hotpath] ignored HOTPATH_CLOCK=tsc (monotonic or auto): the "
 		  "clock is chosen as usual\n", s->notes);
+}
+
+/* HOTPATH_SORT: each key, and the default named when a value is bad. */
+static void sort_keys(void)
+{
+	static const char *const keys[] = { "total", "self", "calls", "avg",
+					    "max", "name" };
+	const struct hp_settings *s;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		s = load1("HOTPATH_SORT", keys[i]);
+		CHECK_INT(i, s->sort);
+		CHECK(s->notes == NULL);
+	}
+	CHECK_INT(HP_SORT_TOTAL, load1("HOTPATH_SORT", "total")->sort);
+	CHECK_INT(HP_SORT_NAME, load1("HOTPATH_SORT", "name")->sort);
+	s = load1("HOTPATH_SORT", "Total");
+	CHECK_INT(HP_SORT_SELF, s->sort);
+	CHECK_STR("[hotpath] ignored HOTPATH_SORT=Total (total, self, calls, avg, "
+		  "max or name): rows are sorted by self time\n", s->notes);
+}
+
+/* HOTPATH_COLUMNS: min, max and pN with up to 3 decimals, all or
+ * nothing. */
+static void columns(void)
+{
+	static const char *const bad[] = { "min,bogus", "p", "p101", "p100.001",
+					   "p99.9999", "p-1", "p99.", "p.5",
+					   "min,,max", "p1,p2,p3,p4,p5,p6,p7,p8,p9",
+					   "avg", "p1e2", "99" };
+	const struct hp_settings *s;
+	char want[512];
+	size_t i;
+
+	s = load1("HOTPATH_COLUMNS", "min,max,p90,p99.9");
+	CHECK(s->notes == NULL);
+	CHECK_INT(1, s->columns.min);
+	CHECK_INT(1, s->columns.max);
+	CHECK_INT(2, s->columns.npcts);
+	CHECK_INT(90000, s->columns.pcts[0]);
+	CHECK_INT(99900, s->columns.pcts[1]);
+	s = load1("HOTPATH_COLUMNS", " P0.001 , max,p100,p50.25");
+	CHECK(s->notes == NULL);
+	CHECK_INT(0, s->columns.min);
+	CHECK_INT(1, s->columns.max);
+	CHECK_INT(3, s->columns.npcts);
+	CHECK_INT(1, s->columns.pcts[0]);
+	CHECK_INT(100000, s->columns.pcts[1]);
+	CHECK_INT(50250, s->columns.pcts[2]);
+	s = load1("HOTPATH_COLUMNS", "p1,p2,p3,p4,p5,p6,p7,p8,min");
+	CHECK(s->notes == NULL);
+	CHECK_INT(8, s->columns.npcts);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		s = load1("HOTPATH_COLUMNS", bad[i]);
+		CHECK_INT(0, s->columns.min + s->columns.max + s->columns.npcts);
+		snprintf(want, sizeof want, "[hotpath] ignored HOTPATH_COLUMNS=%s "
+			 "(expected a comma list of min, max and up to 8 pN, N "
+			 "from 0 to 100 with at most 3 decimals, e.g. "
+			 "min,max,p99.9): no extra columns\n", bad[i]);
+		CHECK_STR(want, s->notes);
+	}
 }
 
 static void unknown_variables_and_odd_values(void)
@@ -529,6 +606,7 @@ static void cleanup(void)
 
 TEST_MAIN(T(defaults), T(formats), T(outputs), T(percentiles), T(limit),
 	  T(trace_limit), T(tree_limit), T(alloc_tables), T(words),
+	  T(sort_keys), T(columns),
 	  T(unknown_variables_and_odd_values), T(all_notes_in_order),
 	  T(out_of_memory),
 	  T(bad_trace_limit_runs_to_completion), T(bad_numbers_run_to_completion),
