@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -95,6 +96,27 @@ static void *unnamed(void *arg)
 	(void)arg;
 	cheap();
 	return NULL;
+}
+
+/* Nine 2-byte characters: the kernel keeps 15 bytes, half of the 8th. */
+static void *cut_name(void *arg)
+{
+	(void)arg;
+	prctl(PR_SET_NAME, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+	cheap();
+	return NULL;
+}
+
+static int child_cutname(void)
+{
+	HP_MAIN(6, "main", 6, "");
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, cut_name, NULL))
+		return 2;
+	pthread_join(t, NULL);
+	return 0;
 }
 
 static int child_named(void)
@@ -230,6 +252,7 @@ static const struct scenario scenarios[] = {
 	{ "html_fixed", child_html_fixed },
 	{ "hot", child_hot },
 	{ "named", child_named },
+	{ "cutname", child_cutname },
 	{ "loop", child_loop },
 };
 
@@ -601,6 +624,21 @@ static void trace_threads_have_their_names(void)
 	free_run(&r);
 }
 
+/* A thread name cut inside a character: the trace stays UTF-8 (what is
+ * left of the character is U+FFFD), or viewers reject the whole file. */
+static void trace_cut_name_is_utf8(void)
+{
+	static const char *const env[] = { "HOTPATH_FORMAT=trace", NULL };
+	struct run r;
+
+	run_child("cutname", env, &r);
+	CHECK(exited(&r, 0));
+	CHECK_CONTAINS(r.out, "\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		       "\xc3\xa9\xc3\xa9\\ufffd\"");
+	CHECK(strstr(r.out, "\xc3\"") == NULL);
+	free_run(&r);
+}
+
 static void cleanup(void)
 {
 	remove_scratch();
@@ -609,4 +647,5 @@ static void cleanup(void)
 TEST_MAIN(T(default_sort_puts_hot_spot_first),
 	  T(every_sort_key_orders_table_and_json), T(optional_columns),
 	  T(written_files_are_named), T(dropped_events_are_said),
-	  T(trace_threads_have_their_names), T(cleanup))
+	  T(trace_threads_have_their_names), T(trace_cut_name_is_utf8),
+	  T(cleanup))
