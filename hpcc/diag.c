@@ -25,15 +25,23 @@ void hpcc_diag_setup(int choice, int clang)
 	diag.clang = clang;
 }
 
+/* gcc: an empty GCC_COLORS turns colours off, even =always */
+static int gcc_colors_off(void)
+{
+	const char *gcc = getenv("GCC_COLORS");
+
+	return !diag.clang && gcc && !*gcc;
+}
+
 static int auto_color(void)
 {
-	const char *no = getenv("NO_COLOR"), *term = getenv("TERM"), *gcc = getenv("GCC_COLORS");
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
 
 	if (no && *no)
 		return 0;
 	if (term && strcmp(term, "dumb") == 0)
 		return 0;
-	if (!diag.clang && gcc && !*gcc) /* gcc: an empty GCC_COLORS turns colours off */
+	if (gcc_colors_off())
 		return 0;
 	return isatty(STDERR_FILENO);
 }
@@ -41,7 +49,7 @@ static int auto_color(void)
 int hpcc_diag_color(void)
 {
 	if (diag.choice == HPCC_COLOR_ALWAYS)
-		return 1;
+		return !gcc_colors_off();
 	if (diag.choice == HPCC_COLOR_NEVER)
 		return 0;
 	return auto_color();

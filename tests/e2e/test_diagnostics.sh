@@ -187,7 +187,7 @@ write_colored() {
 # hpcc's warning lines are coloured like the compiler's own (issue 12,
 # item 9), and when the compiler would colour: -fdiagnostics-color=always
 # and never, or on a terminal unless NO_COLOR, TERM=dumb or (gcc) an empty
-# GCC_COLORS say no.
+# GCC_COLORS say no; the last one even with =always, as gcc has it.
 warnings_coloured() {
 	enter_workdir
 	write_colored
@@ -216,6 +216,9 @@ warnings_coloured() {
 	if [ "$cc" = gcc ]; then
 		GCC_COLORS= on_pty "$HPCC" $cc -Wall -c col.c >pty.err
 		grep -q "$ESC" pty.err && fail "pty: colour with GCC_COLORS=: $(cat -v pty.err)"
+		# gcc itself: an empty GCC_COLORS wins over =always
+		GCC_COLORS= "$HPCC" $cc -Wall -fdiagnostics-color=always -c col.c 2>err
+		grep -q "$ESC" err && fail "colour with GCC_COLORS= and =always: $(cat -v err)"
 		GCC_COLORS='warning=01;33:locus=04' "$HPCC" $cc -Wall -fdiagnostics-color -c col.c 2>err
 		ours=$(decoration err 'col.c:1:33:')
 		theirs=$(decoration err 'col.c:4:[0-9]*:')
