@@ -341,9 +341,10 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 				      (unsigned long long)r->nonlocal_exits);
 		if (open_calls)
 			hp_str_printf(out, "[hotpath] * %llu call%s still open at "
-				      "exit were closed then and counted\n",
+				      "exit %s closed then and counted\n",
 				      (unsigned long long)open_calls,
-				      open_calls == 1 ? "" : "s");
+				      open_calls == 1 ? "" : "s",
+				      open_calls == 1 ? "was" : "were");
 		hp_str_printf(out, "[hotpath] %% Total: Total (inclusive, "
 			      "recursion counted once) / %s; threads run in "
 			      "parallel, so a row can exceed 100%%\n",

@@ -443,6 +443,11 @@ static void recursive_and_unfinished(void)
 	CHECK_CONTAINS(s.s, "\n[hotpath] * 2 calls still open at exit were closed "
 		       "then and counted\n");
 	hp_str_free(&s);
+	rows[1].unfinished = 1; /* one: "was", not "were" */
+	CHECK_INT(0, hp_report_table(&s, &r));
+	CHECK_CONTAINS(s.s, "\n[hotpath] * 1 call still open at exit was closed "
+		       "then and counted\n");
+	hp_str_free(&s);
 }
 
 static void cleanup(void)
