@@ -126,6 +126,11 @@ static int redirect_includes(const struct invocation *inv, int clang,
 	for (k = 0; prefix[k]; k++)
 		if (prefix[k] == '"' || prefix[k] == '\n')
 			goto out; /* cannot be spelled in an #include */
+	/* -ffile-prefix-map=OLD=NEW: gcc splits at the last '=', clang at
+	 * the first; a map that would split wrong leaves the temp path in
+	 * __FILE__ and the debug info, so -iquote it is. */
+	if (strchr(clang ? prefix : to, '='))
+		goto out;
 	sc.in_dir = in_folder;
 	sc.ctx = &fo;
 	sc.prefix = prefix;
