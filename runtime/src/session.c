@@ -140,6 +140,11 @@ static struct session {
 		_Atomic int alive;
 		_Atomic unsigned int req; /* futex word: 1 report, 2 quit */
 		_Atomic int claimed;
+		/* the ring of the thread whose handler asked, when it was not
+		 * in a writer operation, and a frame of its, in the handler:
+		 * it stays parked there while the report reads its calls */
+		struct hp_buf *interrupted;
+		uintptr_t interrupted_here;
 	} reporter;
 } session = {
 	.once = PTHREAD_ONCE_INIT,
@@ -272,6 +277,16 @@ static void on_signal(int sig)
 	if (!in_report && !hp_atomic_exchange(&session.reporter.claimed, 1)) {
 		if (!hp_atomic_load_acquire(&session.reported) &&
 		    hp_atomic_load_acquire(&session.reporter.alive)) {
+			struct hp_buf *b = hp_tls_buf;
+
+			/* this thread's calls are read by the reporter while
+			 * it waits below (unless it interrupted a record):
+			 * the call it was running when Ctrl-C came counts */
+			if (b && !b->busy) {
+				session.reporter.interrupted = b;
+				session.reporter.interrupted_here =
+					(uintptr_t)__builtin_frame_address(0);
+			}
 			hp_atomic_store_release(&session.reporter.req, 1);
 			wake_all(&session.reporter.req);
 		}
@@ -539,12 +554,20 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 	const struct hp_settings *set = session.set;
 	struct hp_gather_in in;
 	struct hp_report r;
+	struct hp_buf *mine = NULL;
+	uintptr_t here = 0;
 
 	hp_worker_drain_all();
 	in.main_slot = hp_atomic_load_acquire(&session.main.slot);
 	/* Calls still open (exit() from inside them, other threads' running
 	 * calls) end now and are counted, as main's. */
-	hp_worker_close_all(hp_tls_buf, in.main_slot,
+	if (hp_tls_buf)
+		mine = hp_tls_buf, here = (uintptr_t)__builtin_frame_address(0);
+	else if (pthread_equal(pthread_self(), session.reporter.thread) &&
+		 hp_atomic_load_acquire(&session.reporter.alive))
+		mine = session.reporter.interrupted,
+		here = session.reporter.interrupted_here;
+	hp_worker_close_all(mine, here, in.main_slot,
 			    hp_atomic_load_acquire(&session.main.returned), now,
 			    now - session.main.start, main_d);
 	in.total_ns = hp_clock_finish();

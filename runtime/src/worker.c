@@ -262,16 +262,16 @@ static struct hp_stat *close_call(struct hp_buf *b, size_t d, uint64_t end,
 	return s;
 }
 
-/* The reporting thread's own calls that the worker was never told about
- * (its shadow stack above `announced`, buf.h), opened as their ENTERs
- * would have opened them.  This runs on the ring's own thread, not in a
- * writer operation (busy clear), so its writer-private fields hold still.
- * As the record path does (record.c), an entry whose frame is not above
- * this one on the thread's stack was left by a longjmp: it and the calls
- * above it are discarded, as a DROP would. */
-static void open_unannounced(struct hp_buf *b)
+/* A thread's calls that the worker was never told about (its shadow
+ * stack above `announced`, buf.h), opened as their ENTERs would have
+ * opened them.  The thread is the reporting one, or one parked in the
+ * signal handler that asked for the report (session.c); either way it is
+ * not in a writer operation (busy clear), so its writer-private fields
+ * hold still.  As the record path does (record.c), an entry whose frame
+ * is not above `here` (a frame of that thread's, now) was left by a
+ * longjmp: it and the calls above it are discarded, as a DROP would. */
+static void open_unannounced(struct hp_buf *b, uintptr_t here)
 {
-	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
 	uint32_t k = b->depth, i;
 
 	if (b->busy || b->nopen != b->announced || b->announced > b->depth)
@@ -285,9 +285,9 @@ static void open_unannounced(struct hp_buf *b)
 		open_call(b, HP_REC_SLOT(b->shadow[i].key), b->shadow[i].start);
 }
 
-void hp_worker_close_all(struct hp_buf *mine, uint32_t main_slot,
-			 int main_returned, uint64_t now, uint64_t ticks,
-			 const struct hp_alloc_delta *d)
+void hp_worker_close_all(struct hp_buf *mine, uintptr_t mine_here,
+			 uint32_t main_slot, int main_returned, uint64_t now,
+			 uint64_t ticks, const struct hp_alloc_delta *d)
 {
 	const uint64_t *fig = (const uint64_t *)(const void *)d;
 	struct hp_buf *b;
@@ -297,7 +297,7 @@ void hp_worker_close_all(struct hp_buf *mine, uint32_t main_slot,
 	 * more: what is left there was abandoned (longjmp) and is discarded,
 	 * as it always was, not counted. */
 	if (mine && !main_returned)
-		open_unannounced(mine);
+		open_unannounced(mine, mine_here);
 	for (b = hp_buf_first(); b; b = b->next) {
 		size_t i;
 

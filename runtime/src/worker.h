@@ -50,7 +50,9 @@
  * made end then and count as `unfinished`.  The worker sees a thread's
  * open calls only as far as they were announced; the reporting thread's
  * own are all known, because that thread may read its own shadow stack
- * (it is not inside a writer operation then).  Other threads keep running
+ * (it is not inside a writer operation then), and so are those of a
+ * thread whose signal handler asked for the report (Ctrl-C): it waits,
+ * parked in the handler, until the report is written.  Other threads keep running
  * and their shadow stacks are theirs (remapped as they grow), so only
  * their announced calls are closed.
  *
@@ -125,14 +127,17 @@ void hp_worker_add(uint32_t slot, uint64_t ticks);
 /* The report, after hp_worker_stop and a drain: closes every call still
  * open at `now`, on every ring, and counts it (`unfinished`, except main's
  * call when main has returned): those of `mine` (the reporting thread's
- * own ring, or NULL) including the ones it never announced, read from its
- * shadow stack; other threads' only as far as they were announced (a
- * running thread's shadow stack is its own).  Calls that began after
+ * own ring, or that of the thread parked in the signal handler that asked
+ * for the report; or NULL) including the ones it never announced, read
+ * from its shadow stack (`mine_here`: a frame address of that thread's,
+ * now); other threads' only as far as they were announced (a running
+ * thread's shadow stack is its own).  Calls that began after
  * `now` are discarded.  main's call (site main_slot, 0 = none) gets the
  * allocation figures d if not NULL; if it is on no stack, a call of
  * `ticks` is added instead. */
-void hp_worker_close_all(struct hp_buf *mine, uint32_t main_slot,
-			 int main_returned, uint64_t now, uint64_t ticks,
+void hp_worker_close_all(struct hp_buf *mine, uintptr_t mine_here,
+			 uint32_t main_slot, int main_returned, uint64_t now,
+			 uint64_t ticks,
 			 const struct hp_alloc_delta *d);
 /* Calls left by a non-local exit (longjmp), and exits that matched no
  * open call. */

@@ -140,6 +140,14 @@ os.close(master)
 check("stdin tty: killed by SIGINT", p.returncode == -signal.SIGINT, err)
 check("stdin tty: the report once", err.count(SUMMARY) == 1, err)
 
+# 7. Ctrl-C inside a measured call that made no measured call itself
+#    (never announced to the worker): the call the program was running is
+#    in the report, closed then and marked unfinished.
+status, out = on_terminal({"HPTEST_CHILD": "spin"})
+check("spin: killed by SIGINT", killed_by_sigint(status), out)
+check("spin: the report once", out.count(SUMMARY) == 1, out)
+check("spin: the running call is counted, unfinished", b"| spin * " in out, out)
+
 if failures:
     sys.exit(1)
 print("ok: Ctrl-C reports on a terminal, once, status kept; handlers and "

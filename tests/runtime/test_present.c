@@ -181,6 +181,30 @@ static int child_loop(void)
 	return 7;
 }
 
+/* For sigint_terminal.py: Ctrl-C while the program is inside a measured
+ * call that has made no measured call of its own (so it was never
+ * announced to the worker): "ready", then `spin` loops until the signal
+ * ends the program.  Its call must be in the report, closed then. */
+static __attribute__((noinline)) void spin_until_signal(void)
+{
+	HP_FUNCTION(9, "spin", 9);
+	time_t end = time(NULL) + 60;
+
+	printf("ready\n");
+	fflush(stdout);
+	while (time(NULL) < end)
+		__asm__ __volatile__("");
+}
+
+static int child_spin(void)
+{
+	{
+		HP_MAIN(7, "main", 7, "");
+		spin_until_signal();
+	}
+	return 3;
+}
+
 /* For html_labels.sh: the HTML page of a report made by hand, so the
  * icicle boxes have known widths (the page is 1000px for main's 1 ms):
  * names of wide and narrow letters and of two-byte UTF-8 in boxes from
@@ -254,6 +278,7 @@ static const struct scenario scenarios[] = {
 	{ "named", child_named },
 	{ "cutname", child_cutname },
 	{ "loop", child_loop },
+	{ "spin", child_spin },
 };
 
 __attribute__((constructor)) static void child_dispatch(void)
