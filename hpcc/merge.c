@@ -17,6 +17,9 @@
  * percentiles have no histogram in the report, so a merged report leaves
  * them out (the sums and peaks stay).
  *
+ * --format=table renders with the runtime's own table code (report.c,
+ * linked through render.c): one formatter, not two.
+ *
  * Numbers go through cJSON's doubles: exact up to 2^53 ns (104 days).
  */
 #include <errno.h>
@@ -31,11 +34,14 @@
 #include <cJSON.h>
 
 #include "diag.h"
+#include "hotpath.h"
 #include "merge.h"
 #include "readfile.h"
+#include "report.h"
 
 static const char *usage =
-	"usage: hpcc --merge A.json B.json ... [-o MERGED.json] [--percentiles 50,95,99]";
+	"usage: hpcc --merge A.json B.json ... [-o MERGED.json] [--percentiles 50,95,99] "
+	"[--format=json|table]";
 
 static const char *const alloc_keys[4] = {
 	"alloc_bytes_total", "alloc_bytes_max", "alloc_count_total", "alloc_count_max"
@@ -146,6 +152,9 @@ int hpcc_merge_parse_args(int argc, char **argv, struct merge_opts *out)
 		} else if (!strncmp(a, "--percentiles=", 14)) {
 			val = a + 14;
 			a = "--percentiles";
+		} else if (!strcmp(a, "--format=json") || !strcmp(a, "--format=table")) {
+			out->format = a[9] == 'j' ? MERGE_JSON : MERGE_TABLE;
+			continue;
 		} else if (a[0] == '-' && a[1] == 'o' && a[2]) {
 			val = a + 2;
 			a = "-o";
@@ -632,6 +641,79 @@ static char *render(struct merged *m, int nreports)
 	return withnl;
 }
 
+static int kind_of(const char *kind)
+{
+	return !strcmp(kind, "main") ? HP_KIND_MAIN :
+	       !strcmp(kind, "block") ? HP_KIND_BLOCK : HP_KIND_FUNCTION;
+}
+
+/* The runtime's table of the merged figures (runtime/src/report.c): whole
+ * percentiles are its P columns, others its extra pN columns. */
+static char *render_table(const struct merged *m, int nreports)
+{
+	struct hp_report r;
+	struct hp_str out = { 0 };
+	char notes[160];
+	size_t i;
+	int k, err;
+
+	memset(&r, 0, sizeof r);
+	snprintf(notes, sizeof notes, "[hotpath] %d report%s merged: times are summed over "
+		 "the processes\n", nreports, nreports == 1 ? "" : "s");
+	r.notes = notes;
+	r.program = m->program ? m->program : "";
+	r.clock = m->clock ? m->clock : "";
+	r.total_ns = m->total;
+	r.lost = m->lost;
+	r.nonlocal_exits = m->nonlocal;
+	r.limit = -1;
+	for (k = 0; k < m->npcts; k++) {
+		if (m->pcts[k] % 1000 == 0 && r.npcts < HP_MAX_PERCENTILES)
+			r.pcts[r.npcts++] = m->pcts[k] / 1000;
+		else if (m->pcts[k] % 1000 && r.columns.npcts < HP_MAX_COLUMN_PCTS)
+			r.columns.pcts[r.columns.npcts++] = m->pcts[k];
+	}
+	r.rows = calloc(m->nfn + 1, sizeof *r.rows);
+	if (!r.rows)
+		return NULL;
+	for (i = 0; i < m->nfn; i++) {
+		const struct mfn *f = &m->fn[i];
+		struct hp_row *w = &r.rows[r.nrows++];
+		uint64_t lo = f->calls ? f->min : 0;
+		int n = 0;
+
+		w->name = f->name;
+		w->file = f->file;
+		w->line = f->line;
+		w->kind = kind_of(f->kind);
+		w->calls = f->calls;
+		w->total_ns = f->total;
+		w->recursive_ns = f->recursive;
+		w->self_ns = f->self;
+		w->min_ns = lo;
+		w->max_ns = f->max;
+		w->unfinished = f->unfinished;
+		for (k = 0; k < m->npcts; k++) {
+			uint64_t v = hpcc_merge_percentile(f->hist, f->nhist, f->calls, lo,
+							   f->max, m->pcts[k]);
+
+			if (m->pcts[k] % 1000 == 0 && n < r.npcts)
+				w->pct_ns[n++] = v;
+		}
+		for (k = 0; k < r.columns.npcts; k++)
+			w->pct_ns[HP_COL_PCT(k)] = hpcc_merge_percentile(
+				f->hist, f->nhist, f->calls, lo, f->max, r.columns.pcts[k]);
+	}
+	hp_report_sort(&r);
+	err = hp_report_table(&out, &r);
+	free(r.rows);
+	if (err) {
+		hp_str_free(&out);
+		return NULL;
+	}
+	return out.s;
+}
+
 char *hpcc_merge_text(const struct merge_opts *opts)
 {
 	struct merged m;
@@ -654,7 +736,8 @@ char *hpcc_merge_text(const struct merge_opts *opts)
 		settle_hist(&m.fn[i]);
 	qsort(m.fn, m.nfn, sizeof *m.fn, by_total);
 	qsort(m.edge, m.nedge, sizeof *m.edge, by_edge_total);
-	if (!(text = render(&m, opts->ninputs)))
+	text = opts->format == MERGE_TABLE ? render_table(&m, opts->ninputs) : render(&m, opts->ninputs);
+	if (!text)
 		hpcc_diag_error("out of memory");
 done:
 	for (i = 0; i < m.nfn; i++)

@@ -1,9 +1,10 @@
 /* merge.h - `hpcc --merge`: add up the JSON reports of many processes.
  *
  *     hpcc --merge A.json B.json ... [-o merged.json] [--percentiles 10,50,95]
+ *                 [--format=json|table]
  *
- * The result has the schema of the runtime's JSON report, so --diff and
- * a second --merge read it.
+ * The JSON result has the schema of the runtime's JSON report, so --diff
+ * and a second --merge read it; the table is the runtime's own.
  */
 #ifndef HPCC_MERGE_H
 #define HPCC_MERGE_H
@@ -15,12 +16,15 @@
 #define MERGE_EXIT_USAGE 2 /* bad arguments, unreadable or malformed input,
 			      or the output could not be written */
 
+enum merge_format { MERGE_JSON, MERGE_TABLE };
+
 struct merge_opts {
 	const char **inputs; /* point into argv */
 	int ninputs;
 	const char *output;  /* NULL: stdout */
 	unsigned int pcts[MERGE_MAX_PCTS]; /* in thousandths of a percent */
 	int npcts;           /* 0: the first report's list */
+	enum merge_format format;
 };
 
 /* One bucket of a histogram: the value (ns) it stands for and its calls. */
@@ -40,8 +44,8 @@ void hpcc_merge_opts_free(struct merge_opts *opts);
 uint64_t hpcc_merge_percentile(const struct merge_pair *v, size_t n, uint64_t calls,
 			       uint64_t min, uint64_t max, unsigned int milli);
 
-/* Merges opts->inputs into the merged report's JSON text (malloc'd), or
- * NULL after an error message. */
+/* Merges opts->inputs into the merged report's text in opts->format
+ * (malloc'd), or NULL after an error message. */
 char *hpcc_merge_text(const struct merge_opts *opts);
 
 /* The whole subcommand: parse, merge, write; returns MERGE_EXIT_*. */

@@ -221,8 +221,32 @@ errors_write_nothing() {
 	[ "$(ls reports | wc -l)" = 3 ] || fail "files left: $(ls reports)"
 }
 
+# One formatter: a report merged alone renders as the runtime's own table
+# of the same run, to the byte, but for the line that says it was merged.
+table_is_the_runtimes() {
+	enter_workdir
+	write_prog
+	"$HPCC" $cc prog.c -o prog 2>err || fail "build failed: $(cat err)" || return 1
+	mkdir out
+	HOTPATH_FORMAT=table,json HOTPATH_OUTPUT=out/ ./prog 12 >/dev/null 2>err ||
+		fail "run: $(cat err)" || return 1
+	"$HPCC" --merge out/*.json --format=table >table.txt 2>err
+	assert_status 0 $? "merge --format=table: $(cat err)"
+	assert_eq "[hotpath] 1 report merged: times are summed over the processes" \
+		"$(tail -1 table.txt)" "the merged note"
+	head -n -1 table.txt >merged.txt
+	assert_same_file out/*.txt merged.txt
+	grep -q '^| keep ' merged.txt || fail "no keep row: $(cat merged.txt)"
+	# and several, with any percentile as a column
+	"$HPCC" --merge out/*.json out/*.json --format=table --percentiles 50,99.9 >t2.txt 2>err
+	assert_status 0 $? "merge of two: $(cat err)"
+	grep -q '^| Function | Calls | Avg *| P50 *| P99.9 *| Total' t2.txt || fail "columns: $(cat t2.txt)"
+	grep -q '^| keep *| 24 ' t2.txt || fail "keep's calls of two runs: $(cat t2.txt)"
+}
+
 for cc in $COMPILERS; do
 	check "$cc: 3 runs merged: exact sums, percentiles from the merged histograms" sums_are_exact
+	check "$cc: --format=table is the runtime's table" table_is_the_runtimes
 done
 check "bad input, no input, unwritable output: one error line, nothing written" errors_write_nothing
 finish

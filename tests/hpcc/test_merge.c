@@ -17,17 +17,6 @@
 #include "merge.h"
 #include "test.h"
 
-/* hist.c allocates through the runtime's door; plain libc here. */
-void *hp_calloc(size_t n, size_t size)
-{
-	return calloc(n, size);
-}
-
-void hp_free(void *p)
-{
-	free(p);
-}
-
 static char dir[] = "/tmp/hpcc-test-merge-XXXXXX";
 
 static void cleanup(void)
@@ -340,6 +329,17 @@ static void test_sums(void)
 	CHECK_U64(90, u64(e, "self_ns"));
 	cJSON_Delete(root);
 	free(out);
+
+	/* the same in the runtime's table: f's 5 calls (2 unfinished: "*"), avg (105 + 4) / 5 */
+	{
+		char *targs[] = { (char *)a, (char *)b, "--format=table", NULL };
+
+		CHECK_INT(0, run_merge(&out, targs));
+		CHECK_CONTAINS(out, "[hotpath] Performance summary from t (Total time: 3.00\xc2\xb5s):");
+		CHECK_CONTAINS(out, "| f *      | 5     | 21.80ns | 20.00ns  | 40.00ns | 105.00ns | 90.00ns  | 3.50%   |");
+		CHECK_CONTAINS(out, "[hotpath] 2 reports merged: times are summed over the processes\n");
+		free(out);
+	}
 }
 
 /* The merged report merges again to the same figures. */
