@@ -90,7 +90,7 @@ static const char usage[] =
 	"\n"
 	"       hpcc --diff BASE.json HEAD.json [--threshold=PCT] [--format=markdown]\n"
 	"       hpcc --diff BASE1.json BASE2.json ... -- HEAD1.json HEAD2.json ... [...]\n"
-	"       hpcc --merge A.json B.json ... [-o MERGED.json] [--percentiles 50,95,99]\n"
+	"       hpcc --merge A.json B.json ... [-o MERGED.json] [--percentiles 50,95,99] [--format=table]\n"
 	"compares JSON reports per call (medians and run-to-run noise of several runs).\n"
 	"\n"
 	"A compiler launcher may come first: hpcc ccache gcc ..., hpcc distcc gcc\n"
