@@ -39,6 +39,7 @@
 #include "diag.h"
 #include "diagfix.h"
 #include "diff.h"
+#include "merge.h"
 #include "exec.h"
 #include "link.h"
 #include "objscan.h"
@@ -89,6 +90,7 @@ static const char usage[] =
 	"\n"
 	"       hpcc --diff BASE.json HEAD.json [--threshold=PCT] [--format=markdown]\n"
 	"       hpcc --diff BASE1.json BASE2.json ... -- HEAD1.json HEAD2.json ... [...]\n"
+	"       hpcc --merge A.json B.json ... [-o MERGED.json] [--percentiles 50,95,99] [--format=table]\n"
 	"compares JSON reports per call (medians and run-to-run noise of several runs).\n"
 	"\n"
 	"A compiler launcher may come first: hpcc ccache gcc ..., hpcc distcc gcc\n"
@@ -304,6 +306,8 @@ int main(int argc, char **argv)
 		argv[0] = (char *)self;
 	} else if (argc > 1 && !strcmp(argv[1], "--diff")) {
 		return hpcc_diff_main(argc - 2, argv + 2);
+	} else if (argc > 1 && !strcmp(argv[1], "--merge")) {
+		return hpcc_merge_main(argc - 2, argv + 2);
 	} else {
 		switch (hpcc_opts_parse(argc, argv, &o, &at)) {
 		case OPTS_HELP:

@@ -30,6 +30,40 @@ static const char *program_name(uint32_t main)
 	return s ? s->name : "?";
 }
 
+static void count_bucket(void *arg, uint64_t value, uint64_t count)
+{
+	(void)value;
+	(void)count;
+	++*(size_t *)arg;
+}
+
+/* Buckets that convert to the same ns (a slow TSC) become one pair, so
+ * the pairs stay strictly ascending; the nearest rank picks the same
+ * value either way, as the conversion is monotonic. */
+static void add_pair(void *arg, uint64_t value, uint64_t count)
+{
+	struct hp_row *w = arg;
+	uint64_t ns = hp_clock_to_ns(value);
+
+	if (w->nhist && w->hist[w->nhist - 1].value_ns == ns) {
+		w->hist[w->nhist - 1].count += count;
+		return;
+	}
+	w->hist[w->nhist].value_ns = ns;
+	w->hist[w->nhist++].count = count;
+}
+
+/* Without memory the row keeps no histogram; its JSON shows an empty one. */
+static void hist_row(struct hp_row *w, const struct hp_hist *h)
+{
+	size_t n = 0;
+
+	hp_hist_each(h, count_bucket, &n);
+	if (!n || !(w->hist = hp_calloc(n, sizeof *w->hist)))
+		return;
+	hp_hist_each(h, add_pair, w);
+}
+
 static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a,
 		      const struct hp_gather_in *in)
 {
@@ -83,6 +117,7 @@ static int gather_rows(struct hp_report *r, const struct hp_gather_in *in)
 				&s->hist, r->columns.pcts[k]));
 		if (s->alloc)
 			alloc_row(w, s->alloc, in);
+		hist_row(w, &s->hist);
 		r->nrows++;
 	}
 	hp_report_sort(r);
@@ -280,6 +315,8 @@ void hp_gather_free(struct hp_report *r)
 {
 	size_t t;
 
+	for (t = 0; t < r->nrows; t++)
+		hp_free(r->rows[t].hist);
 	hp_free(r->rows);
 	hp_free(r->edges);
 	hp_free(r->nodes);

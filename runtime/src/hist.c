@@ -147,6 +147,21 @@ uint64_t hp_hist_percentile_milli(const struct hp_hist *h, unsigned int p)
 	return h->max;
 }
 
+void hp_hist_each(const struct hp_hist *h,
+		  void (*fn)(void *arg, uint64_t value, uint64_t count),
+		  void *arg)
+{
+	unsigned int oct, sub;
+
+	for (oct = 0; oct < HP_HIST_OCTAVES; oct++) {
+		if (!h->octave[oct])
+			continue;
+		for (sub = 0; sub < HP_HIST_SUB; sub++)
+			if (h->octave[oct][sub])
+				fn(arg, bucket_mid(oct, sub), h->octave[oct][sub]);
+	}
+}
+
 uint64_t hp_hist_bytes(const struct hp_hist *h)
 {
 	uint64_t n = 0;

@@ -44,6 +44,14 @@ uint64_t hp_hist_percentile(const struct hp_hist *h, unsigned int p);
 /* The same for p in thousandths of a percent, 0 to 100000 (p99.9 is
  * 99900). */
 uint64_t hp_hist_percentile_milli(const struct hp_hist *h, unsigned int pm);
+/* The non-empty buckets in ascending order, each as the value that
+ * percentiles report for it (the bucket's midpoint, exact below 64) and its
+ * count: fn(arg, value, count) per bucket.  A reader that has only these
+ * pairs, count, min and max computes every percentile exactly as
+ * hp_hist_percentile_milli() does (the JSON report's "histogram"). */
+void hp_hist_each(const struct hp_hist *h,
+		  void (*fn)(void *arg, uint64_t value, uint64_t count),
+		  void *arg);
 /* Bytes allocated for the histogram's buckets (not the struct). */
 uint64_t hp_hist_bytes(const struct hp_hist *h);
 

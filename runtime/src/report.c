@@ -565,6 +565,7 @@ static void row_json(struct hp_json *j, const struct hp_report *r,
 		     const struct hp_row *w)
 {
 	char key[32];
+	size_t i;
 	int m;
 
 	hp_json_begin_object(j);
@@ -585,6 +586,17 @@ static void row_json(struct hp_json *j, const struct hp_report *r,
 	hp_json_double(j, percent(w->total_ns, r->total_ns));
 	hp_json_key(j, "percentiles");
 	percentile_object(j, r, w->pct_ns);
+	/* [[value_ns, calls], ...]: enough to compute any percentile of
+	 * merged reports exactly as the runtime does (README) */
+	hp_json_key(j, "histogram");
+	hp_json_begin_array(j);
+	for (i = 0; i < w->nhist; i++) {
+		hp_json_begin_array(j);
+		hp_json_u64(j, w->hist[i].value_ns);
+		hp_json_u64(j, w->hist[i].count);
+		hp_json_end_array(j);
+	}
+	hp_json_end_array(j);
 	if (w->alloc_calls) {
 		for (m = 0; m < 4; m++) {
 			snprintf(key, sizeof key, "alloc_%s", metrics[m].json);

@@ -27,6 +27,13 @@ struct hp_alloc_fig {
 			       allocated */
 };
 
+/* One non-empty histogram bucket: the value (ns) percentiles report for
+ * it and the calls in it. */
+struct hp_hist_pair {
+	uint64_t value_ns;
+	uint64_t count;
+};
+
 struct hp_row {
 	const char *name;
 	const char *file;
@@ -46,6 +53,10 @@ struct hp_row {
 	uint64_t self_ns; /* total minus the time of measured callees */
 	uint64_t recursive_ns; /* the recursive calls' own inclusive time */
 	uint64_t unfinished;   /* calls still open at the report, closed then */
+	/* the duration histogram's non-empty buckets, ascending (JSON only:
+	 * `hpcc --merge` recomputes percentiles from them); may be NULL */
+	struct hp_hist_pair *hist;
+	size_t nhist;
 };
 
 /* Per call, every call (recursive ones too). */

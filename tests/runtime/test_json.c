@@ -298,6 +298,9 @@ static void out_of_memory(void)
 
 /* One main row, one function with allocation figures, a percentile listed
  * twice, one edge. */
+static struct hp_hist_pair main_hist[] = { { 3000, 1 } };
+static struct hp_hist_pair f_hist[] = { { 500, 1 }, { 600, 1 }, { 900, 1 } };
+
 static void small_report(struct hp_report *r, struct hp_row *rows,
 			 struct hp_edge_row *edge)
 {
@@ -322,6 +325,8 @@ static void small_report(struct hp_report *r, struct hp_row *rows,
 	rows[0].total_ns = rows[0].min_ns = rows[0].max_ns = 3000;
 	rows[0].pct_ns[0] = rows[0].pct_ns[1] = rows[0].pct_ns[2] = 3000;
 	rows[0].self_ns = 1000;
+	rows[0].hist = main_hist;
+	rows[0].nhist = 1;
 	rows[1].name = "f\"";
 	rows[1].file = "m.c";
 	rows[1].line = 9;
@@ -333,6 +338,8 @@ static void small_report(struct hp_report *r, struct hp_row *rows,
 	rows[1].pct_ns[0] = 600;
 	rows[1].pct_ns[1] = 900;
 	rows[1].pct_ns[2] = 1;
+	rows[1].hist = f_hist;
+	rows[1].nhist = 3;
 	rows[1].alloc_calls = 3;
 	rows[1].alloc[0].sum = 300;
 	rows[1].alloc[0].pct[0] = 100;
@@ -367,13 +374,15 @@ static void whole_report(void)
 		  "\"unfinished\":0,\"total_ns\":3000,\"recursive_ns\":0,"
 		  "\"self_ns\":1000,\"avg_ns\":3000,"
 		  "\"min_ns\":3000,\"max_ns\":3000,\"percent_total\":100,"
-		  "\"percentiles\":{\"p50\":3000,\"p99\":3000}},{\"name\":\"f\\\"\","
+		  "\"percentiles\":{\"p50\":3000,\"p99\":3000},"
+		  "\"histogram\":[[3000,1]]},{\"name\":\"f\\\"\","
 		  "\"file\":\"m.c\",\"line\":9,\"kind\":\"function\",\"calls\":3,"
 		  "\"unfinished\":0,\"total_ns\":2000,\"recursive_ns\":0,"
 		  "\"self_ns\":2000,\"avg_ns\":666,"
 		  "\"min_ns\":500,\"max_ns\":900,"
 		  "\"percent_total\":66.666666666666671,"
 		  "\"percentiles\":{\"p50\":600,\"p99\":900},"
+		  "\"histogram\":[[500,1],[600,1],[900,1]],"
 		  "\"alloc_bytes_total\":300,\"alloc_bytes_max\":200,"
 		  "\"alloc_count_total\":3,\"alloc_count_max\":1,"
 		  "\"alloc_bytes_self\":0,\"alloc_count_self\":0,"
@@ -414,7 +423,8 @@ static void whole_report(void)
 		  "\t\t\t\"max_ns\":\t3000,\n"
 		  "\t\t\t\"percent_total\":\t100,\n"
 		  "\t\t\t\"percentiles\":\t{\n"
-		  "\t\t\t}\n"
+		  "\t\t\t},\n"
+		  "\t\t\t\"histogram\":\t[[3000, 1]]\n"
 		  "\t\t}],\n"
 		  "\t\"edges\":\t[]\n"
 		  "}\n", s.s);

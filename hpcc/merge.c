@@ -1,0 +1,817 @@
+/* merge.c - add up hotpath JSON reports (`hpcc --merge`).
+ *
+ * DESIGN.  A function is the same function in two reports when its name,
+ * file and kind match (as in --diff); an edge when its caller's and
+ * callee's names and files match.  Counts, totals, self and recursive
+ * time, unfinished calls and the allocation sums add up; min and max are
+ * the min of the mins and the max of the maxes, and so are the allocation
+ * peaks (bytes_max, count_max).  The session figures (total_ns, lost,
+ * omitted, nonlocal_exits) add up too, so percent_total is a share of the
+ * processes' summed wall time.
+ *
+ * Percentiles come from the merged histograms: each report carries every
+ * function's non-empty buckets as [value_ns, calls] pairs, the value being
+ * what the runtime reports for that bucket.  Adding the pairs and taking
+ * the nearest rank, clamped to the merged [min, max], gives exactly what
+ * one process making all those calls would have printed.  The allocation
+ * percentiles have no histogram in the report, so a merged report leaves
+ * them out (the sums and peaks stay).
+ *
+ * --format=table renders with the runtime's own table code (report.c,
+ * linked through render.c): one formatter, not two.
+ *
+ * Numbers go through cJSON's doubles: exact up to 2^53 ns (104 days).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "diag.h"
+#include "hotpath.h"
+#include "merge.h"
+#include "readfile.h"
+#include "report.h"
+
+static const char *usage =
+	"usage: hpcc --merge A.json B.json ... [-o MERGED.json] [--percentiles 50,95,99] "
+	"[--format=json|table]";
+
+static const char *const alloc_keys[4] = {
+	"alloc_bytes_total", "alloc_bytes_max", "alloc_count_total", "alloc_count_max"
+};
+static const int alloc_is_peak[4] = { 0, 1, 0, 1 };
+
+struct mfn {
+	const char *name, *file, *kind; /* into the reports' trees */
+	int line;
+	uint64_t calls, unfinished, total, recursive, self, min, max;
+	int has_alloc;
+	uint64_t alloc[4], bytes_self, count_self;
+	struct merge_pair *hist;
+	size_t nhist, cap;
+};
+
+struct medge {
+	const char *caller, *caller_file, *callee, *callee_file;
+	int caller_line, callee_line;
+	uint64_t calls, total, self;
+};
+
+struct merged {
+	cJSON **roots;
+	int nroots;
+	struct mfn *fn;
+	size_t nfn, capfn;
+	struct medge *edge;
+	size_t nedge, capedge;
+	uint64_t total, lost, omitted, nonlocal;
+	const char *program, *clock;
+	unsigned int pcts[MERGE_MAX_PCTS];
+	int npcts;
+};
+
+void hpcc_merge_opts_free(struct merge_opts *opts)
+{
+	free(opts->inputs);
+	memset(opts, 0, sizeof *opts);
+}
+
+/* "99.9" -> 99900 thousandths; -1 unless 0 to 100 with up to 3 decimals. */
+static long parse_pct(const char *s, const char **end)
+{
+	long whole = 0, frac = 0;
+	int digits = 0, fd = 0;
+
+	for (; *s >= '0' && *s <= '9' && digits < 4; s++, digits++)
+		whole = whole * 10 + (*s - '0');
+	if (!digits)
+		return -1;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9' && fd < 3; s++, fd++)
+			frac = frac * 10 + (*s - '0');
+		if (!fd)
+			return -1;
+		while (fd++ < 3)
+			frac *= 10;
+	}
+	*end = s;
+	if (whole > 100 || (whole == 100 && frac))
+		return -1;
+	return whole * 1000 + frac;
+}
+
+static int parse_pcts(const char *list, struct merge_opts *out)
+{
+	const char *p = list, *end;
+	long v;
+
+	out->npcts = 0;
+	for (;;) {
+		v = parse_pct(p, &end);
+		if (v < 0 || (*end && *end != ',') || out->npcts == MERGE_MAX_PCTS) {
+			hpcc_diag_error("--percentiles: '%s' is not a list of up to %d "
+					"percentiles from 0 to 100", list, MERGE_MAX_PCTS);
+			return -1;
+		}
+		out->pcts[out->npcts++] = (unsigned int)v;
+		if (!*end)
+			return 0;
+		p = end + 1;
+	}
+}
+
+int hpcc_merge_parse_args(int argc, char **argv, struct merge_opts *out)
+{
+	int i;
+
+	memset(out, 0, sizeof *out);
+	out->inputs = calloc((size_t)argc + 1, sizeof *out->inputs);
+	if (!out->inputs) {
+		hpcc_diag_error("out of memory");
+		return -1;
+	}
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+
+		if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--percentiles")) {
+			if (i + 1 >= argc) {
+				hpcc_diag_error("%s needs a value (%s)", a, usage + 7);
+				goto fail;
+			}
+			val = argv[++i];
+		} else if (!strncmp(a, "--output=", 9)) {
+			val = a + 9;
+			a = "-o";
+		} else if (!strncmp(a, "--percentiles=", 14)) {
+			val = a + 14;
+			a = "--percentiles";
+		} else if (!strcmp(a, "--format=json") || !strcmp(a, "--format=table")) {
+			out->format = a[9] == 'j' ? MERGE_JSON : MERGE_TABLE;
+			continue;
+		} else if (a[0] == '-' && a[1] == 'o' && a[2]) {
+			val = a + 2;
+			a = "-o";
+		} else if (a[0] == '-' && a[1]) {
+			hpcc_diag_error("unknown merge option '%s' (%s)", a, usage + 7);
+			goto fail;
+		} else {
+			out->inputs[out->ninputs++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--percentiles")) {
+			if (parse_pcts(val, out))
+				goto fail;
+		} else if (!*val) {
+			hpcc_diag_error("-o needs a file name (%s)", usage + 7);
+			goto fail;
+		} else {
+			out->output = val;
+		}
+	}
+	if (!out->ninputs) {
+		hpcc_diag_error("--merge needs at least one report (%s)", usage + 7);
+		goto fail;
+	}
+	return 0;
+fail:
+	hpcc_merge_opts_free(out);
+	return -1;
+}
+
+uint64_t hpcc_merge_percentile(const struct merge_pair *v, size_t n, uint64_t calls,
+			       uint64_t min, uint64_t max, unsigned int milli)
+{
+	uint64_t bucketed = 0, rank, seen = 0, x;
+	size_t i;
+
+	if (!calls)
+		return 0;
+	if (milli == 0)
+		return min;
+	if (milli >= 100000)
+		return max;
+	for (i = 0; i < n; i++)
+		bucketed += v[i].count;
+	if (!bucketed)
+		return max;
+	rank = (uint64_t)(((unsigned __int128)bucketed * milli + 99999) / 100000);
+	if (!rank)
+		rank = 1;
+	for (i = 0; i < n; i++) {
+		seen += v[i].count;
+		if (seen >= rank) {
+			x = v[i].value_ns;
+			return x < min ? min : x > max ? max : x;
+		}
+	}
+	return max;
+}
+
+/* A non-negative integer member; -1 when absent or not one. */
+static int u64_of(const cJSON *obj, const char *key, uint64_t *out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0) ||
+	    it->valuedouble >= 18446744073709551616.0 ||
+	    it->valuedouble != floor(it->valuedouble))
+		return -1;
+	*out = (uint64_t)it->valuedouble;
+	return 0;
+}
+
+static const char *str_of(const cJSON *obj, const char *key)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static int int_of(const cJSON *obj, const char *key)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(it) ? it->valueint : 0;
+}
+
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 16;
+	p = realloc(*v, c * size);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+static struct mfn *find_fn(struct merged *m, const char *name, const char *file,
+			   const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfn; i++)
+		if (!strcmp(m->fn[i].name, name) && !strcmp(m->fn[i].file, file) &&
+		    !strcmp(m->fn[i].kind, kind))
+			return &m->fn[i];
+	if (grow((void **)&m->fn, &m->capfn, m->nfn, sizeof *m->fn))
+		return NULL;
+	memset(&m->fn[m->nfn], 0, sizeof *m->fn);
+	m->fn[m->nfn].name = name;
+	m->fn[m->nfn].file = file;
+	m->fn[m->nfn].kind = kind;
+	m->fn[m->nfn].min = UINT64_MAX;
+	return &m->fn[m->nfn++];
+}
+
+static int add_hist(struct mfn *f, const cJSON *hist)
+{
+	const cJSON *pair;
+
+	cJSON_ArrayForEach(pair, hist) {
+		struct merge_pair p;
+
+		if (cJSON_GetArraySize(pair) != 2 ||
+		    !cJSON_IsNumber(cJSON_GetArrayItem(pair, 0)) ||
+		    !cJSON_IsNumber(cJSON_GetArrayItem(pair, 1)) ||
+		    cJSON_GetArrayItem(pair, 0)->valuedouble < 0 ||
+		    cJSON_GetArrayItem(pair, 1)->valuedouble < 0)
+			return -1;
+		p.value_ns = (uint64_t)cJSON_GetArrayItem(pair, 0)->valuedouble;
+		p.count = (uint64_t)cJSON_GetArrayItem(pair, 1)->valuedouble;
+		if (grow((void **)&f->hist, &f->cap, f->nhist, sizeof *f->hist))
+			return -2;
+		f->hist[f->nhist++] = p;
+	}
+	return 0;
+}
+
+static int add_fn(struct merged *m, const char *path, const cJSON *j)
+{
+	const char *name = str_of(j, "name"), *file = str_of(j, "file"), *kind = str_of(j, "kind");
+	const cJSON *hist = cJSON_GetObjectItemCaseSensitive(j, "histogram");
+	uint64_t calls, unfinished, total, recursive, self, min, max, v;
+	struct mfn *f;
+	int k, err;
+
+	if (!name || !file || !kind) {
+		hpcc_diag_error("%s: a function without a name, file or kind", path);
+		return -1;
+	}
+	if (!cJSON_IsArray(hist)) {
+		hpcc_diag_error("%s: function '%s' has no histogram (a report from a runtime "
+				"before hpcc --merge?)", path, name);
+		return -1;
+	}
+	if (u64_of(j, "calls", &calls) || u64_of(j, "unfinished", &unfinished) ||
+	    u64_of(j, "total_ns", &total) || u64_of(j, "recursive_ns", &recursive) ||
+	    u64_of(j, "self_ns", &self) || u64_of(j, "min_ns", &min) ||
+	    u64_of(j, "max_ns", &max)) {
+		hpcc_diag_error("%s: function '%s' lacks calls, unfinished, total_ns, "
+				"recursive_ns, self_ns, min_ns or max_ns", path, name);
+		return -1;
+	}
+	if (!(f = find_fn(m, name, file, kind)))
+		goto oom;
+	if (!f->calls && !f->nhist)
+		f->line = int_of(j, "line");
+	f->calls += calls;
+	f->unfinished += unfinished;
+	f->total += total;
+	f->recursive += recursive;
+	f->self += self;
+	if (calls && min < f->min)
+		f->min = min;
+	if (calls && max > f->max)
+		f->max = max;
+	for (k = 0; k < 4; k++) {
+		if (u64_of(j, alloc_keys[k], &v))
+			continue;
+		f->has_alloc = 1;
+		if (alloc_is_peak[k])
+			f->alloc[k] = v > f->alloc[k] ? v : f->alloc[k];
+		else
+			f->alloc[k] += v;
+	}
+	if (!u64_of(j, "alloc_bytes_self", &v))
+		f->bytes_self += v;
+	if (!u64_of(j, "alloc_count_self", &v))
+		f->count_self += v;
+	err = add_hist(f, hist);
+	if (err == -2)
+		goto oom;
+	if (err) {
+		hpcc_diag_error("%s: function '%s' has a malformed histogram "
+				"(expected [[value_ns, calls], ...])", path, name);
+		return -1;
+	}
+	return 0;
+oom:
+	hpcc_diag_error("out of memory");
+	return -1;
+}
+
+static int add_edge(struct merged *m, const char *path, const cJSON *j)
+{
+	const char *caller = str_of(j, "caller"), *callee = str_of(j, "callee");
+	const char *cf = str_of(j, "caller_file"), *ef = str_of(j, "callee_file");
+	uint64_t calls, total, self;
+	struct medge *e = NULL;
+	size_t i;
+
+	if (!caller || !callee || !cf || !ef || u64_of(j, "calls", &calls) ||
+	    u64_of(j, "total_ns", &total) || u64_of(j, "self_ns", &self)) {
+		hpcc_diag_error("%s: a malformed edge (caller, callee, their files, calls, "
+				"total_ns, self_ns)", path);
+		return -1;
+	}
+	for (i = 0; i < m->nedge && !e; i++)
+		if (!strcmp(m->edge[i].caller, caller) && !strcmp(m->edge[i].callee, callee) &&
+		    !strcmp(m->edge[i].caller_file, cf) && !strcmp(m->edge[i].callee_file, ef))
+			e = &m->edge[i];
+	if (!e) {
+		if (grow((void **)&m->edge, &m->capedge, m->nedge, sizeof *m->edge)) {
+			hpcc_diag_error("out of memory");
+			return -1;
+		}
+		e = &m->edge[m->nedge++];
+		memset(e, 0, sizeof *e);
+		e->caller = caller;
+		e->callee = callee;
+		e->caller_file = cf;
+		e->callee_file = ef;
+		e->caller_line = int_of(j, "caller_line");
+		e->callee_line = int_of(j, "callee_line");
+	}
+	e->calls += calls;
+	e->total += total;
+	e->self += self;
+	return 0;
+}
+
+/* The first report's percentile list, when --percentiles gave none. */
+static int report_pcts(struct merged *m, const char *path, const cJSON *list)
+{
+	const cJSON *it;
+
+	m->npcts = 0;
+	cJSON_ArrayForEach(it, list) {
+		if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > 100 ||
+		    m->npcts == MERGE_MAX_PCTS) {
+			hpcc_diag_error("%s: a malformed percentiles list", path);
+			return -1;
+		}
+		m->pcts[m->npcts++] = (unsigned int)(it->valuedouble * 1000 + 0.5);
+	}
+	return 0;
+}
+
+static int add_report(struct merged *m, const char *path, int first)
+{
+	char *text = hpcc_read_file(path, 0, NULL);
+	const cJSON *fns, *edges, *it;
+	uint64_t total, lost, omitted, nonlocal;
+	cJSON *root;
+
+	if (!text) {
+		hpcc_diag_error("cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	root = cJSON_Parse(text);
+	free(text);
+	if (!root) {
+		hpcc_diag_error("%s is not JSON (a hotpath report: HOTPATH_FORMAT=json)", path);
+		return -1;
+	}
+	m->roots[m->nroots++] = root;
+	fns = cJSON_GetObjectItemCaseSensitive(root, "functions");
+	edges = cJSON_GetObjectItemCaseSensitive(root, "edges");
+	if (!cJSON_IsArray(fns) || !cJSON_IsArray(edges) ||
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "percentiles")) ||
+	    u64_of(root, "total_ns", &total) || u64_of(root, "lost", &lost) ||
+	    u64_of(root, "omitted", &omitted) || u64_of(root, "nonlocal_exits", &nonlocal)) {
+		hpcc_diag_error("%s is not a hotpath JSON report (HOTPATH_FORMAT=json)", path);
+		return -1;
+	}
+	if (first) {
+		m->program = str_of(root, "program");
+		m->clock = str_of(root, "clock");
+		if (!m->npcts &&
+		    report_pcts(m, path, cJSON_GetObjectItemCaseSensitive(root, "percentiles")))
+			return -1;
+	} else if (m->clock && (!str_of(root, "clock") || strcmp(m->clock, str_of(root, "clock")))) {
+		m->clock = "mixed";
+	}
+	m->total += total;
+	m->lost += lost;
+	m->omitted += omitted;
+	m->nonlocal += nonlocal;
+	cJSON_ArrayForEach(it, fns)
+		if (add_fn(m, path, it))
+			return -1;
+	cJSON_ArrayForEach(it, edges)
+		if (add_edge(m, path, it))
+			return -1;
+	return 0;
+}
+
+static int by_value(const void *pa, const void *pb)
+{
+	const struct merge_pair *a = pa, *b = pb;
+
+	return a->value_ns < b->value_ns ? -1 : a->value_ns > b->value_ns;
+}
+
+/* Sorts the pairs and adds those of one value together. */
+static void settle_hist(struct mfn *f)
+{
+	size_t i, n = 0;
+
+	if (!f->nhist)
+		return;
+	qsort(f->hist, f->nhist, sizeof *f->hist, by_value);
+	for (i = 1; i < f->nhist; i++) {
+		if (f->hist[i].value_ns == f->hist[n].value_ns)
+			f->hist[n].count += f->hist[i].count;
+		else
+			f->hist[++n] = f->hist[i];
+	}
+	f->nhist = n + 1;
+}
+
+/* As the runtime sorts by total: main first, then the largest total. */
+static int by_total(const void *pa, const void *pb)
+{
+	const struct mfn *a = pa, *b = pb;
+	int am = !strcmp(a->kind, "main"), bm = !strcmp(b->kind, "main"), c;
+
+	if (am != bm)
+		return bm - am;
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	if ((c = strcmp(a->name, b->name)) || (c = strcmp(a->file, b->file)))
+		return c;
+	return a->line - b->line;
+}
+
+static int by_edge_total(const void *pa, const void *pb)
+{
+	const struct medge *a = pa, *b = pb;
+	int c;
+
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	if ((c = strcmp(a->caller, b->caller)))
+		return c;
+	return strcmp(a->callee, b->callee);
+}
+
+static void pct_key(char *buf, size_t len, unsigned int milli)
+{
+	if (milli % 1000 == 0)
+		snprintf(buf, len, "p%u", milli / 1000);
+	else if (milli % 100 == 0)
+		snprintf(buf, len, "p%u.%u", milli / 1000, milli % 1000 / 100);
+	else if (milli % 10 == 0)
+		snprintf(buf, len, "p%u.%02u", milli / 1000, milli % 1000 / 10);
+	else
+		snprintf(buf, len, "p%u.%03u", milli / 1000, milli % 1000);
+}
+
+static int num(cJSON *obj, const char *key, double v)
+{
+	return cJSON_AddNumberToObject(obj, key, v) ? 0 : -1;
+}
+
+static int put_fn(cJSON *arr, const struct merged *m, const struct mfn *f)
+{
+	cJSON *o = cJSON_CreateObject(), *p, *h, *pair;
+	char key[32];
+	size_t i;
+	int k, err = 0;
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return -1;
+	err |= !cJSON_AddStringToObject(o, "name", f->name);
+	err |= !cJSON_AddStringToObject(o, "file", f->file);
+	err |= num(o, "line", f->line);
+	err |= !cJSON_AddStringToObject(o, "kind", f->kind);
+	err |= num(o, "calls", (double)f->calls);
+	err |= num(o, "unfinished", (double)f->unfinished);
+	err |= num(o, "total_ns", (double)f->total);
+	err |= num(o, "recursive_ns", (double)f->recursive);
+	err |= num(o, "self_ns", (double)f->self);
+	err |= num(o, "avg_ns", f->calls ? (double)((f->total + f->recursive) / f->calls) : 0);
+	err |= num(o, "min_ns", f->calls ? (double)f->min : 0);
+	err |= num(o, "max_ns", (double)f->max);
+	err |= num(o, "percent_total", m->total ? 100.0 * (double)f->total / (double)m->total : 0);
+	p = cJSON_AddObjectToObject(o, "percentiles");
+	for (k = 0; p && k < m->npcts; k++) {
+		pct_key(key, sizeof key, m->pcts[k]);
+		if (!cJSON_GetObjectItemCaseSensitive(p, key))
+			err |= num(p, key, (double)hpcc_merge_percentile(
+				f->hist, f->nhist, f->calls, f->calls ? f->min : 0, f->max,
+				m->pcts[k]));
+	}
+	h = cJSON_AddArrayToObject(o, "histogram");
+	for (i = 0; h && i < f->nhist; i++) {
+		pair = cJSON_CreateArray();
+		if (!pair || !cJSON_AddItemToArray(h, pair) ||
+		    !cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)f->hist[i].value_ns)) ||
+		    !cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)f->hist[i].count)))
+			return -1;
+	}
+	if (f->has_alloc) {
+		for (k = 0; k < 4; k++)
+			err |= num(o, alloc_keys[k], (double)f->alloc[k]);
+		err |= num(o, "alloc_bytes_self", (double)f->bytes_self);
+		err |= num(o, "alloc_count_self", (double)f->count_self);
+	}
+	return err || !p || !h ? -1 : 0;
+}
+
+static int put_edge(cJSON *arr, const struct medge *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	int err = 0;
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return -1;
+	err |= !cJSON_AddStringToObject(o, "caller", e->caller);
+	err |= !cJSON_AddStringToObject(o, "caller_file", e->caller_file);
+	err |= num(o, "caller_line", e->caller_line);
+	err |= !cJSON_AddStringToObject(o, "callee", e->callee);
+	err |= !cJSON_AddStringToObject(o, "callee_file", e->callee_file);
+	err |= num(o, "callee_line", e->callee_line);
+	err |= num(o, "calls", (double)e->calls);
+	err |= num(o, "total_ns", (double)e->total);
+	err |= num(o, "self_ns", (double)e->self);
+	return err ? -1 : 0;
+}
+
+static char *render(struct merged *m, int nreports)
+{
+	cJSON *root = cJSON_CreateObject(), *a, *fns, *edges;
+	char *text = NULL, *withnl;
+	size_t i, len;
+	int k, err = 0;
+
+	if (!root)
+		return NULL;
+	err |= !cJSON_AddStringToObject(root, "program", m->program ? m->program : "");
+	err |= !cJSON_AddStringToObject(root, "clock", m->clock ? m->clock : "");
+	err |= num(root, "total_ns", (double)m->total);
+	err |= num(root, "lost", (double)m->lost);
+	err |= num(root, "omitted", (double)m->omitted);
+	err |= num(root, "nonlocal_exits", (double)m->nonlocal);
+	err |= num(root, "merged_reports", nreports);
+	a = cJSON_AddArrayToObject(root, "percentiles");
+	for (k = 0; a && k < m->npcts; k++)
+		err |= !cJSON_AddItemToArray(a, cJSON_CreateNumber(m->pcts[k] / 1000.0));
+	fns = cJSON_AddArrayToObject(root, "functions");
+	for (i = 0; fns && i < m->nfn; i++)
+		err |= put_fn(fns, m, &m->fn[i]);
+	edges = cJSON_AddArrayToObject(root, "edges");
+	for (i = 0; edges && i < m->nedge; i++)
+		err |= put_edge(edges, &m->edge[i]);
+	if (!err && a && fns && edges)
+		text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		return NULL;
+	len = strlen(text);
+	withnl = realloc(text, len + 2); /* ends with a newline, as the runtime's */
+	if (!withnl) {
+		free(text);
+		return NULL;
+	}
+	memcpy(withnl + len, "\n", 2);
+	return withnl;
+}
+
+static int kind_of(const char *kind)
+{
+	return !strcmp(kind, "main") ? HP_KIND_MAIN :
+	       !strcmp(kind, "block") ? HP_KIND_BLOCK : HP_KIND_FUNCTION;
+}
+
+/* The runtime's table of the merged figures (runtime/src/report.c): whole
+ * percentiles are its P columns, others its extra pN columns. */
+static char *render_table(const struct merged *m, int nreports)
+{
+	struct hp_report r;
+	struct hp_str out = { 0 };
+	char notes[160];
+	size_t i;
+	int k, err;
+
+	memset(&r, 0, sizeof r);
+	snprintf(notes, sizeof notes, "[hotpath] %d report%s merged: times are summed over "
+		 "the processes\n", nreports, nreports == 1 ? "" : "s");
+	r.notes = notes;
+	r.program = m->program ? m->program : "";
+	r.clock = m->clock ? m->clock : "";
+	r.total_ns = m->total;
+	r.lost = m->lost;
+	r.nonlocal_exits = m->nonlocal;
+	r.limit = -1;
+	for (k = 0; k < m->npcts; k++) {
+		if (m->pcts[k] % 1000 == 0 && r.npcts < HP_MAX_PERCENTILES)
+			r.pcts[r.npcts++] = m->pcts[k] / 1000;
+		else if (m->pcts[k] % 1000 && r.columns.npcts < HP_MAX_COLUMN_PCTS)
+			r.columns.pcts[r.columns.npcts++] = m->pcts[k];
+	}
+	r.rows = calloc(m->nfn + 1, sizeof *r.rows);
+	if (!r.rows)
+		return NULL;
+	for (i = 0; i < m->nfn; i++) {
+		const struct mfn *f = &m->fn[i];
+		struct hp_row *w = &r.rows[r.nrows++];
+		uint64_t lo = f->calls ? f->min : 0;
+		int n = 0;
+
+		w->name = f->name;
+		w->file = f->file;
+		w->line = f->line;
+		w->kind = kind_of(f->kind);
+		w->calls = f->calls;
+		w->total_ns = f->total;
+		w->recursive_ns = f->recursive;
+		w->self_ns = f->self;
+		w->min_ns = lo;
+		w->max_ns = f->max;
+		w->unfinished = f->unfinished;
+		for (k = 0; k < m->npcts; k++) {
+			uint64_t v = hpcc_merge_percentile(f->hist, f->nhist, f->calls, lo,
+							   f->max, m->pcts[k]);
+
+			if (m->pcts[k] % 1000 == 0 && n < r.npcts)
+				w->pct_ns[n++] = v;
+		}
+		for (k = 0; k < r.columns.npcts; k++)
+			w->pct_ns[HP_COL_PCT(k)] = hpcc_merge_percentile(
+				f->hist, f->nhist, f->calls, lo, f->max, r.columns.pcts[k]);
+	}
+	hp_report_sort(&r);
+	err = hp_report_table(&out, &r);
+	free(r.rows);
+	if (err) {
+		hp_str_free(&out);
+		return NULL;
+	}
+	return out.s;
+}
+
+char *hpcc_merge_text(const struct merge_opts *opts)
+{
+	struct merged m;
+	char *text = NULL;
+	size_t i;
+	int r;
+
+	memset(&m, 0, sizeof m);
+	memcpy(m.pcts, opts->pcts, sizeof m.pcts);
+	m.npcts = opts->npcts;
+	m.roots = calloc((size_t)opts->ninputs + 1, sizeof *m.roots);
+	if (!m.roots) {
+		hpcc_diag_error("out of memory");
+		return NULL;
+	}
+	for (r = 0; r < opts->ninputs; r++)
+		if (add_report(&m, opts->inputs[r], r == 0))
+			goto done;
+	for (i = 0; i < m.nfn; i++)
+		settle_hist(&m.fn[i]);
+	qsort(m.fn, m.nfn, sizeof *m.fn, by_total);
+	qsort(m.edge, m.nedge, sizeof *m.edge, by_edge_total);
+	text = opts->format == MERGE_TABLE ? render_table(&m, opts->ninputs) : render(&m, opts->ninputs);
+	if (!text)
+		hpcc_diag_error("out of memory");
+done:
+	for (i = 0; i < m.nfn; i++)
+		free(m.fn[i].hist);
+	free(m.fn);
+	free(m.edge);
+	for (r = 0; r < m.nroots; r++)
+		cJSON_Delete(m.roots[r]);
+	free(m.roots);
+	return text;
+}
+
+/* Writes text to path through a temporary file in the same directory and
+ * a rename, so that a failure leaves no partial file. */
+static int write_atomic(const char *path, const char *text)
+{
+	size_t len = strlen(path) + 16;
+	char *tmp = malloc(len);
+	FILE *f;
+	mode_t um;
+	int fd, err = 0;
+
+	if (!tmp) {
+		hpcc_diag_error("out of memory");
+		return -1;
+	}
+	snprintf(tmp, len, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		hpcc_diag_error("cannot write %s: %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	um = umask(0); /* mkstemp's 0600 would hide the report from others */
+	umask(um);
+	if (fchmod(fd, 0666 & ~um) != 0)
+		err = errno;
+	f = err ? NULL : fdopen(fd, "w");
+	if (!f) {
+		err = err ? err : errno;
+		err = errno;
+		close(fd);
+	} else {
+		if (fputs(text, f) == EOF)
+			err = errno ? errno : EIO;
+		if (fclose(f) == EOF && !err)
+			err = errno ? errno : EIO;
+	}
+	if (!err && rename(tmp, path) != 0)
+		err = errno;
+	if (err) {
+		hpcc_diag_error("cannot write %s: %s", path, strerror(err));
+		unlink(tmp);
+	}
+	free(tmp);
+	return err ? -1 : 0;
+}
+
+int hpcc_merge_main(int argc, char **argv)
+{
+	struct merge_opts opts;
+	char *text;
+	int status = MERGE_EXIT_OK;
+
+	if (hpcc_merge_parse_args(argc, argv, &opts) != 0)
+		return MERGE_EXIT_USAGE;
+	text = hpcc_merge_text(&opts);
+	if (!text)
+		status = MERGE_EXIT_USAGE;
+	else if (opts.output)
+		status = write_atomic(opts.output, text) ? MERGE_EXIT_USAGE : MERGE_EXIT_OK;
+	else if (fputs(text, stdout) == EOF || fflush(stdout) == EOF)
+		status = MERGE_EXIT_USAGE;
+	free(text);
+	hpcc_merge_opts_free(&opts);
+	return status;
+}
