@@ -218,6 +218,18 @@ static __inline__ int hp_snapshot_(const char *format, const char *path)
 }
 #define hotpath_snapshot(format, path) hp_snapshot_((format), (path))
 
+/* hpcc --report=FORMAT[:PATH] compiles rewritten sources with
+ * -DHOTPATH_REPORT_DEFAULT="FORMAT[:PATH]": the program's built-in
+ * report default, one weak definition per translation unit (the linker
+ * keeps one per module), exported so that the runtime's weak reference
+ * finds it (settings.c: the executable's, else the first library's in
+ * load order). */
+#ifdef HOTPATH_REPORT_DEFAULT
+__attribute__((weak, used, visibility("default")))
+const char hp_report_default_[] HP_SYM_("hotpath_report_default") =
+	HOTPATH_REPORT_DEFAULT;
+#endif
+
 #define HP_SITE_(id, name, line, kind)                                  \
 	static struct hp_site hp_site_##id = { name, __FILE__, line, kind, 0, 0 }
 

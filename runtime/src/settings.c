@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -47,6 +48,41 @@ static const char *const known[] = {
 	.tree_limit = HP_TREE_LIMIT_DEFAULT }
 
 static struct hp_settings settings = DEFAULTS;
+
+/* hpcc --report's FORMAT[:PATH], built into a module of the program
+ * (hotpath.h): weak, so NULL when no module has one.  Global symbol
+ * lookup finds the executable's first, then the libraries' in load
+ * order; a library dlopen'ed later is not searched. */
+extern const char hp_report_default_[]
+	__asm__("hotpath_report_default")
+	__attribute__((weak, visibility("default")));
+
+/* That default, split, while a load runs: it stands in for HOTPATH_FORMAT
+ * and HOTPATH_OUTPUT when neither is set at run time, and never in secure
+ * execution (no files there: names_output below). */
+static struct {
+	int on;
+	char format[128];
+	const char *path; /* NULL: no PATH part */
+} baked;
+
+static void load_baked(void)
+{
+	const char *d = hp_report_default_, *f = getenv("HOTPATH_FORMAT"),
+		   *o = getenv("HOTPATH_OUTPUT");
+	size_t n;
+
+	baked.on = 0;
+	if (!d || !*d || (f && *f) || (o && *o) || getauxval(AT_SECURE))
+		return;
+	n = strcspn(d, ":");
+	if (n >= sizeof baked.format)
+		return;
+	memcpy(baked.format, d, n);
+	baked.format[n] = '\0';
+	baked.path = d[n] == ':' && d[n + 1] ? d + n + 1 : NULL;
+	baked.on = 1;
+}
 
 unsigned int hp_settings_format_bit(const char *name)
 {
@@ -97,6 +133,10 @@ static const char *value(const char *name)
 {
 	const char *v = names_output(name) ? secure_getenv(name) : getenv(name);
 
+	if (baked.on && strcmp(name, "HOTPATH_FORMAT") == 0)
+		return baked.format;
+	if (baked.on && strcmp(name, "HOTPATH_OUTPUT") == 0)
+		return baked.path;
 	return v && *v ? v : NULL;
 }
 
@@ -480,6 +520,7 @@ int hp_settings_load(void)
 	size_t f;
 	int err = 0;
 
+	load_baked();
 	s.output = copy(value("HOTPATH_OUTPUT"));
 	if (value("HOTPATH_OUTPUT") && !s.output)
 		err = ENOMEM;
@@ -516,7 +557,9 @@ int hp_settings_load(void)
 	load_number("HOTPATH_TREE_LIMIT", HP_TREE_LIMIT_MIN, HP_TREE_LIMIT_MAX,
 		    &n, "nodes", fallback, &notes);
 	s.tree_limit = (size_t)n;
-	s.quiet = load_word("HOTPATH_QUIET", quiet, 2, 1,
+	/* A built-in default is quiet unless HOTPATH_QUIET says otherwise: a
+	 * test suite's stderr stays the program's own. */
+	s.quiet = load_word("HOTPATH_QUIET", quiet, 2, baked.on ? 0 : 1,
 			    "written files are named", &notes) == 0;
 	s.sort = load_word("HOTPATH_SORT", sorts, 6, HP_SORT_SELF,
 			   "rows are sorted by self time", &notes);
