@@ -156,6 +156,80 @@ interval_output_pattern() {
 	assert_eq 150 "$(calls out/prof-$pid.json tick)" "tick's calls at exit"
 }
 
+# Snapshots from several threads at once, while other threads record and
+# the interval ticks: every call returns 0, every file is a whole JSON
+# report, and the exit report still counts every call exactly.
+threads() {
+	enter_workdir
+	cat >threads.c <<'C'
+#include <pthread.h>
+#include <stdio.h>
+#include <hotpath.h>
+
+#define CALLS 200000
+
+/* @hotpath */
+static unsigned leaf(unsigned x) { return x * 2654435761u; }
+
+static void *busy(void *arg)
+{
+	unsigned i, s = 0;
+
+	for (i = 0; i < CALLS; i++)
+		s += leaf(i);
+	return (void *)(unsigned long)(s | 1);
+}
+
+static void *snapper(void *arg)
+{
+	char path[64];
+	int i, bad = 0;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(path, sizeof path, "s-%d-%02d.json", (int)(long)arg, i);
+		bad += hotpath_snapshot(i % 2 ? "json" : NULL, path) != 0;
+	}
+	return (void *)(long)bad;
+}
+
+/* @hotpath main */
+int main(void)
+{
+	pthread_t b[4], s[3];
+	void *r;
+	int i, bad = 0;
+
+	(void)leaf(0); /* the session has started: no ESRCH below */
+	for (i = 0; i < 4; i++)
+		pthread_create(&b[i], NULL, busy, NULL);
+	for (i = 0; i < 3; i++)
+		pthread_create(&s[i], NULL, snapper, (void *)(long)i);
+	for (i = 0; i < 3; i++) {
+		pthread_join(s[i], &r);
+		bad += (int)(long)r;
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(b[i], NULL);
+	printf("failed %d\n", bad);
+	return 0;
+}
+C
+	"$HPCC" $cc -O2 -pthread -I"$INC" threads.c -o threads 2>err || { fail "build: $(cat err)"; return; }
+	HOTPATH_INTERVAL=0.01 HOTPATH_FORMAT=json ./threads >out 2>report
+	assert_status 0 $? "threads' status"
+	assert_eq "failed 0" "$(cat out)" "stdout"
+	assert_eq 60 "$(ls s-*.json | wc -l)" "snapshot files"
+	python3 - <<'PY' || fail "a snapshot is not a whole report"
+import glob, json
+for f in glob.glob("s-*.json") + glob.glob("hotpath-*-[0-9]*.json"):
+    r = json.load(open(f))
+    assert isinstance(r["functions"], list), f
+    for x in r["functions"]:
+        assert x["name"] != "leaf" or x["calls"] <= 800001, f
+PY
+	assert_eq 800001 "$(calls report leaf)" "leaf's calls at exit"
+}
+
 bad_interval() {
 	enter_workdir
 	write_loop_c
@@ -173,5 +247,6 @@ for cc in $COMPILERS; do
 	check "$cc: HOTPATH_INTERVAL writes numbered JSON reports" interval_files
 	check "$cc: HOTPATH_INTERVAL with an HOTPATH_OUTPUT pattern" interval_output_pattern
 	check "$cc: bad HOTPATH_INTERVAL values are named" bad_interval
+	check "$cc: snapshots from several threads while others record" threads
 done
 finish
