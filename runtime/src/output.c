@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "settings.h"
@@ -80,6 +81,21 @@ static const char *destination(const struct hp_settings *s, unsigned int bit,
 	return buf->s;
 }
 
+/* A destination that is a device, a FIFO or a directory (/dev/stdout,
+ * /dev/null) gets no numbered siblings beside it: those go to the
+ * current directory instead. */
+static int plain_destination(const char *pattern)
+{
+	struct hp_str path = { 0 };
+	struct stat st;
+	int plain;
+
+	hp_report_expand_path(pattern, (long)getpid(), &path);
+	plain = !path.failed && (stat(path.s, &st) != 0 || S_ISREG(st.st_mode));
+	hp_str_free(&path);
+	return plain;
+}
+
 /* pattern with "-NNNN" before its file name's extension (output.h). */
 static void sequenced(struct hp_str *out, const char *pattern, const char *e,
 		      unsigned long seq)
@@ -112,7 +128,7 @@ int hp_output_snapshot(const struct hp_report *r, const struct hp_settings *s,
 
 		if (!to) {
 			to = destination(s, s->order[k], k == 0, &dest);
-			if (!to || !*to) {
+			if (!to || !*to || !plain_destination(to)) {
 				hp_str_free(&dest);
 				hp_str_printf(&dest, "hotpath-%%p.%s", ext(s, s->order[k]));
 				to = dest.s;

@@ -154,6 +154,12 @@ interval_output_pattern() {
 	assert_exists "out/prof-$pid.json"
 	assert_exists "hotpath-$pid.trace.json"
 	assert_eq 150 "$(calls out/prof-$pid.json tick)" "tick's calls at exit"
+	# a device gets no numbered siblings: they go to the current directory
+	HOTPATH_INTERVAL=1 HOTPATH_FORMAT=json HOTPATH_OUTPUT=/dev/null ./loop 2>report &
+	pid=$!
+	wait $pid
+	check_interval_files "hotpath-$pid" 150
+	assert_eq "" "$(ls /dev | grep -- '^null-')" "files beside /dev/null"
 }
 
 # Snapshots from several threads at once, while other threads record and
