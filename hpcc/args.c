@@ -488,7 +488,62 @@ void hpcc_opts_free(struct hpcc_opts *o)
 		free((char *)o->exclude_file[i]);
 	free(o->exclude);
 	free(o->exclude_file);
+	free(o->report_define);
 	memset(o, 0, sizeof *o);
+}
+
+/* --report=FORMAT[:PATH]: FORMAT a list of HOTPATH_FORMAT's names, PATH
+ * anything printable (the runtime expands %p).  The value travels as a C
+ * string literal in a -D define (an argv word: no shell quoting), so '"'
+ * and '\\' are escaped.  0, or -1 after saying why. */
+static int set_report(struct hpcc_opts *o, const char *val, const char *from)
+{
+	static const char *const names[] = { "table", "json", "json-pretty",
+		"folded", "trace", "html", "none" };
+	static const char pre[] = "-DHOTPATH_REPORT_DEFAULT=\"";
+	size_t flen = strcspn(val, ":"), i, n = 0, k;
+	const char *p = val;
+	char *d;
+
+	while (p < val + flen) {
+		size_t len = strcspn(p, ",:");
+
+		for (k = 0; k < sizeof names / sizeof names[0] &&
+		     !(strlen(names[k]) == len && !strncmp(p, names[k], len)); k++)
+			;
+		if (k == sizeof names / sizeof names[0]) {
+			hpcc_diag_error("%s: unknown report format '%.*s' in '%s' "
+				"(table, json, json-pretty, folded, trace, html, none)",
+				from, (int)len, p, val);
+			return -1;
+		}
+		p += len + (p[len] == ',');
+	}
+	for (i = 0; val[i]; i++)
+		if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f) {
+			hpcc_diag_error("%s: control character in '%s'", from, val);
+			return -1;
+		}
+	if (!flen) {
+		hpcc_diag_error("%s: no format in '%s' (FORMAT[:PATH], e.g. json:DIR/%%p.json)",
+				from, val);
+		return -1;
+	}
+	d = malloc(sizeof pre + 2 * strlen(val) + 2);
+	if (!d)
+		return -1;
+	memcpy(d, pre, sizeof pre - 1);
+	n = sizeof pre - 1;
+	for (i = 0; val[i]; i++) {
+		if (val[i] == '"' || val[i] == '\\')
+			d[n++] = '\\';
+		d[n++] = val[i];
+	}
+	d[n++] = '"';
+	d[n] = '\0';
+	free(o->report_define);
+	o->report_define = d;
+	return 0;
 }
 
 static enum opts_result parse_opts(int argc, char **argv, struct hpcc_opts *o,
@@ -496,6 +551,7 @@ static enum opts_result parse_opts(int argc, char **argv, struct hpcc_opts *o,
 {
 	const char *env = getenv("HPCC_INSTRUMENT");
 	const char *ex = getenv("HPCC_EXCLUDE"), *exf = getenv("HPCC_EXCLUDE_FILE");
+	const char *rep = getenv("HPCC_REPORT");
 	int i;
 
 	memset(o, 0, sizeof *o);
@@ -504,6 +560,8 @@ static enum opts_result parse_opts(int argc, char **argv, struct hpcc_opts *o,
 	o->verbose = env_true("HPCC_DEBUG");
 	o->alloc = env_true("HPCC_ALLOC");
 	if (env && *env && set_instrument(o, env, "HPCC_INSTRUMENT") < 0)
+		return OPTS_ERROR;
+	if (rep && *rep && set_report(o, rep, "HPCC_REPORT") < 0)
 		return OPTS_ERROR;
 	if ((ex && add_globs(&o->exclude, &o->nexclude, ex, 1) < 0) ||
 	    (exf && add_globs(&o->exclude_file, &o->nexclude_file, exf, 1) < 0))
@@ -531,6 +589,9 @@ static enum opts_result parse_opts(int argc, char **argv, struct hpcc_opts *o,
 				return OPTS_ERROR;
 		} else if (!strncmp(a, "--exclude-file=", 15)) {
 			if (add_globs(&o->exclude_file, &o->nexclude_file, a + 15, 0) < 0)
+				return OPTS_ERROR;
+		} else if (!strncmp(a, "--report=", 9)) {
+			if (set_report(o, a + 9, "--report") < 0)
 				return OPTS_ERROR;
 		} else if (!strncmp(a, "--instrument=", 13)) {
 			if (set_instrument(o, a + 13, "--instrument") < 0)

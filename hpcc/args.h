@@ -81,6 +81,10 @@ struct hpcc_opts {
 	int keep;           /* --keep / HPCC_KEEP=1 */
 	int verbose;        /* -v, --verbose / HPCC_DEBUG=1 */
 	int alloc;          /* --alloc / HPCC_ALLOC=1: allocation tracking */
+	/* --report=FORMAT[:PATH] / HPCC_REPORT: the program's built-in report
+	 * default, as the define that carries it into hotpath.h
+	 * (-DHOTPATH_REPORT_DEFAULT="..."); malloc'd, or NULL */
+	char *report_define;
 	/* --instrument=all filters: fnmatch globs on function names
 	 * (--exclude=GLOB, HPCC_EXCLUDE=a,b) and on source paths or file
 	 * names (--exclude-file=GLOB, HPCC_EXCLUDE_FILE=a,b); malloc'd,

@@ -84,6 +84,10 @@ static const char usage[] =
 	"  --alloc                     also count allocations per measured call:\n"
 	"                              compiles with -DHOTPATH_ALLOC=1 and links the\n"
 	"                              malloc interposer (HPCC_ALLOC=1)\n"
+	"  --report=FORMAT[:PATH]      the program's report default, built in:\n"
+	"                              as HOTPATH_FORMAT and HOTPATH_OUTPUT when\n"
+	"                              neither is set at run time, and quiet\n"
+	"                              (HPCC_REPORT=FORMAT[:PATH])\n"
 	"  -v, --verbose               say what was found and done (HPCC_DEBUG=1)\n"
 	"  --help                      this text\n"
 	"  --version                   hpcc's version\n"
@@ -423,6 +427,7 @@ int main(int argc, char **argv)
 	po.launcher = launcher ? run_argv[0] : NULL;
 	po.clang = sc.clang;
 	po.alloc = o.alloc;
+	po.report = o.report_define;
 	/* the compiler's stderr is our pipe: ask for the colours it would
 	 * use on the terminal, unless the user chose or NO_COLOR forbids */
 	po.color = nw > 0 && hpcc_diag_color_auto();

@@ -223,6 +223,8 @@ static int tail(struct argvec *a, const struct work *w, int wfirst, int wcount,
 			return -1;
 	if (wcount && o->alloc && av_push(a, "-DHOTPATH_ALLOC=1"))
 		return -1;
+	if (wcount && o->report && av_push(a, o->report))
+		return -1;
 	if (o->color && av_push(a, "-fdiagnostics-color=always"))
 		return -1;
 	return 0;

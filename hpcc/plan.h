@@ -57,6 +57,7 @@ struct plan_opts {
 	int clang;            /* the compiler is clang */
 	int alloc;            /* -DHOTPATH_ALLOC=1 where rewritten sources compile */
 	int color;            /* -fdiagnostics-color=always on every command */
+	const char *report;   /* -DHOTPATH_REPORT_DEFAULT=... likewise, or NULL */
 };
 
 struct compile_plan {

@@ -194,6 +194,42 @@ void hp_alloc_exit_(struct hp_alloc_frame *frame)
 	hp_alloc_exit(frame, hp_now_());
 }
 
+/* A report now, while the program runs (a program's own call, not
+ * something hpcc inserts): hotpath_snapshot(format, path).  format is one
+ * of HOTPATH_FORMAT's names ("json", "table", ...; NULL or "": every
+ * format of HOTPATH_FORMAT); path a file name ("%p" = pid; NULL or "":
+ * each format's HOTPATH_INTERVAL file name, numbered as those are).
+ * Returns 0 or an errno value: EINVAL (unknown format), ESRCH (no session:
+ * nothing measured yet, or the exit report is out), EPERM (a setuid
+ * program), EBUSY, ENOMEM, or what writing the file failed with.  Safe
+ * from any thread, not from a signal handler.  The runtime's symbol is
+ * weak here: a program built without hpcc, or linked without the runtime,
+ * still links and gets ENOSYS (38 on Linux; errno.h stays out of the
+ * user's translation unit).  Nothing here costs a thing until called. */
+__attribute__((weak)) HP_API_ int hp_snapshot_sym_(const char *format,
+						  const char *path)
+	HP_SYM_("hotpath_snapshot");
+
+static __inline__ int hp_snapshot_(const char *format, const char *path)
+{
+	if (!hp_snapshot_sym_)
+		return 38;
+	return hp_snapshot_sym_(format, path);
+}
+#define hotpath_snapshot(format, path) hp_snapshot_((format), (path))
+
+/* hpcc --report=FORMAT[:PATH] compiles rewritten sources with
+ * -DHOTPATH_REPORT_DEFAULT="FORMAT[:PATH]": the program's built-in
+ * report default, one weak definition per translation unit (the linker
+ * keeps one per module), exported so that the runtime's weak reference
+ * finds it (settings.c: the executable's, else the first library's in
+ * load order). */
+#ifdef HOTPATH_REPORT_DEFAULT
+__attribute__((weak, used, visibility("default")))
+const char hp_report_default_[] HP_SYM_("hotpath_report_default") =
+	HOTPATH_REPORT_DEFAULT;
+#endif
+
 #define HP_SITE_(id, name, line, kind)                                  \
 	static struct hp_site hp_site_##id = { name, __FILE__, line, kind, 0, 0 }
 

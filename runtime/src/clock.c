@@ -63,6 +63,12 @@ uint64_t hp_clock_finish(void)
 	return wall;
 }
 
+uint64_t hp_clock_sample(void)
+{
+	read_pair(&cal.end_ticks, &cal.end_ns);
+	return cal.end_ns - cal.start_ns;
+}
+
 uint64_t hp_clock_to_ns(uint64_t ticks)
 {
 	if (!hp_clock_use_tsc || cal.end_ticks <= cal.start_ticks)

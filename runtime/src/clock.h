@@ -43,6 +43,10 @@ void hp_clock_init(int force_monotonic);
 /* Takes the closing calibration pair (spinning if the session was under
  * 2 ms) and returns the session's wall time in ns. */
 uint64_t hp_clock_finish(void);
+/* The same for a live snapshot: a closing pair now, without the 2 ms
+ * stretch (a snapshot must not spin under the worker's lock); the
+ * report's hp_clock_finish() takes it again. */
+uint64_t hp_clock_sample(void);
 /* Ticks to ns with the session ratio; call after hp_clock_finish(). */
 uint64_t hp_clock_to_ns(uint64_t ticks);
 /* Ticks at session start (hp_clock_init). */

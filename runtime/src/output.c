@@ -2,9 +2,11 @@
  * data gather.c collected: it renders and writes, and reads nothing else. */
 #include "output.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "settings.h"
@@ -77,6 +79,78 @@ static const char *destination(const struct hp_settings *s, unsigned int bit,
 		return out;
 	hp_str_printf(buf, "hotpath-%%p.%s", ext(s, bit));
 	return buf->s;
+}
+
+/* A destination that is a device, a FIFO or a directory (/dev/stdout,
+ * /dev/null) gets no numbered siblings beside it: those go to the
+ * current directory instead. */
+static int plain_destination(const char *pattern)
+{
+	struct hp_str path = { 0 };
+	struct stat st;
+	int plain;
+
+	hp_report_expand_path(pattern, (long)getpid(), &path);
+	plain = !path.failed && (stat(path.s, &st) != 0 || S_ISREG(st.st_mode));
+	hp_str_free(&path);
+	return plain;
+}
+
+/* pattern with "-NNNN" before its file name's extension (output.h). */
+static void sequenced(struct hp_str *out, const char *pattern, const char *e,
+		      unsigned long seq)
+{
+	const char *base = strrchr(pattern, '/'), *dot;
+	size_t n = strlen(pattern), ne = strlen(e), at;
+
+	base = base ? base + 1 : pattern;
+	if ((size_t)(pattern + n - base) > ne + 1 && pattern[n - ne - 1] == '.' &&
+	    strcmp(pattern + n - ne, e) == 0)
+		at = n - ne - 1; /* "x.trace.json": before the whole extension */
+	else if ((dot = strrchr(base, '.')) && dot > base)
+		at = (size_t)(dot - pattern);
+	else
+		at = n;
+	hp_str_append(out, pattern, at);
+	hp_str_printf(out, "-%04lu", seq);
+	hp_str_append(out, pattern + at, n - at);
+}
+
+int hp_output_snapshot(const struct hp_report *r, const struct hp_settings *s,
+		       const char *path, unsigned long seq)
+{
+	int err = 0, e;
+	size_t k;
+
+	for (k = 0; k < HP_OUT_FORMATS && s->order[k]; k++) {
+		struct hp_str text = { 0 }, dest = { 0 }, name = { 0 };
+		const char *to = path;
+
+		if (!to) {
+			to = destination(s, s->order[k], k == 0, &dest);
+			if (!to || !*to || !plain_destination(to)) {
+				hp_str_free(&dest);
+				hp_str_printf(&dest, "hotpath-%%p.%s", ext(s, s->order[k]));
+				to = dest.s;
+			}
+			if (to)
+				sequenced(&name, to, ext(s, s->order[k]), seq);
+			to = name.s;
+		}
+		e = render(&text, r, s->order[k]);
+		if (!e && (!to || dest.failed || name.failed || text.failed))
+			e = ENOMEM;
+		if (!e)
+			e = hp_report_write_file(to, text.s, text.len);
+		if (!err)
+			err = e;
+		hp_str_free(&text);
+		hp_str_free(&dest);
+		hp_str_free(&name);
+		if (path)
+			break; /* one file: the first format */
+	}
+	return err;
 }
 
 /* "2,400,000" */

@@ -22,4 +22,16 @@ struct hp_settings;
  * each to its destination (r as gather.h fills it). */
 void hp_output_emit(const struct hp_report *r, const struct hp_settings *s);
 
+/* A live snapshot (HOTPATH_INTERVAL, hotpath_snapshot) of every format
+ * of s->order.  path NULL: each format goes to its exit destination
+ * above with "-NNNN" (seq, zero-padded to 4 digits) inserted before the
+ * file name's extension, where stderr counts as hotpath-%p.<ext> in the
+ * current directory, and so does a device or FIFO (/dev/stdout)
+ * (hotpath-1234.json -> hotpath-1234-0003.json,
+ * /tmp/prof-%p.trace.json -> /tmp/prof-%p-0003.trace.json); a name
+ * without a '.' gets it at its end.  path given: the first format only,
+ * to that file.  Never stderr, nothing said there.  0 or the first errno. */
+int hp_output_snapshot(const struct hp_report *r, const struct hp_settings *s,
+		       const char *path, unsigned long seq);
+
 #endif

@@ -886,6 +886,25 @@ void hp_report_write(const char *pattern, const char *text, size_t n,
 	errno = saved;
 }
 
+static int write_file(const char *path, const char *text, size_t n,
+		      const char **failed);
+
+int hp_report_write_file(const char *pattern, const char *text, size_t n)
+{
+	struct hp_str path = { 0 };
+	struct pipe_guard g;
+	const char *failed;
+	int saved = errno, err;
+
+	hp_report_expand_path(pattern, (long)getpid(), &path);
+	pipe_guard_begin(&g);
+	err = path.failed ? ENOMEM : write_file(path.s, text, n, &failed);
+	pipe_guard_end(&g);
+	hp_str_free(&path);
+	errno = saved;
+	return err;
+}
+
 /* Writes text to fd and closes it: 0 or the first errno. */
 static int write_close(int fd, const char *text, size_t n)
 {

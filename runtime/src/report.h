@@ -156,5 +156,8 @@ void hp_report_expand_path(const char *pattern, long pid, struct hp_str *out);
  * "[hotpath] wrote <path>" (a device or FIFO is not). */
 void hp_report_write(const char *pattern, const char *text, size_t n,
 		     int announce);
+/* The same for a snapshot (session.c): a file only, complete or absent,
+ * nothing said on stderr; 0 or the errno of what failed. */
+int hp_report_write_file(const char *pattern, const char *text, size_t n);
 
 #endif

@@ -87,6 +87,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -146,6 +147,7 @@ static struct session {
 		struct hp_buf *interrupted;
 		uintptr_t interrupted_here;
 	} reporter;
+	_Atomic unsigned long seq;     /* snapshots written (SNAPSHOTS below) */
 } session = {
 	.once = PTHREAD_ONCE_INIT,
 	.set = NULL,
@@ -155,6 +157,7 @@ static struct session {
 
 static void at_exit(void);
 static void report(uint64_t now, const struct hp_alloc_delta *main_d);
+static void interval_tick(void);
 
 /* ---- LIFECYCLE: threads, fork, exit paths, signals ---- */
 
@@ -258,6 +261,7 @@ static void start_threads(void)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	hp_worker_set_tick(interval_tick, hp_settings()->interval_ms);
 	hp_worker_start(hp_settings());
 	if (session.report_sigint || session.report_sigterm) {
 		hp_atomic_store_release(&session.reporter.req, 0);
@@ -378,6 +382,7 @@ static void fork_child(void)
 	hp_worker_forget();
 	hp_tls_buf = NULL; /* the next record goes through hp_session_attach */
 	session.reporter = (struct reporter){ 0 };
+	hp_atomic_store_relaxed(&session.seq, 0); /* the child's files are its own */
 	if (!session.set->fork_report || hp_atomic_load_acquire(&session.reported)) {
 		/* No session here, or the parent's is already over. */
 		session.fork = (struct fork_state){ 0 };
@@ -638,4 +643,86 @@ void hp_session_report_now(void)
 {
 	pthread_once(&session.once, init_session);
 	report(hp_clock_now(), NULL);
+}
+
+/* ---- SNAPSHOTS: HOTPATH_INTERVAL and hotpath_snapshot() ----
+ *
+ * A snapshot is the report as it stands, while the program runs: the
+ * calls finished so far (open ones, main's included, are not closed: they
+ * have no row until they end).  Writers never wait for it: it takes the
+ * worker's pass lock (the worker is the statistics' only owner, so holding
+ * its lock makes this thread the consumer for a moment, as fork does),
+ * drains every ring, gathers the plain data (gather.h: numbers and names,
+ * copied) and lets go; rendering and writing happen after, unlocked,
+ * while the worker drains again.  Writers keep pushing into their rings
+ * throughout; one waits only if its ring fills during the drain and
+ * gather, as it would behind any worker pass.  Snapshots of several
+ * threads, and the interval's, are serialised by that lock and number
+ * their files from one counter. */
+static int snapshot(unsigned int formats, const char *path)
+{
+	struct hp_settings set;
+	struct hp_gather_in in;
+	struct hp_report r;
+	uint64_t now, wall;
+	unsigned long seq;
+	size_t k, n = 0;
+	int err;
+
+	if (in_report)
+		return EBUSY;
+	if (__atomic_load_n(&hp_clock_mode, __ATOMIC_ACQUIRE) == 0)
+		return ESRCH; /* no session: nothing was measured */
+	if (getauxval(AT_SECURE))
+		return EPERM; /* secure execution: no files (settings.c) */
+	set = *session.set;
+	if (formats) { /* one format, else HOTPATH_FORMAT's list */
+		set.formats = formats;
+		set.order[0] = formats;
+		set.order[1] = 0;
+	}
+	if (!set.formats)
+		return 0; /* HOTPATH_FORMAT=none */
+	hp_worker_lock();
+	if (hp_atomic_load_acquire(&session.reported) ||
+	    hp_atomic_load_acquire(&session.fork.pending)) {
+		hp_worker_unlock();
+		return ESRCH; /* the report is out, or a fork child not started */
+	}
+	hp_worker_drain_all();
+	now = hp_clock_now();
+	wall = hp_clock_sample();
+	in.main_slot = hp_atomic_load_acquire(&session.main.slot);
+	in.total_ns = in.main_slot ? hp_clock_to_ns(now - session.main.start) : wall;
+	in.lost_base = session.fork.lost_base;
+	in.pcts = session.pcts;
+	in.npcts = session.npcts;
+	err = hp_gather(&r, &in, &set);
+	seq = hp_atomic_add_relaxed(&session.seq, 1) + 1;
+	hp_worker_unlock();
+	if (err)
+		return err;
+	for (k = 0; k < r.nrows; k++)
+		n += r.rows[k].kind != HP_KIND_MAIN;
+	err = session.fork.child && !n ? 0 : hp_output_snapshot(&r, &set, path, seq);
+	hp_gather_free(&r);
+	return err;
+}
+
+/* The worker's HOTPATH_INTERVAL tick (worker.h). */
+static void interval_tick(void)
+{
+	(void)snapshot(0, NULL);
+}
+
+int hp_snapshot_sym_(const char *format, const char *path)
+{
+	unsigned int bit = 0;
+	int saved = errno, err;
+
+	if (format && *format && !(bit = hp_settings_format_bit(format)))
+		return EINVAL;
+	err = snapshot(bit, path && *path ? path : NULL);
+	errno = saved;
+	return err;
 }

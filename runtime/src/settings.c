@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -35,7 +36,7 @@ static const char *const known[] = {
 	"HOTPATH_LIMIT", "HOTPATH_ALLOC", "HOTPATH_FORK",
 	"HOTPATH_SIGNAL_REPORT", "HOTPATH_CLOCK", "HOTPATH_TRACE_LIMIT",
 	"HOTPATH_TREE_LIMIT", "HOTPATH_QUIET", "HOTPATH_SORT",
-	"HOTPATH_COLUMNS",
+	"HOTPATH_COLUMNS", "HOTPATH_INTERVAL",
 };
 
 #define DEFAULTS {                                                  \
@@ -47,6 +48,51 @@ static const char *const known[] = {
 	.tree_limit = HP_TREE_LIMIT_DEFAULT }
 
 static struct hp_settings settings = DEFAULTS;
+
+/* hpcc --report's FORMAT[:PATH], built into a module of the program
+ * (hotpath.h): weak, so NULL when no module has one.  Global symbol
+ * lookup finds the executable's first, then the libraries' in load
+ * order; a library dlopen'ed later is not searched. */
+extern const char hp_report_default_[]
+	__asm__("hotpath_report_default")
+	__attribute__((weak, visibility("default")));
+
+/* That default, split, while a load runs: it stands in for HOTPATH_FORMAT
+ * and HOTPATH_OUTPUT when neither is set at run time, and never in secure
+ * execution (no files there: names_output below). */
+static struct {
+	int on;
+	char format[128];
+	const char *path; /* NULL: no PATH part */
+} baked;
+
+static void load_baked(void)
+{
+	const char *d = hp_report_default_, *f = getenv("HOTPATH_FORMAT"),
+		   *o = getenv("HOTPATH_OUTPUT");
+	size_t n;
+
+	baked.on = 0;
+	if (!d || !*d || (f && *f) || (o && *o) || getauxval(AT_SECURE))
+		return;
+	n = strcspn(d, ":");
+	if (n >= sizeof baked.format)
+		return;
+	memcpy(baked.format, d, n);
+	baked.format[n] = '\0';
+	baked.path = d[n] == ':' && d[n + 1] ? d + n + 1 : NULL;
+	baked.on = 1;
+}
+
+unsigned int hp_settings_format_bit(const char *name)
+{
+	size_t f;
+
+	for (f = 0; name && f < HP_OUT_FORMATS; f++)
+		if (strcmp(formats[f].name, name) == 0)
+			return formats[f].bit;
+	return 0;
+}
 
 const char *hp_settings_format_name(unsigned int bit)
 {
@@ -74,7 +120,8 @@ static int names_output(const char *name)
 	size_t f;
 
 	if (strcmp(name, "HOTPATH_FORMAT") == 0 ||
-	    strcmp(name, "HOTPATH_OUTPUT") == 0)
+	    strcmp(name, "HOTPATH_OUTPUT") == 0 ||
+	    strcmp(name, "HOTPATH_INTERVAL") == 0)
 		return 1;
 	for (f = 0; f < HP_OUT_FORMATS; f++)
 		if (strcmp(name, formats[f].var) == 0)
@@ -86,6 +133,10 @@ static const char *value(const char *name)
 {
 	const char *v = names_output(name) ? secure_getenv(name) : getenv(name);
 
+	if (baked.on && strcmp(name, "HOTPATH_FORMAT") == 0)
+		return baked.format;
+	if (baked.on && strcmp(name, "HOTPATH_OUTPUT") == 0)
+		return baked.path;
 	return v && *v ? v : NULL;
 }
 
@@ -96,6 +147,7 @@ static void note_secure_ignored(struct hp_str *notes)
 		"HOTPATH_FORMAT", "HOTPATH_OUTPUT", "HOTPATH_OUTPUT_TABLE",
 		"HOTPATH_OUTPUT_JSON", "HOTPATH_OUTPUT_FOLDED",
 		"HOTPATH_OUTPUT_TRACE", "HOTPATH_OUTPUT_HTML",
+		"HOTPATH_INTERVAL",
 	};
 	size_t i;
 
@@ -289,6 +341,46 @@ static void load_number(const char *name, uint64_t lo, uint64_t hi,
 		      (unsigned long long)hi, fallback);
 }
 
+/* HOTPATH_INTERVAL: seconds with at most three decimals ("0.5", "2"),
+ * to the millisecond; "0" is off.  The same rules as parse_number: no
+ * sign, no exponent, bounded on the way. */
+static void load_interval(struct hp_settings *s, struct hp_str *notes)
+{
+	const char *v = value("HOTPATH_INTERVAL"), *p = v;
+	uint64_t ms = 0;
+	int digits = 0, frac = 0, bad = 0;
+
+	if (!v)
+		return;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (; *p >= '0' && *p <= '9' && !bad; p++, digits++) {
+		ms = ms * 10 + (uint64_t)(*p - '0');
+		bad = ms > HP_INTERVAL_MAX_MS / 1000;
+	}
+	ms *= 1000;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9' && !bad; p++, frac++) {
+			static const unsigned int scale[] = { 100, 10, 1 };
+
+			bad = frac >= 3;
+			if (!bad)
+				ms += (uint64_t)(*p - '0') * scale[frac];
+		}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!bad && !*p && digits + frac > 0 &&
+	    (ms == 0 || (ms >= HP_INTERVAL_MIN_MS && ms <= HP_INTERVAL_MAX_MS))) {
+		s->interval_ms = (unsigned long)ms;
+		return;
+	}
+	note_ignored(notes, "HOTPATH_INTERVAL", v);
+	hp_str_printf(notes, "(expected seconds from %u.%03u to %u, at most "
+		      "three decimals, or 0): no interval reports\n",
+		      HP_INTERVAL_MIN_MS / 1000, HP_INTERVAL_MIN_MS % 1000,
+		      HP_INTERVAL_MAX_MS / 1000);
+}
+
 /* A variable with a few accepted words: the index of its value in words,
  * or dflt (the default's index; noted, with the fallback) when the value
  * is none of them. */
@@ -428,6 +520,7 @@ int hp_settings_load(void)
 	size_t f;
 	int err = 0;
 
+	load_baked();
 	s.output = copy(value("HOTPATH_OUTPUT"));
 	if (value("HOTPATH_OUTPUT") && !s.output)
 		err = ENOMEM;
@@ -464,11 +557,14 @@ int hp_settings_load(void)
 	load_number("HOTPATH_TREE_LIMIT", HP_TREE_LIMIT_MIN, HP_TREE_LIMIT_MAX,
 		    &n, "nodes", fallback, &notes);
 	s.tree_limit = (size_t)n;
-	s.quiet = load_word("HOTPATH_QUIET", quiet, 2, 1,
+	/* A built-in default is quiet unless HOTPATH_QUIET says otherwise: a
+	 * test suite's stderr stays the program's own. */
+	s.quiet = load_word("HOTPATH_QUIET", quiet, 2, baked.on ? 0 : 1,
 			    "written files are named", &notes) == 0;
 	s.sort = load_word("HOTPATH_SORT", sorts, 6, HP_SORT_SELF,
 			   "rows are sorted by self time", &notes);
 	load_columns(&s, &notes);
+	load_interval(&s, &notes);
 	note_secure_ignored(&notes);
 	note_unknown_variables(&notes);
 	if (notes.failed)

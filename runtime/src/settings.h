@@ -52,6 +52,8 @@
 #define HP_TREE_LIMIT_DEFAULT 100000u /* HOTPATH_TREE_LIMIT: call-path nodes */
 #define HP_TREE_LIMIT_MIN 16u
 #define HP_TREE_LIMIT_MAX 100000000u
+#define HP_INTERVAL_MIN_MS 10u /* HOTPATH_INTERVAL: seconds, to the ms */
+#define HP_INTERVAL_MAX_MS 86400000u
 
 /* HOTPATH_SORT's keys, in the order of its words (total, self, calls,
  * avg, max, name); 0 is total, so a report made by hand sorts as
@@ -92,6 +94,7 @@ struct hp_settings {
 	int tracing;                            /* trace listed, limit > 0: the
 						   worker keeps every call's start */
 	size_t tree_limit;                      /* call-path nodes (folded, html) */
+	unsigned long interval_ms;              /* HOTPATH_INTERVAL; 0 = off */
 	char *notes;                            /* a line per ignored value, or NULL */
 };
 
@@ -104,6 +107,8 @@ int hp_settings_load(void);
 const struct hp_settings *hp_settings(void);
 /* "table", "json", ... for one HP_OUT_* bit; NULL for anything else. */
 const char *hp_settings_format_name(unsigned int bit);
+/* The HP_OUT_* bit of a format name ("json", ...); 0 if none. */
+unsigned int hp_settings_format_bit(const char *name);
 /* The index of one HP_OUT_* bit (0 .. HP_OUT_FORMATS - 1). */
 unsigned int hp_settings_format_index(unsigned int bit);
 

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "callgraph.h"
 #include "hotpath.h"
+#include "clock.h"
 #include "settings.h"
 #include "trace.h"
 
@@ -28,6 +29,8 @@ static struct worker {
 	uint64_t nonlocal;     /* calls left by a non-local exit */
 	struct hp_stat *stats; /* by slot - 1 */
 	size_t nstats, stats_cap;
+	void (*tick)(void);    /* HOTPATH_INTERVAL's snapshot, or NULL */
+	uint64_t tick_ns;      /* its interval */
 } worker = { .pass_lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* The statistics of a slot (sites.h), made on its first record; NULL
@@ -405,9 +408,17 @@ uint64_t hp_worker_drain_all(void)
 	return n;
 }
 
+void hp_worker_set_tick(void (*tick)(void), unsigned long interval_ms)
+{
+	worker.tick = interval_ms ? tick : NULL;
+	worker.tick_ns = (uint64_t)interval_ms * 1000000u;
+}
+
 static void *worker_main(void *arg)
 {
 	static const struct timespec idle = { 0, 1000000 };
+	/* The pass loop wakes at least every ms: the tick's clock. */
+	uint64_t next = worker.tick ? hp_clock_mono_ns() + worker.tick_ns : 0;
 
 	(void)arg;
 	for (;;) {
@@ -417,6 +428,13 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&worker.pass_lock);
 		n = hp_worker_drain_all();
 		pthread_mutex_unlock(&worker.pass_lock);
+		if (worker.tick && !hp_atomic_load_acquire(&worker.stopping) &&
+		    hp_clock_mono_ns() >= next) {
+			worker.tick();
+			next += worker.tick_ns;
+			if (next < hp_clock_mono_ns()) /* fell behind: skip, don't burst */
+				next = hp_clock_mono_ns() + worker.tick_ns;
+		}
 
 		/* Busy: go on.  Otherwise let the rings fill (a writer wakes
 		 * us at half full) rather than chase every record. */

@@ -108,6 +108,11 @@ struct hp_stat {
 
 /* Starts the worker, keeping what the settings' formats need. */
 int hp_worker_start(const struct hp_settings *set);
+/* HOTPATH_INTERVAL: the worker calls tick every interval_ms (0: never),
+ * between passes and without its lock held (tick takes it to gather a
+ * snapshot: session.c).  The layer above hands it down, so the worker
+ * calls nothing above itself by name.  Set before hp_worker_start. */
+void hp_worker_set_tick(void (*tick)(void), unsigned long interval_ms);
 void hp_worker_stop(void);
 int hp_worker_running(void);
 /* Fork child: there is no worker thread any more. */

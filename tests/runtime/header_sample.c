@@ -27,5 +27,7 @@ int main(void)
 {
 	HP_MAIN(5, "main", 27, "50,99");
 	int r = looped(3);
+	if (hotpath_snapshot(0, 0) != 0) /* the public call, too */
+		r++;
 	return r == 6 ? 0 : 1;
 }

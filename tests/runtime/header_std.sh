@@ -1,7 +1,8 @@
 #!/bin/bash
 # header_std.sh INCLUDE_DIR SAMPLE.c - hotpath.h and the guard macros compile
 # warning-free (-Werror) under every -std from gnu89 to c2x, with gcc and
-# clang, in both modes (plain and -DHOTPATH_ALLOC=1, as hpcc --alloc).
+# clang, in every mode (plain, -DHOTPATH_ALLOC=1 as hpcc --alloc, and
+# -DHOTPATH_REPORT_DEFAULT as hpcc --report).
 set -u
 inc=$1 sample=$2
 tmp=$(mktemp -d)
@@ -12,7 +13,7 @@ for cc in gcc clang; do
 		echo "FAIL $cc not found"; fail=1; continue
 	fi
 	for std in c89 gnu89 c99 gnu99 c11 gnu11 c17 gnu17 c2x gnu2x; do
-	for mode in -DHOTPATH_PLAIN -DHOTPATH_ALLOC=1; do
+	for mode in -DHOTPATH_PLAIN -DHOTPATH_ALLOC=1 '-DHOTPATH_REPORT_DEFAULT="json:/tmp/%p.json"'; do
 		if $cc $mode -std=$std -Wall -Wextra -pedantic -Wdeclaration-after-statement \
 			-Wshadow -Werror -I"$inc" -c "$sample" -o "$tmp/s.o" 2>"$tmp/err"; then
 			echo "ok   $cc -std=$std $mode"

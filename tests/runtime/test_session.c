@@ -749,6 +749,7 @@ static void setuid_program_writes_only_stderr(void)
 		setenv("HPTEST_CHILD", "five", 1);
 		setenv("HOTPATH_FORMAT", "table,json", 1);
 		setenv("HOTPATH_OUTPUT", owned, 1);
+		setenv("HOTPATH_INTERVAL", "0.01", 1); /* no numbered files either */
 		if (setgid(65534) != 0 || setuid(65534) != 0)
 			_exit(126);
 		execl(copy, copy, (char *)NULL);
@@ -773,6 +774,7 @@ static void setuid_program_writes_only_stderr(void)
 	CHECK_CONTAINS(text, "[hotpath] HOTPATH_OUTPUT ignored in a setuid or "
 		       "setgid program: the table goes to stderr\n");
 	CHECK_CONTAINS(text, "[hotpath] HOTPATH_FORMAT ignored");
+	CHECK_CONTAINS(text, "[hotpath] HOTPATH_INTERVAL ignored");
 	CHECK_INT(0, scratch_files_in(scratch, "hotpath-"));
 	free(kept);
 	free(text);

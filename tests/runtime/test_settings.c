@@ -314,6 +314,40 @@ static void tree_limit(void)
 		     "at most 100000 are kept\n");
 }
 
+/* HOTPATH_INTERVAL: seconds to the ms, bounded; a bad value is named
+ * under the table and leaves the interval off. */
+static void interval(void)
+{
+	static const struct { const char *v; unsigned long ms; } good[] = {
+		{ "0", 0 }, { "0.01", 10 }, { "0.5", 500 }, { " 1 ", 1000 },
+		{ "2.250", 2250 }, { "86400", 86400000 }, { "3.", 3000 },
+		{ ".25", 250 },
+	};
+	static const char *const bad[] = { "-1", "0.001", "0.009", "1.2345",
+					   "86400.001", "99999999", HUGE_MAX,
+					   "abc", "1e3", "+5", "0x10", "1,5",
+					   ".", "1 2", "0.5s" };
+	const struct hp_settings *s;
+	char want[512];
+	size_t i;
+
+	s = load1("HOTPATH_LIMIT", "1");
+	CHECK_U64(0, s->interval_ms); /* unset: off */
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		s = load1("HOTPATH_INTERVAL", good[i].v);
+		CHECK_U64(good[i].ms, s->interval_ms);
+		CHECK(s->notes == NULL);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		s = load1("HOTPATH_INTERVAL", bad[i]);
+		CHECK_U64(0, s->interval_ms);
+		snprintf(want, sizeof want, "[hotpath] ignored HOTPATH_INTERVAL=%s "
+			 "(expected seconds from 0.010 to 86400, at most three "
+			 "decimals, or 0): no interval reports\n", bad[i]);
+		CHECK_STR(want, s->notes);
+	}
+}
+
 static void alloc_tables(void)
 {
 	static const struct {
@@ -605,7 +639,7 @@ static void cleanup(void)
 }
 
 TEST_MAIN(T(defaults), T(formats), T(outputs), T(percentiles), T(limit),
-	  T(trace_limit), T(tree_limit), T(alloc_tables), T(words),
+	  T(trace_limit), T(tree_limit), T(interval), T(alloc_tables), T(words),
 	  T(sort_keys), T(columns),
 	  T(unknown_variables_and_odd_values), T(all_notes_in_order),
 	  T(out_of_memory),
