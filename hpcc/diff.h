@@ -16,7 +16,7 @@
 
 #include <stdio.h>
 
-enum diff_format { DIFF_TABLE, DIFF_MARKDOWN };
+enum diff_format { DIFF_TABLE, DIFF_MARKDOWN, DIFF_JSON };
 
 struct diff_opts {
 	const char **base; /* the base reports (nbase >= 1) */
