@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cJSON.h>
+
 #include "diff.h"
 #include "test.h"
 
@@ -426,9 +428,175 @@ static void one_bad_report_among_runs(void)
 	free(text);
 }
 
+/* A function with its self time: FN's reports have no self_ns. */
+#define FNS(name, calls, avg, self, total)                                       \
+	"{\"name\":\"" name "\",\"file\":\"a.c\",\"calls\":" #calls ",\"avg_ns\":" #avg \
+	",\"self_ns\":" #self ",\"total_ns\":" #total ",\"percentiles\":{\"p95\":" #avg "}}"
+
+/* main -> mid -> leaf; only leaf's own code got slower (100 -> 200ns a
+ * call), which made mid's and main's totals grow by 50%: only leaf is
+ * slower (issue 12, item 12). */
+static void only_the_leaf_is_slower(void)
+{
+	const char *b = write_report("leaf-b.json", REPORT(
+		FNS("main", 1, 210000, 10000, 210000) "," FNS("mid", 100, 2000, 100000, 200000) ","
+		FNS("leaf", 1000, 100, 100000, 100000)));
+	const char *h = write_report("leaf-h.json", REPORT(
+		FNS("main", 1, 310000, 10000, 310000) "," FNS("mid", 100, 3000, 100000, 300000) ","
+		FNS("leaf", 1000, 200, 200000, 200000)));
+	const char *bs[3] = { b, b, b }, *hs[3] = { h, h, h };
+	char *text = NULL;
+
+	CHECK_INT(DIFF_EXIT_SLOWER, run(b, h, 10, DIFF_TABLE, &text));
+	CHECK_CONTAINS(row_of(text, "leaf"), "100.00ns\xe2\x86\x92" "200.00ns | 100.00ns\xe2\x86\x92"
+		       "200.00ns | +100.0% | slower ");
+	/* the callers' Avg shows their total growing; their verdict is "~" */
+	CHECK_CONTAINS(row_of(text, "mid"), "| 1.00\xc2\xb5s\xe2\x86\x92" "1.00\xc2\xb5s ");
+	CHECK_CONTAINS(row_of(text, "mid"), "2.00\xc2\xb5s\xe2\x86\x92" "3.00\xc2\xb5s");
+	CHECK_CONTAINS(row_of(text, "mid"), "| +0.0% ");
+	CHECK_CONTAINS(row_of(text, "mid"), "| ~ ");
+	CHECK_CONTAINS(row_of(text, "main"), "| ~ ");
+	CHECK_CONTAINS(text, "1 function slower than the 10.0% threshold.");
+	free(text);
+	/* the same with several (quiet) runs a side */
+	CHECK_INT(DIFF_EXIT_SLOWER, run_n(bs, 3, hs, 3, 10, DIFF_TABLE, &text));
+	CHECK_CONTAINS(row_of(text, "leaf"), "| slower ");
+	CHECK_CONTAINS(row_of(text, "mid"), "| ~ ");
+	CHECK_CONTAINS(row_of(text, "main"), "| ~ ");
+	free(text);
+}
+
+/* Display columns of each line (UTF-8 code points); the widest. */
+static size_t widest_line(const char *text)
+{
+	size_t w = 0, max = 0;
+
+	for (; *text; text++) {
+		if (*text == '\n') {
+			w = 0;
+			continue;
+		}
+		if (((unsigned char)*text & 0xc0) != 0x80 && ++w > max)
+			max = w;
+	}
+	return max;
+}
+
+/* With several runs (the Noise column), large figures and a 30-character
+ * name the table keeps to 120 columns; a 50-character name is cut to 29
+ * characters and "…", by characters, not bytes (issue 12, item 12). */
+#define NAME30 "abcdefghij_abcdefghij_abcdefg"
+#define NAME50 "\xc3\xa9tapes_de_la_compilation_incr\xc3\xa9mentale_et_du_caches"
+static void table_fits_in_120_columns(void)
+{
+	const char *b[2], *h[2];
+	char *text = NULL;
+	const char *p;
+	size_t n;
+
+	b[0] = write_report("wide-b0.json", REPORT(
+		FNS(NAME30 "x", 12345678, 987654321, 876543210000000, 9876543210000000) ","
+		FNS(NAME50, 1000, 1000, 900000, 1000000)));
+	b[1] = write_report("wide-b1.json", REPORT(
+		FNS(NAME30 "x", 12345678, 987654321, 806543210000000, 9876543210000000) ","
+		FNS(NAME50, 1000, 1000, 900000, 1000000)));
+	h[0] = write_report("wide-h0.json", REPORT(
+		FNS(NAME30 "x", 12345678, 987654321, 876543210000000, 9876543210000000) ","
+		FNS(NAME50, 1000, 1000, 950000, 1000000)));
+	h[1] = write_report("wide-h1.json", REPORT(
+		FNS(NAME30 "x", 12345678, 997654321, 886543210000000, 9976543210000000) ","
+		FNS(NAME50, 1000, 1000, 950000, 1000000)));
+	CHECK_INT(strlen(NAME30 "x"), 30);
+	CHECK_INT(DIFF_EXIT_OK, run_n(b, 2, h, 2, 10, DIFF_TABLE, &text));
+	CHECK_CONTAINS(text, "| " NAME30 "x |");
+	CHECK_CONTAINS(text, "| Noise ");
+	CHECK(widest_line(text) > 100);
+	/* the table's lines; the notes below it are prose */
+	for (p = text; (p = strchr(p, '\n')) != NULL;) {
+		p++;
+		n = strcspn(p, "\n");
+		if (n && (*p == '|' || *p == '+')) {
+			char line[600];
+
+			snprintf(line, sizeof line, "%.*s", (int)n, p);
+			if (widest_line(line) > 120)
+				CHECK_STR("a line of at most 120 columns", line);
+		}
+	}
+	/* 29 characters of the 50 (two of them 2-byte é), then … */
+	CHECK_NOT_CONTAINS(text, NAME50);
+	CHECK_CONTAINS(text, "| \xc3\xa9tapes_de_la_compilation_incr\xe2\x80\xa6 |");
+	free(text);
+	/* markdown: the same cells */
+	CHECK_INT(DIFF_EXIT_OK, run_n(b, 2, h, 2, 10, DIFF_MARKDOWN, &text));
+	CHECK_CONTAINS(text, "| \xc3\xa9tapes_de_la_compilation_incr\xe2\x80\xa6 |");
+	free(text);
+}
+
+/* --format=json: per-function medians, change, noise and verdict; the exit
+ * status rules are the table's. */
+static void json_format(void)
+{
+	const char *b = write_report("json-b.json", REPORT(
+		FNS("mid", 100, 2000, 100000, 200000) "," FNS("leaf", 1000, 100, 100000, 100000)));
+	const char *h = write_report("json-h.json", REPORT(
+		FNS("mid", 100, 3000, 100000, 300000) "," FNS("leaf", 1000, 200, 200000, 200000) ","
+		FN("fresh", 3, 10, 10, 30)));
+	const cJSON *fns, *f, *leaf = NULL, *mid = NULL, *fresh = NULL;
+	char *text = NULL;
+	cJSON *doc;
+
+	CHECK_INT(DIFF_EXIT_SLOWER, run(b, h, 10, DIFF_JSON, &text));
+	doc = cJSON_Parse(text);
+	CHECK(doc != NULL);
+	CHECK_NOT_CONTAINS(text, "[hotpath]");
+	fns = cJSON_GetObjectItemCaseSensitive(doc, "functions");
+	cJSON_ArrayForEach(f, fns) {
+		const char *name = cJSON_GetObjectItemCaseSensitive(f, "name")->valuestring;
+
+		if (!strcmp(name, "leaf"))
+			leaf = f;
+		else if (!strcmp(name, "mid"))
+			mid = f;
+		else if (!strcmp(name, "fresh"))
+			fresh = f;
+	}
+	CHECK(leaf && mid && fresh);
+	if (leaf && mid && fresh) {
+		const cJSON *lb = cJSON_GetObjectItemCaseSensitive(leaf, "base");
+		const cJSON *lh = cJSON_GetObjectItemCaseSensitive(leaf, "head");
+
+		CHECK_STR("slower", cJSON_GetObjectItemCaseSensitive(leaf, "verdict")->valuestring);
+		CHECK_STR("~", cJSON_GetObjectItemCaseSensitive(mid, "verdict")->valuestring);
+		CHECK_STR("new", cJSON_GetObjectItemCaseSensitive(fresh, "verdict")->valuestring);
+		CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(fresh, "base")));
+		CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(fresh, "change_pct")));
+		CHECK(cJSON_GetObjectItemCaseSensitive(leaf, "change_pct")->valuedouble == 100.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(mid, "change_pct")->valuedouble == 0.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(mid, "avg_change_pct")->valuedouble == 50.0);
+		CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(leaf, "noise_pct")));
+		CHECK(cJSON_GetObjectItemCaseSensitive(lb, "self_ns")->valuedouble == 100.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(lh, "self_ns")->valuedouble == 200.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(lh, "avg_ns")->valuedouble == 200.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(lh, "calls")->valuedouble == 1000.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(lh, "runs")->valuedouble == 1.0);
+	}
+	CHECK(cJSON_GetObjectItemCaseSensitive(doc, "slower")->valuedouble == 1.0);
+	CHECK(cJSON_GetObjectItemCaseSensitive(doc, "exit_status")->valuedouble == 1.0);
+	cJSON_Delete(doc);
+	free(text);
+	/* no threshold: exit 0, threshold_pct null */
+	CHECK_INT(DIFF_EXIT_OK, run(b, h, -1, DIFF_JSON, &text));
+	doc = cJSON_Parse(text);
+	CHECK(doc && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(doc, "threshold_pct")));
+	cJSON_Delete(doc);
+	free(text);
+}
+
 TEST_MAIN(T(identical_reports_are_unchanged), T(slower_than_threshold_fails),
 	  T(new_and_removed_functions_are_marked), T(runs_of_different_length_compare_per_call),
 	  T(markdown_is_a_pull_request_table), T(bad_input_is_a_usage_error), T(arguments),
 	  T(noisy_runs_of_one_binary_pass), T(seeded_noisy_runs_pass), T(real_slowdown_fails),
 	  T(single_runs_say_there_is_no_noise_estimate), T(functions_on_one_side_or_in_some_runs),
-	  T(one_bad_report_among_runs))
+	  T(one_bad_report_among_runs), T(only_the_leaf_is_slower), T(table_fits_in_120_columns),
+	  T(json_format))
