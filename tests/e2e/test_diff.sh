@@ -76,7 +76,7 @@ same_binary_passes() {
 	assert_contains out "| Noise "
 	local fn
 	for fn in main work steady; do
-		grep -q "^| $fn .*| ±[0-9.]*% *| [~a-z]" out || fail "no $fn row with a noise figure: $(cat out)"
+		grep -q "^| $fn .*| ±[0-9.]*% *| [-+][0-9.]*% *| [~a-z]" out || fail "no $fn row with a noise figure: $(cat out)"
 	done
 	assert_contains out "0 functions slower than the 25.0% threshold and the noise"
 	# the two-report form still works, and says what it cannot know
