@@ -1,10 +1,15 @@
 /* diff.c - compare hotpath JSON reports (`hpcc --diff`).
  *
  * A function is the same function in two reports when its name and file
- * match.  The verdict of a row comes from the average time per call, so a
- * head run that did twice the work is not called twice as slow; the
- * percentile columns are those both sides have.  Rows are sorted by the
- * head's total time; removed functions come last.
+ * match.  The verdict of a row comes from the self time per call (issue
+ * 12, item 12): per call, so a head run that did twice the work is not
+ * called twice as slow; self, so a leaf that got slower does not make
+ * every caller slower too (their Avg, inclusive, is shown beside it).
+ * The table keeps to 120 columns for names up to 30 characters, so the
+ * percentiles (those both sides have) are in the JSON output only.
+ * Durations use the runtime's own formatter (runtime/src/fmt.c, compiled
+ * into hpcc).  Rows are sorted by the head's total time; removed
+ * functions come last.
  *
  * Several runs per side (issue 12, item 11).  One run of a program on a
  * busy machine can differ from the next by 25-80%, so a single pair of
@@ -12,7 +17,7 @@
  *  - each figure of a side is the median of that side's runs (robust to
  *    one disturbed run), computed over the runs the function appears in;
  *  - the function's noise is the sum of the two sides' spreads of its
- *    per-call averages (slowest - fastest run), in % of the base median:
+ *    self time per call (slowest - fastest run), in % of the base median:
  *    the largest difference the two medians could show by chance alone,
  *    each sitting at the far end of its own runs.  Simulated on identical
  *    binaries with 3 runs a side and 25-80% run-to-run noise (uniform,
