@@ -3,8 +3,8 @@
  *     hpcc --diff BASE.json HEAD.json
  *     hpcc --diff BASE1.json BASE2.json ... -- HEAD1.json HEAD2.json ...
  *
- * Runs of different lengths are compared by per-call figures (average and
- * percentiles); totals and call counts are shown for context.  With
+ * Runs of different lengths are compared by per-call figures; the verdict
+ * is the self time's, so a slower callee does not blame its callers.  With
  * several runs per side each figure is the median of the runs', and each
  * function's run-to-run noise is measured from the runs themselves: a
  * function is slower only when its change exceeds both the threshold and
@@ -16,7 +16,7 @@
 
 #include <stdio.h>
 
-enum diff_format { DIFF_TABLE, DIFF_MARKDOWN };
+enum diff_format { DIFF_TABLE, DIFF_MARKDOWN, DIFF_JSON };
 
 struct diff_opts {
 	const char **base; /* the base reports (nbase >= 1) */

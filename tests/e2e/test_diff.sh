@@ -76,7 +76,7 @@ same_binary_passes() {
 	assert_contains out "| Noise "
 	local fn
 	for fn in main work steady; do
-		grep -q "^| $fn .*| ±[0-9.]*% *| [~a-z]" out || fail "no $fn row with a noise figure: $(cat out)"
+		grep -q "^| $fn .*| ±[0-9.]*% *| [-+][0-9.]*% *| [~a-z]" out || fail "no $fn row with a noise figure: $(cat out)"
 	done
 	assert_contains out "0 functions slower than the 25.0% threshold and the noise"
 	# the two-report form still works, and says what it cannot know
@@ -102,7 +102,30 @@ slower_function_is_named() {
 	else
 		assert_status 0 $status "exit status without a slower row: $(cat out)"
 	fi
-	grep -q "^| work  *| 30 -> 30 | [^|]*(+[0-9.]*%)" out || fail "work not slower on average: $(cat out)"
+	grep -q "^| work  *| 30  *|.*| +[0-9.]*%  *| \(slower\|noise\) *|$" out ||
+		fail "work not slower per call: $(cat out)"
+	# main's total grew with work's, its own time did not: the verdict
+	# names work, never its caller (issue 12, item 12)
+	grep -q "^| main .*| slower *|$" out && fail "main blamed for work: $(cat out)"
+	# --format=json: the same verdicts and exit status, valid JSON
+	"$HPCC" --diff b1.json b2.json b3.json -- h1.json h2.json h3.json --threshold 25 \
+		--format=json >json 2>err
+	assert_status $status $? "exit status of --format=json: $(cat json err)"
+	python3 - json <<'PY' || fail "--format=json: $(cat json)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+fns = {f["name"]: f for f in d["functions"]}
+assert fns["work"]["verdict"] in ("slower", "noise"), fns["work"]
+assert fns["main"]["verdict"] != "slower", fns["main"]
+for side in ("base", "head"):
+    w = fns["work"][side]
+    assert w["runs"] == 3 and w["calls"] == 30, w
+    assert w["avg_ns"] > 0 and w["self_ns"] > 0, w
+assert fns["work"]["head"]["avg_ns"] > fns["work"]["base"]["avg_ns"]
+assert fns["work"]["change_pct"] > 0 and fns["work"]["noise_pct"] >= 0
+assert d["base"] == ["b1.json", "b2.json", "b3.json"] and d["threshold_pct"] == 25
+assert d["exit_status"] == (1 if d["slower"] else 0)
+PY
 }
 
 bad_reports() {

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cJSON.h>
+
 #include "diff.h"
 #include "test.h"
 
@@ -104,7 +106,7 @@ static void identical_reports_are_unchanged(void)
 	char *text = NULL;
 
 	CHECK_INT(DIFF_EXIT_OK, run(r, r, 10, DIFF_TABLE, &text));
-	CHECK_CONTAINS(row_of(text, "f"), "100.00ns -> 100.00ns (+0.0%)");
+	CHECK_CONTAINS(row_of(text, "f"), "100.00ns\xe2\x86\x92" "100.00ns | +0.0% ");
 	CHECK_CONTAINS(row_of(text, "f"), "| ~ ");
 	CHECK_CONTAINS(text, "0 functions slower than the 10.0% threshold.");
 	free(text);
@@ -119,10 +121,9 @@ static void slower_than_threshold_fails(void)
 	char *text = NULL;
 
 	CHECK_INT(DIFF_EXIT_SLOWER, run(b, h, 10, DIFF_TABLE, &text));
-	CHECK_CONTAINS(row_of(text, "f"), "100.00ns -> 120.00ns (+20.0%)");
-	CHECK_CONTAINS(row_of(text, "f"), "120.00ns -> 150.00ns (+25.0%)");
+	CHECK_CONTAINS(row_of(text, "f"), "100.00ns\xe2\x86\x92" "120.00ns | +20.0% |");
 	CHECK_CONTAINS(row_of(text, "f"), "| slower ");
-	CHECK_CONTAINS(row_of(text, "g"), "(-20.0%)");
+	CHECK_CONTAINS(row_of(text, "g"), "| -20.0% |");
 	CHECK_CONTAINS(row_of(text, "g"), "| faster ");
 	CHECK_CONTAINS(text, "1 function slower than the 10.0% threshold.");
 	free(text);
@@ -144,9 +145,9 @@ static void new_and_removed_functions_are_marked(void)
 	/* new and removed never fail the gate: only "slower" does */
 	CHECK_INT(DIFF_EXIT_OK, run(b, h, 0, DIFF_TABLE, &text));
 	CHECK_CONTAINS(row_of(text, "fresh"), "| new ");
-	CHECK_CONTAINS(row_of(text, "fresh"), "0 -> 3");
+	CHECK_CONTAINS(row_of(text, "fresh"), "| 3 ");
 	CHECK_CONTAINS(row_of(text, "old"), "| removed ");
-	CHECK_CONTAINS(row_of(text, "old"), "10.00ns -> -");
+	CHECK_CONTAINS(row_of(text, "old"), "10.00ns\xe2\x86\x92-");
 	/* sorted by head total, removed last */
 	CHECK(strstr(text, "| fresh ") < strstr(text, "| kept "));
 	CHECK(strstr(text, "| kept ") < strstr(text, "| old "));
@@ -160,8 +161,9 @@ static void runs_of_different_length_compare_per_call(void)
 	char *text = NULL;
 
 	CHECK_INT(DIFF_EXIT_OK, run(b, h, 1, DIFF_TABLE, &text));
-	CHECK_CONTAINS(row_of(text, "f"), "100 -> 400");
-	CHECK_CONTAINS(row_of(text, "f"), "100.00\xc2\xb5s -> 400.00\xc2\xb5s (+300.0%)");
+	CHECK_CONTAINS(row_of(text, "f"), "| 400 ");
+	/* the runtime's formatter: 1.00µs, never 1000.00ns (issue 12, item 13) */
+	CHECK_CONTAINS(row_of(text, "f"), "1.00\xc2\xb5s\xe2\x86\x92" "1.00\xc2\xb5s | +0.0% ");
 	CHECK_CONTAINS(row_of(text, "f"), "| ~ ");
 	free(text);
 }
@@ -173,9 +175,9 @@ static void markdown_is_a_pull_request_table(void)
 
 	CHECK_INT(DIFF_EXIT_OK, run(b, b, -1, DIFF_MARKDOWN, &text));
 	CHECK_CONTAINS(text, "### [hotpath] Comparison of ");
-	CHECK_CONTAINS(text, "| Function | Calls | Avg | P95 | Total | Change |\n"
+	CHECK_CONTAINS(text, "| Function | Calls | Self | Avg | Change | Verdict |\n"
 			     "|---|---:|---:|---:|---:|---:|\n"
-			     "| f | 1 -> 1 | 2.00ms -> 2.00ms (+0.0%) |");
+			     "| f | 1 | 2.00ms\xe2\x86\x92" "2.00ms | 2.00ms\xe2\x86\x92" "2.00ms | +0.0% | ~ |");
 	CHECK_NOT_CONTAINS(text, "+---");
 	CHECK_NOT_CONTAINS(text, "threshold");
 	free(text);
@@ -285,8 +287,8 @@ static void noisy_runs_of_one_binary_pass(void)
 	CHECK_INT(DIFF_EXIT_OK, run_n(b, 3, h, 3, 10, DIFF_TABLE, &text));
 	CHECK_CONTAINS(text, "Comparison of 3 runs: ");
 	CHECK_CONTAINS(text, "(head), per call, medians of the runs:");
-	CHECK_CONTAINS(row_of(text, "f"), "120.00ns -> 150.00ns (+25.0%)");
-	CHECK_CONTAINS(row_of(text, "f"), "| \xc2\xb1" "108.3% | noise "); /* (60 + 70) / 120 */
+	CHECK_CONTAINS(row_of(text, "f"), "120.00ns\xe2\x86\x92" "150.00ns");
+	CHECK_CONTAINS(row_of(text, "f"), "| \xc2\xb1" "108.3% | +25.0% | noise "); /* (60 + 70) / 120 */
 	CHECK_CONTAINS(row_of(text, "g"), "| \xc2\xb1" "0.0% ");
 	CHECK_CONTAINS(row_of(text, "g"), "| ~ ");
 	CHECK_CONTAINS(text, "0 functions slower than the 10.0% threshold and the noise; "
@@ -337,8 +339,8 @@ static void real_slowdown_fails(void)
 	runs_of("slow-base", base, 3, b);
 	runs_of("slow-head", head, 3, h);
 	CHECK_INT(DIFF_EXIT_SLOWER, run_n(b, 3, h, 3, 10, DIFF_TABLE, &text));
-	CHECK_CONTAINS(row_of(text, "f"), "100.00ns -> 201.00ns (+101.0%)");
-	CHECK_CONTAINS(row_of(text, "f"), "| \xc2\xb1" "9.0% | slower "); /* (3 + 6) / 100 */
+	CHECK_CONTAINS(row_of(text, "f"), "100.00ns\xe2\x86\x92" "201.00ns");
+	CHECK_CONTAINS(row_of(text, "f"), "| \xc2\xb1" "9.0% | +101.0% | slower "); /* (3 + 6) / 100 */
 	CHECK_CONTAINS(row_of(text, "g"), "| ~ ");
 	CHECK_CONTAINS(text, "1 function slower than the 10.0% threshold and the noise; "
 		       "0 beyond the threshold within the noise.");
@@ -369,8 +371,8 @@ static void single_runs_say_there_is_no_noise_estimate(void)
 	free(text);
 	/* base median 115, spread 30 on both sides: noise 60 / 115 = 52.2% */
 	CHECK_INT(DIFF_EXIT_OK, run_n(b, 2, h, 1, 10, DIFF_TABLE, &text));
-	CHECK_CONTAINS(row_of(text, "f"), "115.00ns -> 150.00ns (+30.4%)");
-	CHECK_CONTAINS(row_of(text, "f"), "| \xc2\xb1" "52.2% | noise ");
+	CHECK_CONTAINS(row_of(text, "f"), "115.00ns\xe2\x86\x92" "150.00ns");
+	CHECK_CONTAINS(row_of(text, "f"), "| \xc2\xb1" "52.2% | +30.4% | noise ");
 	free(text);
 }
 
@@ -390,11 +392,11 @@ static void functions_on_one_side_or_in_some_runs(void)
 						   FN("fresh", 3, 700, 800, 2100)));
 	CHECK_INT(DIFF_EXIT_OK, run_n(b, 2, h, 2, 0, DIFF_TABLE, &text));
 	CHECK_CONTAINS(row_of(text, "fresh"), "| new ");
-	CHECK_CONTAINS(row_of(text, "fresh"), "0 -> 3");
-	CHECK_CONTAINS(row_of(text, "fresh"), "- -> 600.00ns");
+	CHECK_CONTAINS(row_of(text, "fresh"), "| 3 ");
+	CHECK_CONTAINS(row_of(text, "fresh"), "-\xe2\x86\x92" "600.00ns");
 	CHECK_CONTAINS(row_of(text, "old"), "| removed ");
-	CHECK_CONTAINS(row_of(text, "old"), "10.00ns -> -");
-	CHECK_CONTAINS(row_of(text, "kept"), "101.00ns -> 100.50ns");
+	CHECK_CONTAINS(row_of(text, "old"), "10.00ns\xe2\x86\x92-");
+	CHECK_CONTAINS(row_of(text, "kept"), "101.00ns\xe2\x86\x92" "100.50ns");
 	free(text);
 }
 
@@ -426,9 +428,175 @@ static void one_bad_report_among_runs(void)
 	free(text);
 }
 
+/* A function with its self time: FN's reports have no self_ns. */
+#define FNS(name, calls, avg, self, total)                                       \
+	"{\"name\":\"" name "\",\"file\":\"a.c\",\"calls\":" #calls ",\"avg_ns\":" #avg \
+	",\"self_ns\":" #self ",\"total_ns\":" #total ",\"percentiles\":{\"p95\":" #avg "}}"
+
+/* main -> mid -> leaf; only leaf's own code got slower (100 -> 200ns a
+ * call), which made mid's and main's totals grow by 50%: only leaf is
+ * slower (issue 12, item 12). */
+static void only_the_leaf_is_slower(void)
+{
+	const char *b = write_report("leaf-b.json", REPORT(
+		FNS("main", 1, 210000, 10000, 210000) "," FNS("mid", 100, 2000, 100000, 200000) ","
+		FNS("leaf", 1000, 100, 100000, 100000)));
+	const char *h = write_report("leaf-h.json", REPORT(
+		FNS("main", 1, 310000, 10000, 310000) "," FNS("mid", 100, 3000, 100000, 300000) ","
+		FNS("leaf", 1000, 200, 200000, 200000)));
+	const char *bs[3] = { b, b, b }, *hs[3] = { h, h, h };
+	char *text = NULL;
+
+	CHECK_INT(DIFF_EXIT_SLOWER, run(b, h, 10, DIFF_TABLE, &text));
+	CHECK_CONTAINS(row_of(text, "leaf"), "100.00ns\xe2\x86\x92" "200.00ns | 100.00ns\xe2\x86\x92"
+		       "200.00ns | +100.0% | slower ");
+	/* the callers' Avg shows their total growing; their verdict is "~" */
+	CHECK_CONTAINS(row_of(text, "mid"), "| 1.00\xc2\xb5s\xe2\x86\x92" "1.00\xc2\xb5s ");
+	CHECK_CONTAINS(row_of(text, "mid"), "2.00\xc2\xb5s\xe2\x86\x92" "3.00\xc2\xb5s");
+	CHECK_CONTAINS(row_of(text, "mid"), "| +0.0% ");
+	CHECK_CONTAINS(row_of(text, "mid"), "| ~ ");
+	CHECK_CONTAINS(row_of(text, "main"), "| ~ ");
+	CHECK_CONTAINS(text, "1 function slower than the 10.0% threshold.");
+	free(text);
+	/* the same with several (quiet) runs a side */
+	CHECK_INT(DIFF_EXIT_SLOWER, run_n(bs, 3, hs, 3, 10, DIFF_TABLE, &text));
+	CHECK_CONTAINS(row_of(text, "leaf"), "| slower ");
+	CHECK_CONTAINS(row_of(text, "mid"), "| ~ ");
+	CHECK_CONTAINS(row_of(text, "main"), "| ~ ");
+	free(text);
+}
+
+/* Display columns of each line (UTF-8 code points); the widest. */
+static size_t widest_line(const char *text)
+{
+	size_t w = 0, max = 0;
+
+	for (; *text; text++) {
+		if (*text == '\n') {
+			w = 0;
+			continue;
+		}
+		if (((unsigned char)*text & 0xc0) != 0x80 && ++w > max)
+			max = w;
+	}
+	return max;
+}
+
+/* With several runs (the Noise column), large figures and a 30-character
+ * name the table keeps to 120 columns; a 50-character name is cut to 29
+ * characters and "…", by characters, not bytes (issue 12, item 12). */
+#define NAME30 "abcdefghij_abcdefghij_abcdefg"
+#define NAME50 "\xc3\xa9tapes_de_la_compilation_incr\xc3\xa9mentale_et_du_caches"
+static void table_fits_in_120_columns(void)
+{
+	const char *b[2], *h[2];
+	char *text = NULL;
+	const char *p;
+	size_t n;
+
+	b[0] = write_report("wide-b0.json", REPORT(
+		FNS(NAME30 "x", 12345678, 987654321, 876543210000000, 9876543210000000) ","
+		FNS(NAME50, 1000, 1000, 900000, 1000000)));
+	b[1] = write_report("wide-b1.json", REPORT(
+		FNS(NAME30 "x", 12345678, 987654321, 806543210000000, 9876543210000000) ","
+		FNS(NAME50, 1000, 1000, 900000, 1000000)));
+	h[0] = write_report("wide-h0.json", REPORT(
+		FNS(NAME30 "x", 12345678, 987654321, 876543210000000, 9876543210000000) ","
+		FNS(NAME50, 1000, 1000, 950000, 1000000)));
+	h[1] = write_report("wide-h1.json", REPORT(
+		FNS(NAME30 "x", 12345678, 997654321, 886543210000000, 9976543210000000) ","
+		FNS(NAME50, 1000, 1000, 950000, 1000000)));
+	CHECK_INT(strlen(NAME30 "x"), 30);
+	CHECK_INT(DIFF_EXIT_OK, run_n(b, 2, h, 2, 10, DIFF_TABLE, &text));
+	CHECK_CONTAINS(text, "| " NAME30 "x |");
+	CHECK_CONTAINS(text, "| Noise ");
+	CHECK(widest_line(text) > 100);
+	/* the table's lines; the notes below it are prose */
+	for (p = text; (p = strchr(p, '\n')) != NULL;) {
+		p++;
+		n = strcspn(p, "\n");
+		if (n && (*p == '|' || *p == '+')) {
+			char line[600];
+
+			snprintf(line, sizeof line, "%.*s", (int)n, p);
+			if (widest_line(line) > 120)
+				CHECK_STR("a line of at most 120 columns", line);
+		}
+	}
+	/* 29 characters of the 50 (two of them 2-byte é), then … */
+	CHECK_NOT_CONTAINS(text, NAME50);
+	CHECK_CONTAINS(text, "| \xc3\xa9tapes_de_la_compilation_incr\xe2\x80\xa6 |");
+	free(text);
+	/* markdown: the same cells */
+	CHECK_INT(DIFF_EXIT_OK, run_n(b, 2, h, 2, 10, DIFF_MARKDOWN, &text));
+	CHECK_CONTAINS(text, "| \xc3\xa9tapes_de_la_compilation_incr\xe2\x80\xa6 |");
+	free(text);
+}
+
+/* --format=json: per-function medians, change, noise and verdict; the exit
+ * status rules are the table's. */
+static void json_format(void)
+{
+	const char *b = write_report("json-b.json", REPORT(
+		FNS("mid", 100, 2000, 100000, 200000) "," FNS("leaf", 1000, 100, 100000, 100000)));
+	const char *h = write_report("json-h.json", REPORT(
+		FNS("mid", 100, 3000, 100000, 300000) "," FNS("leaf", 1000, 200, 200000, 200000) ","
+		FN("fresh", 3, 10, 10, 30)));
+	const cJSON *fns, *f, *leaf = NULL, *mid = NULL, *fresh = NULL;
+	char *text = NULL;
+	cJSON *doc;
+
+	CHECK_INT(DIFF_EXIT_SLOWER, run(b, h, 10, DIFF_JSON, &text));
+	doc = cJSON_Parse(text);
+	CHECK(doc != NULL);
+	CHECK_NOT_CONTAINS(text, "[hotpath]");
+	fns = cJSON_GetObjectItemCaseSensitive(doc, "functions");
+	cJSON_ArrayForEach(f, fns) {
+		const char *name = cJSON_GetObjectItemCaseSensitive(f, "name")->valuestring;
+
+		if (!strcmp(name, "leaf"))
+			leaf = f;
+		else if (!strcmp(name, "mid"))
+			mid = f;
+		else if (!strcmp(name, "fresh"))
+			fresh = f;
+	}
+	CHECK(leaf && mid && fresh);
+	if (leaf && mid && fresh) {
+		const cJSON *lb = cJSON_GetObjectItemCaseSensitive(leaf, "base");
+		const cJSON *lh = cJSON_GetObjectItemCaseSensitive(leaf, "head");
+
+		CHECK_STR("slower", cJSON_GetObjectItemCaseSensitive(leaf, "verdict")->valuestring);
+		CHECK_STR("~", cJSON_GetObjectItemCaseSensitive(mid, "verdict")->valuestring);
+		CHECK_STR("new", cJSON_GetObjectItemCaseSensitive(fresh, "verdict")->valuestring);
+		CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(fresh, "base")));
+		CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(fresh, "change_pct")));
+		CHECK(cJSON_GetObjectItemCaseSensitive(leaf, "change_pct")->valuedouble == 100.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(mid, "change_pct")->valuedouble == 0.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(mid, "avg_change_pct")->valuedouble == 50.0);
+		CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(leaf, "noise_pct")));
+		CHECK(cJSON_GetObjectItemCaseSensitive(lb, "self_ns")->valuedouble == 100.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(lh, "self_ns")->valuedouble == 200.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(lh, "avg_ns")->valuedouble == 200.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(lh, "calls")->valuedouble == 1000.0);
+		CHECK(cJSON_GetObjectItemCaseSensitive(lh, "runs")->valuedouble == 1.0);
+	}
+	CHECK(cJSON_GetObjectItemCaseSensitive(doc, "slower")->valuedouble == 1.0);
+	CHECK(cJSON_GetObjectItemCaseSensitive(doc, "exit_status")->valuedouble == 1.0);
+	cJSON_Delete(doc);
+	free(text);
+	/* no threshold: exit 0, threshold_pct null */
+	CHECK_INT(DIFF_EXIT_OK, run(b, h, -1, DIFF_JSON, &text));
+	doc = cJSON_Parse(text);
+	CHECK(doc && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(doc, "threshold_pct")));
+	cJSON_Delete(doc);
+	free(text);
+}
+
 TEST_MAIN(T(identical_reports_are_unchanged), T(slower_than_threshold_fails),
 	  T(new_and_removed_functions_are_marked), T(runs_of_different_length_compare_per_call),
 	  T(markdown_is_a_pull_request_table), T(bad_input_is_a_usage_error), T(arguments),
 	  T(noisy_runs_of_one_binary_pass), T(seeded_noisy_runs_pass), T(real_slowdown_fails),
 	  T(single_runs_say_there_is_no_noise_estimate), T(functions_on_one_side_or_in_some_runs),
-	  T(one_bad_report_among_runs))
+	  T(one_bad_report_among_runs), T(only_the_leaf_is_slower), T(table_fits_in_120_columns),
+	  T(json_format))

@@ -1,0 +1,29 @@
+/* fmt.h - pure formatters of figures: durations, bytes, counts,
+ * percentile lists, display width.  They depend on libc alone (no
+ * allocator, no globals): the runtime's report and `hpcc --diff` compile
+ * the same fmt.c, so both print a duration the same way. */
+#ifndef HP_FMT_H
+#define HP_FMT_H
+
+#include <stddef.h>
+
+/* "512.00ns", "17.09µs", "1.16ms", "3.50s": the largest unit that keeps
+ * the rounded value under 1000, two decimals.  Returns out. */
+char *hp_fmt_duration(char *out, size_t n, double ns);
+
+/* Bytes: "0B", "300B", "12.50B", "2.93KiB", "1.50MiB", "4.00GiB": the
+ * largest binary unit that keeps the rounded value under 1024, two
+ * decimals, except whole bytes (as counts are). */
+char *hp_fmt_bytes(char *out, size_t n, double bytes);
+/* Counts: "20" when whole, else two decimals ("2.50"). */
+char *hp_fmt_count(char *out, size_t n, double count);
+
+#define HP_MAX_PERCENTILES 16
+/* Parses "50, 95,99" (integers 0..100, at most HP_MAX_PERCENTILES).
+ * Returns the count, or -1 if the text is not such a list. */
+int hp_fmt_parse_percentiles(const char *text, unsigned int *out);
+
+/* Display width of UTF-8 text, in code points. */
+size_t hp_fmt_width(const char *s);
+
+#endif
