@@ -527,8 +527,8 @@ static void ignored_settings_are_named(void)
 	free_run(&r);
 }
 
-/* With no table on stderr (json to a file, or none) the ignored settings
- * are said on stderr, once: they were said only under the table. */
+/* With no table (json only, or none) the ignored settings are said on
+ * stderr, once: they were said only under the table. */
 static void ignored_settings_without_table(void)
 {
 	static const char *const json[] = { "HOTPATH_FORMAT=json", "HOTPATH_COLUMNS=p99.9999",
