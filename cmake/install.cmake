@@ -28,7 +28,10 @@ file(RELATIVE_PATH HOTPATH_PC_TO_PREFIX
 string(REGEX REPLACE "/$" "" HOTPATH_PC_TO_PREFIX "${HOTPATH_PC_TO_PREFIX}")
 set(HOTPATH_PC_REQUIRES "") # no pkg-config dependencies
 if(HOTPATH_HAVE_SHARED)
-  set(HOTPATH_PC_LIBS "Libs: -L\${libdir} -lhotpath\nLibs.private: -pthread")
+  # -rpath: the recipe `cc $(pkg-config --cflags hotpath) prog.c
+  # $(pkg-config --libs hotpath)` gives a program that runs, without
+  # LD_LIBRARY_PATH, as hpcc's own links do (their RUNPATH is its libdir).
+  set(HOTPATH_PC_LIBS "Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lhotpath\nLibs.private: -pthread")
 else()
   set(HOTPATH_PC_LIBS "Libs: -L\${libdir} -lhotpath -pthread")
 endif()

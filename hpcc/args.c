@@ -546,6 +546,17 @@ static int set_report(struct hpcc_opts *o, const char *val, const char *from)
 	return 0;
 }
 
+/* `hpcc hpcc gcc` is `hpcc gcc`: CC="hpcc gcc" under a build that also
+ * puts hpcc in front (CMake's launchers, hotpath_instrument()) gives it.
+ * By name, not by inode: another copy of hpcc in PATH would otherwise be
+ * run as the compiler and rewrite the rewritten source again. */
+static int is_hpcc(const char *word)
+{
+	const char *base = strrchr(word, '/');
+
+	return strcmp(base ? base + 1 : word, "hpcc") == 0;
+}
+
 static enum opts_result parse_opts(int argc, char **argv, struct hpcc_opts *o,
 				   int *compiler_at)
 {
@@ -570,8 +581,11 @@ static enum opts_result parse_opts(int argc, char **argv, struct hpcc_opts *o,
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (a[0] != '-')
-			break;
+		if (a[0] != '-') {
+			if (!is_hpcc(a))
+				break;
+			continue; /* its options follow it: read on */
+		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return OPTS_HELP;
 		if (!strcmp(a, "--version"))

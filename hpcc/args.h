@@ -113,7 +113,9 @@ unsigned long hpcc_env_count(const char *name, unsigned long max,
 enum opts_result { OPTS_RUN, OPTS_HELP, OPTS_VERSION, OPTS_ERROR };
 
 /* Reads hpcc's options from argv[1..] (up to the compiler) and the
- * environment.  On OPTS_RUN, *compiler_at is the index of the compiler and
+ * environment.  A word named hpcc (any directory) before the compiler is
+ * skipped, and the options after it are read too: `hpcc hpcc gcc` is
+ * `hpcc gcc`.  On OPTS_RUN, *compiler_at is the index of the compiler and
  * *o holds malloc'd globs (hpcc_opts_free); on any other result *o is
  * empty.  On OPTS_ERROR a message was printed. */
 enum opts_result hpcc_opts_parse(int argc, char **argv, struct hpcc_opts *o,

@@ -236,6 +236,23 @@ char *hpcc_exec_beside(const char *rel, const char *name)
 	return out;
 }
 
+void hpcc_exec_no_runtime(const char *path)
+{
+	char *cache = hpcc_exec_beside("", "CMakeCache.txt");
+	char *top = hpcc_exec_beside("", "");
+	char real[PATH_MAX];
+
+	if (!path || !top || !realpath(top, real))
+		snprintf(real, sizeof real, "<build dir>");
+	if (cache && access(cache, F_OK) == 0)
+		hpcc_diag_error("runtime not found at %s; build it with: cmake --build %s",
+				path ? path : "(unknown)", real);
+	else
+		hpcc_diag_error("runtime not found at %s; reinstall hpcc: cmake --install "
+				"<build dir> --prefix %s", path ? path : "(unknown)", real);
+	free(cache);
+	free(top);
+}
 
 int hpcc_exec_is_launcher(const char *word, const char *next)
 {

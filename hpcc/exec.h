@@ -46,6 +46,12 @@ void hpcc_exec_exit(int status, int sig) __attribute__((noreturn));
  * malloc'd path, or NULL when /proc/self/exe cannot be read. */
 char *hpcc_exec_beside(const char *rel, const char *name);
 
+/* The error for a runtime file (library or header) missing at `path`,
+ * with the way to make it: hpcc in a CMake build tree (CMakeCache.txt one
+ * level above its bin/) names that tree for `cmake --build`, an installed
+ * hpcc its prefix for `cmake --install`. */
+void hpcc_exec_no_runtime(const char *path);
+
 /* A compiler launcher in front of the compiler: `hpcc ccache gcc ...`,
  * `hpcc distcc gcc ...`.  The rewrite happens here and the launcher gets
  * the rewritten command, so ccache hashes the instrumented source and

@@ -210,7 +210,7 @@ static const char *runtime_file(const char *name, const char *exe, char **run_ar
 
 	if (file_exists(path))
 		return path;
-	hpcc_diag_error("runtime not found at %s", path ? path : "(unknown)");
+	hpcc_exec_no_runtime(path);
 	run_or_die(exe, run_argv);
 }
 

@@ -206,8 +206,7 @@ int hpcc_source_prepare(struct source_ctx *ctx, const struct source *src, struct
 		if (file_exists(ctx->hdr_path_))
 			ctx->header = ctx->hdr_path_;
 		else
-			hpcc_diag_error("runtime not found at %s",
-				ctx->hdr_path_ ? ctx->hdr_path_ : "(unknown)");
+			hpcc_exec_no_runtime(ctx->hdr_path_);
 	}
 	if (!ctx->header) {
 		free(buf);

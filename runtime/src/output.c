@@ -168,12 +168,16 @@ static void append_grouped(struct hp_str *out, unsigned long long v)
 
 /* What the files written leave out, said on stderr (the table says the
  * same under itself, so lost measurements are said here only when the
- * table is not on stderr). */
+ * table is not on stderr).  So are the settings ignored when no table is
+ * made, which would say them: an error in them is always said, once,
+ * HOTPATH_QUIET or not. */
 static void say_dropped(const struct hp_report *r, const struct hp_settings *s,
 			int table_on_stderr)
 {
 	struct hp_str msg = { 0 };
 
+	if (r->notes && !(s->formats & HP_OUT_TABLE))
+		hp_str_append(&msg, r->notes, strlen(r->notes));
 	if ((s->formats & HP_OUT_TRACE) && r->trace_dropped) {
 		hp_str_printf(&msg, "[hotpath] trace: ");
 		append_grouped(&msg, r->trace_dropped);

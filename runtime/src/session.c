@@ -579,8 +579,12 @@ static void write_report(uint64_t now, const struct hp_alloc_delta *main_d)
 	/* The user's notion of the session is main, not our start-up. */
 	if (in.main_slot)
 		in.total_ns = hp_clock_to_ns(now - session.main.start);
-	if (!set->formats)
+	if (!set->formats) {
+		/* no report, but an error in the settings is always said */
+		if (set->notes && !session.fork.child)
+			hp_report_write(NULL, set->notes, strlen(set->notes), 0);
 		return;
+	}
 	in.lost_base = session.fork.lost_base;
 	in.pcts = session.pcts;
 	in.npcts = session.npcts;

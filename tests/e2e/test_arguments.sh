@@ -218,6 +218,28 @@ no_recursion() {
 	assert_instrumented annotated.o
 }
 
+# `hpcc hpcc gcc` is `hpcc gcc` (issue 12, item 16): CC="hpcc gcc" under a
+# CMake launcher set to hpcc gives it.  It used to exit 127 with "is hpcc
+# itself".  The same object, and the inner hpcc's options count.
+nested_hpcc() {
+	enter_workdir
+	"$HPCC" $cc -O1 -c annotated.c -o one.o || { fail "hpcc $cc failed"; return; }
+	assert_instrumented one.o
+	PATH=$(dirname "$HPCC"):$PATH "$HPCC" hpcc $cc -O1 -c annotated.c -o two.o 2>err ||
+		fail "hpcc hpcc $cc failed: $(cat err)"
+	assert_eq "" "$(cat err)" "stderr"
+	assert_same_file one.o two.o
+	"$HPCC" "$HPCC" hpcc $cc -O1 -c annotated.c -o three.o 2>err ||
+		fail "hpcc hpcc hpcc $cc failed: $(cat err)"
+	assert_same_file one.o three.o
+	# a link, with --alloc given to the inner hpcc
+	"$HPCC" hpcc --alloc $cc -o prog annotated.c 2>err ||
+		{ fail "hpcc hpcc --alloc $cc link failed: $(cat err)"; return; }
+	./prog >out 2>&1 || fail "prog failed"
+	assert_contains out "sum 4950"
+	assert_contains out "Allocation summary"
+}
+
 # A gcc -> hpcc symlink and a copy of hpcc named gcc later in PATH (issue 13,
 # item 11) would exec each other forever: a clear error instead.
 copy_in_path() {
@@ -289,6 +311,7 @@ for cc in $COMPILERS; do
 	check "$cc: unwritable -o" unwritable_output
 	check "$cc: no recursion through PATH" no_recursion
 	check "$cc: a copy of hpcc named $cc in PATH" copy_in_path
+	check "$cc: hpcc hpcc $cc is hpcc $cc" nested_hpcc
 	check "$cc: unusable TMPDIR" tmpdir_unusable
 done
 check "hpcc --version" bash -c '"$HPCC" --version | grep -q "^hpcc [0-9]"'

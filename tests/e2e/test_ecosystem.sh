@@ -72,11 +72,12 @@ pkg_config_by_hand() {
 	libs=$(pkg-config --libs hotpath) || { fail "pkg-config --libs failed"; return; }
 	libdir=$(pkg-config --variable=libdir hotpath)
 	assert_eq "$(cd "$PREFIX/lib" && pwd -P)" "$(cd "$libdir" && pwd -P)" "libdir"
-	# shared: -lhotpath finds libhotpath.so
-	gcc $cflags -o byhand eco/byhand.c $libs -Wl,-rpath,"$libdir" 2>err ||
+	# shared: hotpath(7)'s recipe as written, and the program runs without
+	# LD_LIBRARY_PATH (issue 12, item 15: the .pc's Libs carry the rpath)
+	gcc $cflags eco/byhand.c $libs -o byhand 2>err ||
 		fail "link against the shared runtime failed: $(cat err)"
 	ldd byhand | grep -q "libhotpath.so.1 => $libdir" || fail "not linked to $libdir/libhotpath.so.1"
-	./byhand >out 2>&1 || fail "byhand failed: $(cat out)"
+	env -u LD_LIBRARY_PATH ./byhand >out 2>&1 || fail "byhand failed: $(cat out)"
 	assert_contains out "byhand 285"
 	assert_contains out "| square"
 	# static: --static adds -pthread (the runtime needs nothing else)

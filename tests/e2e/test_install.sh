@@ -34,6 +34,26 @@ missing_runtime() {
 	fake/bin/hpcc gcc -c annotated.c 2>err2 || fail "-c failed without runtime"
 	assert_not_instrumented annotated.o
 	assert_contains err2 "hpcc: error: runtime not found at "
+	# the message says how to get the runtime (issue 12, item 14): an
+	# installed hpcc names its prefix ...
+	local top
+	top=$(pwd -P)/fake
+	assert_contains err "hpcc: error: runtime not found at $top/bin/../lib/libhotpath.so.1; reinstall hpcc: cmake --install <build dir> --prefix $top"
+	assert_contains err2 "hpcc: error: runtime not found at $top/bin/../include/hotpath.h; reinstall hpcc: cmake --install <build dir> --prefix $top"
+	# ... one in a build tree names the tree; here the core runtime is
+	# there but not the allocation tracker (what `--target hpcc` once left)
+	mkdir -p tree/bin tree/lib tree/include
+	cp "$HPCC" tree/bin/hpcc
+	: >tree/CMakeCache.txt
+	cp -P "$HPCC_BUILD"/lib/libhotpath.so* tree/lib/
+	cp "$HPCC_BUILD"/include/hotpath.h tree/include/
+	tree/bin/hpcc --alloc gcc -o prog2 annotated.c 2>err3 || fail "--alloc failed without the tracker"
+	./prog2 >out3 2>&1 || fail "prog2 failed"
+	assert_contains out3 "sum 4950"
+	assert_contains err3 "hpcc: error: runtime not found at $(pwd -P)/tree/bin/../lib/libhotpath_alloc.so.1; build it with: cmake --build $(pwd -P)/tree"
+	tree/bin/hpcc gcc -o prog3 annotated.c 2>err4 || fail "hpcc without --alloc failed"
+	assert_eq "" "$(cat err4)" "stderr without --alloc"
+	assert_instrumented prog3
 }
 
 check "installed, then moved prefix" relocated_install

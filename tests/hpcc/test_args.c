@@ -487,6 +487,28 @@ static void opts_error_frees(void)
 	unsetenv("HPCC_EXCLUDE");
 }
 
+/* `hpcc hpcc gcc` (CC="hpcc gcc" under an hpcc launcher) is `hpcc gcc`,
+ * and the inner hpcc's options count too. */
+static void nested_hpcc(void)
+{
+	struct hpcc_opts o;
+	int at;
+	char *a[] = { "hpcc", "hpcc", "gcc", "-c", "x.c", NULL };
+	char *b[] = { "hpcc", "--alloc", "/opt/bin/hpcc", "--strict", "hpcc", "gcc", NULL };
+	char *c[] = { "hpcc", "hpcc", NULL };
+	char *d[] = { "hpcc", "hpcc-gcc", "-c", NULL };
+
+	CHECK_INT(OPTS_RUN, hpcc_opts_parse(5, a, &o, &at));
+	CHECK_INT(2, at);
+	CHECK_INT(OPTS_RUN, hpcc_opts_parse(6, b, &o, &at));
+	CHECK_INT(5, at);
+	CHECK_INT(1, o.alloc);
+	CHECK_INT(1, o.strict);
+	CHECK_INT(OPTS_ERROR, hpcc_opts_parse(2, c, &o, &at));
+	CHECK_INT(OPTS_RUN, hpcc_opts_parse(3, d, &o, &at));
+	CHECK_INT(1, at);
+}
+
 static void hpcc_env(void)
 {
 	struct hpcc_opts o;
@@ -519,7 +541,7 @@ static void hpcc_env(void)
 	unsetenv("HPCC_ALLOC");
 }
 
-TEST_MAIN(T(compile_c), T(compile_S), T(opts_error_frees), T(compile_and_link), T(several_sources_compile),
+TEST_MAIN(T(compile_c), T(compile_S), T(opts_error_frees), T(nested_hpcc), T(compile_and_link), T(several_sources_compile),
 	  T(link_only), T(link_kinds), T(preprocess_and_deps_only), T(syntax_only), T(language_option),
 	  T(non_c_inputs), T(output_spellings), T(option_values_are_not_inputs),
 	  T(parse_flags), T(dep_flags), T(stdin_input), T(double_dash), T(save_temps),

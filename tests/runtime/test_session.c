@@ -527,6 +527,30 @@ static void ignored_settings_are_named(void)
 	free_run(&r);
 }
 
+/* With no table (json only, or none) the ignored settings are said on
+ * stderr, once: they were said only under the table. */
+static void ignored_settings_without_table(void)
+{
+	static const char *const json[] = { "HOTPATH_FORMAT=json", "HOTPATH_COLUMNS=p99.9999",
+					    "HOTPATH_QUIET=1", NULL };
+	static const char *const none[] = { "HOTPATH_FORMAT=none", "HOTPATH_LIMIT=ten", NULL };
+	static const char *const note = "[hotpath] ignored HOTPATH_COLUMNS=p99.9999 ";
+	struct run r;
+
+	run_child("five", json, &r);
+	CHECK(exited(&r, 0));
+	CHECK_CONTAINS(r.out, "\"functions\"");
+	CHECK_NOT_CONTAINS(r.out, "ignored");
+	CHECK_CONTAINS(r.err, note);
+	CHECK(strstr(r.err, note) == strrchr(r.err, '[')); /* once, and alone */
+	free_run(&r);
+	run_child("five", none, &r);
+	CHECK(exited(&r, 0));
+	CHECK(r.out == NULL);
+	CHECK_CONTAINS(r.err, "[hotpath] ignored HOTPATH_LIMIT=ten ");
+	free_run(&r);
+}
+
 static void format_none_prints_nothing(void)
 {
 	static const char *const env[] = { "HOTPATH_FORMAT=none", NULL };
@@ -901,7 +925,7 @@ static void cleanup(void)
 TEST_MAIN(T(eight_threads_exact), T(thread_exits_early),
 	  T(exit_from_nested_function_reports), T(main_return_reports_once),
 	  T(lazy_session_without_main), T(output_file_pid), T(limit_rows),
-	  T(format_none_prints_nothing), T(ignored_settings_are_named), T(stderr_by_default_and_unwritable_output),
+	  T(format_none_prints_nothing), T(ignored_settings_are_named), T(ignored_settings_without_table), T(stderr_by_default_and_unwritable_output),
 	  T(closed_stderr_pipe_keeps_exit_status),
 	  T(failed_write_is_named_and_removed),
 	  T(report_file_no_symlink_and_umask), T(setuid_program_writes_only_stderr),
