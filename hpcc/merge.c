@@ -734,8 +734,10 @@ char *hpcc_merge_text(const struct merge_opts *opts)
 			goto done;
 	for (i = 0; i < m.nfn; i++)
 		settle_hist(&m.fn[i]);
-	qsort(m.fn, m.nfn, sizeof *m.fn, by_total);
-	qsort(m.edge, m.nedge, sizeof *m.edge, by_edge_total);
+	if (m.nfn) /* (qsort's array may not be NULL, even for none) */
+		qsort(m.fn, m.nfn, sizeof *m.fn, by_total);
+	if (m.nedge)
+		qsort(m.edge, m.nedge, sizeof *m.edge, by_edge_total);
 	text = opts->format == MERGE_TABLE ? render_table(&m, opts->ninputs) : render(&m, opts->ninputs);
 	if (!text)
 		hpcc_diag_error("out of memory");

@@ -246,6 +246,7 @@ static void redirected_sources_one_command(void)
 		  "-ffile-prefix-map=T/2/src/=a/ -fdebug-prefix-map=X", cmd(0));
 	CHECK(plan.cmd[0].quote_dir == NULL);
 	CHECK(hpcc_plan_lost_output(&inv, &plan, nw) == NULL);
+	hpcc_plan_free(&plan);
 	w[1].no_iquote = 0;
 	CHECK_INT(0, build(0));
 	CHECK_INT(3, plan.n);
