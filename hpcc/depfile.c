@@ -197,7 +197,14 @@ char *hpcc_depfile_rewrap(const char *buf, size_t len, int clang, size_t *out_le
 			int dup = 0;
 
 			if (n > 2 && p[n - 1] == '\n' && p[n - 2] == ':') {
-				char *t = strndup(p, n - 2);
+				/* (not strndup: the buffer has no NUL, which
+				 * strict string checks hold against it) */
+				char *t = malloc(n - 1);
+
+				if (t) {
+					memcpy(t, p, n - 2);
+					t[n - 2] = '\0';
+				}
 
 				dup = t && listed(rest, o, t);
 				free(t);
