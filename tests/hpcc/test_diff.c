@@ -7,49 +7,8 @@
 #include <cJSON.h>
 
 #include "diff.h"
+#include "scratch.h"
 #include "test.h"
-
-static char dir[] = "/tmp/hpcc-test-diff-XXXXXX";
-
-static void cleanup(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
-/* The scratch directory, made on first use and removed at exit. */
-static void ensure_dir(void)
-{
-	static int made;
-
-	if (made++)
-		return;
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	atexit(cleanup);
-}
-
-static const char *write_report(const char *name, const char *json)
-{
-	static char paths[64][256];
-	static int next;
-	char *p = paths[next++ % 64];
-	FILE *f;
-
-	ensure_dir();
-	snprintf(p, 256, "%s/%s", dir, name);
-	f = fopen(p, "w");
-	if (!f)
-		return NULL;
-	fputs(json, f);
-	fclose(f);
-	return p;
-}
 
 #define FN(name, calls, avg, p95, total)                                         \
 	"{\"name\":\"" name "\",\"file\":\"a.c\",\"line\":1,\"kind\":\"function\"," \
@@ -102,7 +61,7 @@ static const char *row_of(const char *text, const char *fn)
 
 static void identical_reports_are_unchanged(void)
 {
-	const char *r = write_report("same.json", REPORT(FN("f", 10, 100, 120, 1000)));
+	const char *r = scratch_write("same.json", REPORT(FN("f", 10, 100, 120, 1000)));
 	char *text = NULL;
 
 	CHECK_INT(DIFF_EXIT_OK, run(r, r, 10, DIFF_TABLE, &text));
@@ -114,9 +73,9 @@ static void identical_reports_are_unchanged(void)
 
 static void slower_than_threshold_fails(void)
 {
-	const char *b = write_report("b1.json", REPORT(FN("f", 10, 100, 120, 1000) ","
+	const char *b = scratch_write("b1.json", REPORT(FN("f", 10, 100, 120, 1000) ","
 						       FN("g", 10, 50, 60, 500)));
-	const char *h = write_report("h1.json", REPORT(FN("f", 10, 120, 150, 1200) ","
+	const char *h = scratch_write("h1.json", REPORT(FN("f", 10, 120, 150, 1200) ","
 						       FN("g", 10, 40, 45, 400)));
 	char *text = NULL;
 
@@ -136,9 +95,9 @@ static void slower_than_threshold_fails(void)
 
 static void new_and_removed_functions_are_marked(void)
 {
-	const char *b = write_report("b2.json", REPORT(FN("old", 1, 10, 10, 10) ","
+	const char *b = scratch_write("b2.json", REPORT(FN("old", 1, 10, 10, 10) ","
 						       FN("kept", 1, 10, 10, 10)));
-	const char *h = write_report("h2.json", REPORT(FN("kept", 1, 10, 10, 10) ","
+	const char *h = scratch_write("h2.json", REPORT(FN("kept", 1, 10, 10, 10) ","
 						       FN("fresh", 3, 10, 10, 30)));
 	char *text = NULL;
 
@@ -156,8 +115,8 @@ static void new_and_removed_functions_are_marked(void)
 
 static void runs_of_different_length_compare_per_call(void)
 {
-	const char *b = write_report("b3.json", REPORT(FN("f", 100, 1000, 1100, 100000)));
-	const char *h = write_report("h3.json", REPORT(FN("f", 400, 1000, 1100, 400000)));
+	const char *b = scratch_write("b3.json", REPORT(FN("f", 100, 1000, 1100, 100000)));
+	const char *h = scratch_write("h3.json", REPORT(FN("f", 400, 1000, 1100, 400000)));
 	char *text = NULL;
 
 	CHECK_INT(DIFF_EXIT_OK, run(b, h, 1, DIFF_TABLE, &text));
@@ -170,7 +129,7 @@ static void runs_of_different_length_compare_per_call(void)
 
 static void markdown_is_a_pull_request_table(void)
 {
-	const char *b = write_report("b4.json", REPORT(FN("f", 1, 2000000, 2000000, 2000000)));
+	const char *b = scratch_write("b4.json", REPORT(FN("f", 1, 2000000, 2000000, 2000000)));
 	char *text = NULL;
 
 	CHECK_INT(DIFF_EXIT_OK, run(b, b, -1, DIFF_MARKDOWN, &text));
@@ -185,13 +144,13 @@ static void markdown_is_a_pull_request_table(void)
 
 static void bad_input_is_a_usage_error(void)
 {
-	const char *good = write_report("g.json", REPORT(FN("f", 1, 1, 1, 1)));
-	const char *junk = write_report("junk.json", "{not json");
-	const char *other = write_report("other.json", "{\"functions\": 3}");
+	const char *good = scratch_write("g.json", REPORT(FN("f", 1, 1, 1, 1)));
+	const char *junk = scratch_write("junk.json", "{not json");
+	const char *other = scratch_write("other.json", "{\"functions\": 3}");
 	char missing[300];
 	char *text = NULL;
 
-	snprintf(missing, sizeof missing, "%s/none.json", dir);
+	snprintf(missing, sizeof missing, "%s/none.json", scratch_dir());
 	CHECK_INT(DIFF_EXIT_USAGE, run(good, junk, -1, DIFF_TABLE, &text));
 	free(text);
 	CHECK_INT(DIFF_EXIT_USAGE, run(other, good, -1, DIFF_TABLE, &text));
@@ -268,7 +227,7 @@ static void runs_of(const char *prefix, const double *avg, int n, const char **p
 			"{\"name\":\"f\",\"file\":\"a.c\",\"calls\":1000,\"avg_ns\":%g,"
 			"\"total_ns\":%g,\"percentiles\":{\"p95\":%g}}" ","
 			FN("g", 1000, 50, 60, 50000)), avg[i], avg[i] * 1000, avg[i] * 1.2);
-		paths[i] = write_report(name, json);
+		paths[i] = scratch_write(name, json);
 	}
 }
 
@@ -383,12 +342,12 @@ static void functions_on_one_side_or_in_some_runs(void)
 	const char *b[2], *h[2];
 	char *text = NULL;
 
-	b[0] = write_report("part-b0.json", REPORT(FN("kept", 10, 100, 120, 1000) ","
+	b[0] = scratch_write("part-b0.json", REPORT(FN("kept", 10, 100, 120, 1000) ","
 						   FN("old", 10, 10, 12, 100)));
-	b[1] = write_report("part-b1.json", REPORT(FN("kept", 10, 102, 120, 1020)));
-	h[0] = write_report("part-h0.json", REPORT(FN("kept", 10, 101, 120, 1010) ","
+	b[1] = scratch_write("part-b1.json", REPORT(FN("kept", 10, 102, 120, 1020)));
+	h[0] = scratch_write("part-h0.json", REPORT(FN("kept", 10, 101, 120, 1010) ","
 						   FN("fresh", 3, 500, 600, 1500)));
-	h[1] = write_report("part-h1.json", REPORT(FN("kept", 10, 100, 120, 1000) ","
+	h[1] = scratch_write("part-h1.json", REPORT(FN("kept", 10, 100, 120, 1000) ","
 						   FN("fresh", 3, 700, 800, 2100)));
 	CHECK_INT(DIFF_EXIT_OK, run_n(b, 2, h, 2, 0, DIFF_TABLE, &text));
 	CHECK_CONTAINS(row_of(text, "fresh"), "| new ");
@@ -404,15 +363,15 @@ static void functions_on_one_side_or_in_some_runs(void)
  * status 2, not 1 (slower) and no table. */
 static void one_bad_report_among_runs(void)
 {
-	const char *good = write_report("runs-good.json", REPORT(FN("f", 1, 1, 1, 1)));
-	const char *no_avg = write_report("runs-noavg.json",
+	const char *good = scratch_write("runs-good.json", REPORT(FN("f", 1, 1, 1, 1)));
+	const char *no_avg = scratch_write("runs-noavg.json",
 		"{\"functions\":[{\"name\":\"f\",\"calls\":3}]}");
-	const char *empty = write_report("runs-empty.json", "");
+	const char *empty = scratch_write("runs-empty.json", "");
 	const char *b[3], *h[2];
 	char missing[300];
 	char *text = NULL;
 
-	snprintf(missing, sizeof missing, "%s/none.json", dir);
+	snprintf(missing, sizeof missing, "%s/none.json", scratch_dir());
 	b[0] = good, b[1] = good, b[2] = missing;
 	h[0] = good, h[1] = good;
 	CHECK_INT(DIFF_EXIT_USAGE, run_n(b, 3, h, 2, 10, DIFF_TABLE, &text));
@@ -438,10 +397,10 @@ static void one_bad_report_among_runs(void)
  * slower (issue 12, item 12). */
 static void only_the_leaf_is_slower(void)
 {
-	const char *b = write_report("leaf-b.json", REPORT(
+	const char *b = scratch_write("leaf-b.json", REPORT(
 		FNS("main", 1, 210000, 10000, 210000) "," FNS("mid", 100, 2000, 100000, 200000) ","
 		FNS("leaf", 1000, 100, 100000, 100000)));
-	const char *h = write_report("leaf-h.json", REPORT(
+	const char *h = scratch_write("leaf-h.json", REPORT(
 		FNS("main", 1, 310000, 10000, 310000) "," FNS("mid", 100, 3000, 100000, 300000) ","
 		FNS("leaf", 1000, 200, 200000, 200000)));
 	const char *bs[3] = { b, b, b }, *hs[3] = { h, h, h };
@@ -494,16 +453,16 @@ static void table_fits_in_120_columns(void)
 	const char *p;
 	size_t n;
 
-	b[0] = write_report("wide-b0.json", REPORT(
+	b[0] = scratch_write("wide-b0.json", REPORT(
 		FNS(NAME30 "x", 12345678, 987654321, 876543210000000, 9876543210000000) ","
 		FNS(NAME50, 1000, 1000, 900000, 1000000)));
-	b[1] = write_report("wide-b1.json", REPORT(
+	b[1] = scratch_write("wide-b1.json", REPORT(
 		FNS(NAME30 "x", 12345678, 987654321, 806543210000000, 9876543210000000) ","
 		FNS(NAME50, 1000, 1000, 900000, 1000000)));
-	h[0] = write_report("wide-h0.json", REPORT(
+	h[0] = scratch_write("wide-h0.json", REPORT(
 		FNS(NAME30 "x", 12345678, 987654321, 876543210000000, 9876543210000000) ","
 		FNS(NAME50, 1000, 1000, 950000, 1000000)));
-	h[1] = write_report("wide-h1.json", REPORT(
+	h[1] = scratch_write("wide-h1.json", REPORT(
 		FNS(NAME30 "x", 12345678, 997654321, 886543210000000, 9976543210000000) ","
 		FNS(NAME50, 1000, 1000, 950000, 1000000)));
 	CHECK_INT(strlen(NAME30 "x"), 30);
@@ -537,9 +496,9 @@ static void table_fits_in_120_columns(void)
  * status rules are the table's. */
 static void json_format(void)
 {
-	const char *b = write_report("json-b.json", REPORT(
+	const char *b = scratch_write("json-b.json", REPORT(
 		FNS("mid", 100, 2000, 100000, 200000) "," FNS("leaf", 1000, 100, 100000, 100000)));
-	const char *h = write_report("json-h.json", REPORT(
+	const char *h = scratch_write("json-h.json", REPORT(
 		FNS("mid", 100, 3000, 100000, 300000) "," FNS("leaf", 1000, 200, 200000, 200000) ","
 		FN("fresh", 3, 10, 10, 30)));
 	const cJSON *fns, *f, *leaf = NULL, *mid = NULL, *fresh = NULL;

@@ -15,48 +15,8 @@
 #include "alloc.h"
 #include "hist.h"
 #include "merge.h"
+#include "scratch.h"
 #include "test.h"
-
-static char dir[] = "/tmp/hpcc-test-merge-XXXXXX";
-
-static void cleanup(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
-static void ensure_dir(void)
-{
-	static int made;
-
-	if (made++)
-		return;
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	atexit(cleanup);
-}
-
-static const char *write_file(const char *name, const char *text)
-{
-	static char paths[64][256];
-	static int next;
-	char *p = paths[next++ % 64];
-	FILE *f;
-
-	ensure_dir();
-	snprintf(p, 256, "%s/%s", dir, name);
-	f = fopen(p, "w");
-	if (!f)
-		return NULL;
-	fputs(text, f);
-	fclose(f);
-	return p;
-}
 
 /* Runs hpcc --merge with argv (NULL-terminated); returns the status and
  * the merged text in *out (malloc'd) when -o was not given. */
@@ -68,8 +28,7 @@ static int run_merge(char **out, char *const *args)
 
 	while (args[argc])
 		argv[argc] = args[argc], argc++;
-	ensure_dir();
-	snprintf(path, sizeof path, "%s/stdout", dir);
+	snprintf(path, sizeof path, "%s/stdout", scratch_dir());
 	fflush(stdout);
 	saved = stdout;
 	stdout = fopen(path, "w");
@@ -203,8 +162,8 @@ static void test_percentiles_exact(void)
 		}
 		ta = report_of(&a);
 		tb = report_of(&b);
-		pa = write_file("a.json", ta);
-		pb = write_file("b.json", tb);
+		pa = scratch_write("a.json", ta);
+		pb = scratch_write("b.json", tb);
 		free(ta);
 		free(tb);
 
@@ -276,12 +235,12 @@ static const cJSON *fn_named(const cJSON *root, const char *name)
 /* Every figure adds up; functions and edges in one report only are kept. */
 static void test_sums(void)
 {
-	const char *a = write_file("s1.json", REPORT(1000,
+	const char *a = scratch_write("s1.json", REPORT(1000,
 		FN("main", "main", 1, 900, 100, 900, 900, "[[900,1]]", "") ","
 		FN("f", "function", 3, 60, 50, 10, 30, "[[10,1],[20,1],[30,1]]",
 		   ALLOC(100, 40, 5, 2)),
 		EDGE("main", "f", 3, 60, 50)));
-	const char *b = write_file("s2.json", REPORT(2000,
+	const char *b = scratch_write("s2.json", REPORT(2000,
 		FN("f", "function", 2, 45, 40, 5, 40, "[[5,1],[40,1]]", ALLOC(7, 70, 1, 1)) ","
 		FN("main", "main", 1, 1800, 200, 1800, 1800, "[[1800,1]]", "") ","
 		FN("g", "function", 1, 8, 8, 8, 8, "[[8,1]]", ""),
@@ -345,13 +304,13 @@ static void test_sums(void)
 /* The merged report merges again to the same figures. */
 static void test_remerge(void)
 {
-	const char *a = write_file("r1.json", REPORT(10,
+	const char *a = scratch_write("r1.json", REPORT(10,
 		FN("f", "function", 2, 30, 30, 10, 20, "[[10,1],[20,1]]", ""), ""));
 	char *args[] = { (char *)a, NULL }, *out = NULL, *again = NULL;
 	const char *m;
 
 	CHECK_INT(0, run_merge(&out, args));
-	m = write_file("r-merged.json", out);
+	m = scratch_write("r-merged.json", out);
 	args[0] = (char *)m;
 	CHECK_INT(0, run_merge(&again, args));
 	CHECK_STR(out, again);
@@ -371,17 +330,17 @@ static void check_error(char *const *args, const char *what)
 
 static void test_errors(void)
 {
-	const char *good = write_file("good.json", REPORT(10,
+	const char *good = scratch_write("good.json", REPORT(10,
 		FN("f", "function", 1, 3, 3, 3, 3, "[[3,1]]", ""), ""));
-	const char *old = write_file("old.json",
+	const char *old = scratch_write("old.json",
 		"{\"program\":\"t\",\"clock\":\"tsc\",\"total_ns\":1,\"lost\":0,\"omitted\":0,"
 		"\"nonlocal_exits\":0,\"percentiles\":[50],\"functions\":[{\"name\":\"f\","
 		"\"file\":\"a.c\",\"line\":1,\"kind\":\"function\",\"calls\":1,\"unfinished\":0,"
 		"\"total_ns\":1,\"recursive_ns\":0,\"self_ns\":1,\"avg_ns\":1,\"min_ns\":1,"
 		"\"max_ns\":1,\"percent_total\":1,\"percentiles\":{\"p50\":1}}],\"edges\":[]}");
-	const char *bad = write_file("bad.json", "{\"functions\": [");
-	const char *other = write_file("other.json", "{\"traceEvents\":[]}");
-	const char *badhist = write_file("badhist.json", REPORT(10,
+	const char *bad = scratch_write("bad.json", "{\"functions\": [");
+	const char *other = scratch_write("other.json", "{\"traceEvents\":[]}");
+	const char *badhist = scratch_write("badhist.json", REPORT(10,
 		FN("f", "function", 1, 3, 3, 3, 3, "[[3]]", ""), ""));
 	char missing[300], outpath[300], cmd[400];
 
@@ -398,8 +357,8 @@ static void test_errors(void)
 	char *a10[] = { (char *)good, (char *)bad, "-o", outpath, NULL };
 	char *a11[] = { (char *)good, "-o", outpath, NULL };
 
-	snprintf(missing, sizeof missing, "%s/missing.json", dir);
-	snprintf(outpath, sizeof outpath, "%s/out.json", dir);
+	snprintf(missing, sizeof missing, "%s/missing.json", scratch_dir());
+	snprintf(outpath, sizeof outpath, "%s/out.json", scratch_dir());
 	check_error(a1, "missing");
 	check_error(a2, "no histogram");
 	check_error(a3, "not JSON");
@@ -417,13 +376,13 @@ static void test_errors(void)
 	snprintf(outpath, sizeof outpath, "%s/out", good);
 	check_error(a11, "unwritable");
 	/* -o to a directory: rename fails, the temporary file is removed */
-	snprintf(outpath, sizeof outpath, "%s", dir);
+	snprintf(outpath, sizeof outpath, "%s", scratch_dir());
 	check_error(a11, "a directory");
-	snprintf(cmd, sizeof cmd, "test -z \"$(ls '%s' | grep '\\.tmp\\.')\"", dir);
+	snprintf(cmd, sizeof cmd, "test -z \"$(ls '%s' | grep '\\.tmp\\.')\"", scratch_dir());
 	CHECK_INT(0, system(cmd));
 
 	/* and a good -o writes the file, nothing on stdout */
-	snprintf(outpath, sizeof outpath, "%s/good-out.json", dir);
+	snprintf(outpath, sizeof outpath, "%s/good-out.json", scratch_dir());
 	{
 		char *out = NULL;
 
