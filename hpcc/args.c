@@ -14,6 +14,7 @@
 #include "args.h"
 #include "compopt.h"
 #include "diag.h"
+#include "fmt.h" /* runtime/src: the runtime's own number parser */
 #include "readfile.h"
 
 #define MAX_RESPONSE_DEPTH 16
@@ -369,31 +370,12 @@ nomem_parse_done:
 
 int hpcc_parse_count(const char *text, unsigned long max, unsigned long *out)
 {
-	const char *p = text;
-	unsigned long v = 0;
-	int digits = 0;
+	uint64_t v;
+	int err = hp_fmt_parse_number(text, 0, max, &v);
 
-	while (*p == ' ' || *p == '\t')
-		p++;
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		unsigned long d = (unsigned long)(*p - '0');
-
-		if (d > max || v > (max - d) / 10) {
-			/* past the bound: the rest must still be digits */
-			while (*p >= '0' && *p <= '9')
-				p++;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			return *p ? EINVAL : ERANGE;
-		}
-		v = v * 10 + d;
-	}
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (!digits || *p)
-		return EINVAL;
-	*out = v;
-	return 0;
+	if (!err)
+		*out = (unsigned long)v;
+	return err;
 }
 
 unsigned long hpcc_env_count(const char *name, unsigned long max,

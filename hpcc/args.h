@@ -100,7 +100,9 @@ struct hpcc_opts {
  * blanks around them allowed; no sign (strtoul reads "-1" as ULONG_MAX),
  * no exponent, no hex.  Each digit is checked against max before it is
  * added, so nothing overflows.  Returns 0 with *out set, EINVAL (not such
- * a number, "" included) or ERANGE (above max); *out is then untouched. */
+ * a number, "" included) or ERANGE (above max); *out is then untouched.
+ * The runtime's HOTPATH_* parser underneath (hp_fmt_parse_number, fmt.c),
+ * so the two accept exactly the same text. */
 int hpcc_parse_count(const char *text, unsigned long max, unsigned long *out);
 
 /* The numeric setting `name`: `def` when unset, its value when

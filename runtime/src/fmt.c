@@ -2,6 +2,7 @@
  * for `hpcc --diff`, so the two never disagree on how a figure reads. */
 #include "fmt.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 char *hp_fmt_duration(char *out, size_t n, double ns)
@@ -90,4 +91,35 @@ size_t hp_fmt_width(const char *s)
 		if (((unsigned char)*s & 0xc0) != 0x80)
 			w++;
 	return w;
+}
+
+int hp_fmt_parse_number(const char *text, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	const char *p = text;
+	uint64_t v = 0;
+	int digits = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		uint64_t d = (uint64_t)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10 || v * 10 + d > hi) {
+			/* past the bound: the rest must still be digits */
+			while (*p >= '0' && *p <= '9')
+				p++;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			return *p ? EINVAL : ERANGE;
+		}
+		v = v * 10 + d;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!digits || *p)
+		return EINVAL;
+	if (v < lo)
+		return ERANGE;
+	*out = v;
+	return 0;
 }

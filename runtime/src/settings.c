@@ -188,42 +188,6 @@ static int is_word(const char *item, size_t n, const char *word)
 	return strlen(word) == n && strncmp(item, word, n) == 0;
 }
 
-/* A whole decimal number in [lo, hi]: digits only, blanks around them
- * allowed.  No sign (strtoull reads "-1" as 2^64 - 1) and no exponent;
- * each digit is checked against the bound before it is added, so nothing
- * can overflow.  0, EINVAL (not such a number) or ERANGE. */
-static int parse_number(const char *text, uint64_t lo, uint64_t hi,
-			uint64_t *out)
-{
-	const char *p = text;
-	uint64_t v = 0;
-	int digits = 0;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		uint64_t d = (uint64_t)(*p - '0');
-
-		if (v > (UINT64_MAX - d) / 10 || v * 10 + d > hi) {
-			/* past the bound: the rest must still be digits */
-			while (*p >= '0' && *p <= '9')
-				p++;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			return *p ? EINVAL : ERANGE;
-		}
-		v = v * 10 + d;
-	}
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (!digits || *p)
-		return EINVAL;
-	if (v < lo)
-		return ERANGE;
-	*out = v;
-	return 0;
-}
-
 /* Text from the environment as a note shows it: control characters
  * escaped (a value cannot break the report's lines), at most 64 bytes. */
 static void note_text(struct hp_str *out, const char *v, size_t n)
@@ -333,7 +297,7 @@ static void load_number(const char *name, uint64_t lo, uint64_t hi,
 {
 	const char *v = value(name);
 
-	if (!v || parse_number(v, lo, hi, out) == 0)
+	if (!v || hp_fmt_parse_number(v, lo, hi, out) == 0)
 		return;
 	note_ignored(notes, name, v);
 	hp_str_printf(notes, "(expected a whole number of %s from %llu to "
@@ -342,7 +306,7 @@ static void load_number(const char *name, uint64_t lo, uint64_t hi,
 }
 
 /* HOTPATH_INTERVAL: seconds with at most three decimals ("0.5", "2"),
- * to the millisecond; "0" is off.  The same rules as parse_number: no
+ * to the millisecond; "0" is off.  The same rules as hp_fmt_parse_number: no
  * sign, no exponent, bounded on the way. */
 static void load_interval(struct hp_settings *s, struct hp_str *notes)
 {
