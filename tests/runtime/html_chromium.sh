@@ -4,13 +4,7 @@
 # Skips (exit 77) when chromium is not installed (Debian: chromium).
 set -u
 bin=$1
-chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
-if [ -z "$chrome" ]; then
-	echo "SKIP: chromium not installed (Debian package: chromium)"
-	exit 77
-fi
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/chromium.sh"
 HPTEST_CHILD=tree HOTPATH_FORMAT=html HOTPATH_OUTPUT="$dir/r.html" "$bin" || {
 	echo "FAIL: scenario exited $?"; exit 1; }
 [ -s "$dir/r.html" ] || { echo "FAIL: no HTML written"; exit 1; }
@@ -18,9 +12,7 @@ HPTEST_CHILD=tree HOTPATH_FORMAT=html HOTPATH_OUTPUT="$dir/r.html" "$bin" || {
 if grep -o 'https\?://[^"]*' "$dir/r.html" | grep -v '^http://www.w3.org/2000/svg$' | grep -q .; then
 	echo "FAIL: the page refers to the network"; exit 1
 fi
-flags=(--headless --no-sandbox --disable-gpu --disable-background-networking
-       --disable-component-update --disable-sync --no-first-run
-       --user-data-dir="$dir/profile" --enable-logging=stderr --v=0)
+flags=("${chrome_flags[@]}" --enable-logging=stderr --v=0)
 timeout 120 "$chrome" "${flags[@]}" --dump-dom "file://$dir/r.html" \
 	> "$dir/dom.html" 2> "$dir/log.txt"
 rc=$?

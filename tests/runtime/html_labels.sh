@@ -10,13 +10,7 @@
 # DOM, which --dump-dom prints.  Skips (77) without chromium.
 set -u
 bin=$1
-chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
-if [ -z "$chrome" ]; then
-	echo "SKIP: chromium not installed (Debian package: chromium)"
-	exit 77
-fi
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/chromium.sh"
 HPTEST_CHILD=html_fixed "$bin" > "$dir/r.html" ||
 	{ echo "FAIL: scenario exited $?"; exit 1; }
 [ -s "$dir/r.html" ] || { echo "FAIL: no HTML written"; exit 1; }
@@ -62,9 +56,7 @@ EOF
 { sed 's|</body></html>||' "$dir/r.html"; printf '<script>'; cat "$dir/check.js";
   printf '</script></body></html>\n'; } > "$dir/check.html"
 
-flags=(--headless --no-sandbox --disable-gpu --disable-background-networking
-       --disable-component-update --disable-sync --no-first-run
-       --user-data-dir="$dir/profile" --window-size=1100,900)
+flags=("${chrome_flags[@]}" --window-size=1100,900)
 timeout 120 "$chrome" "${flags[@]}" --dump-dom "file://$dir/check.html" \
 	> "$dir/dom.html" 2> "$dir/log.txt"
 rc=$?
