@@ -118,6 +118,13 @@ assert_not_instrumented() {
 		fail "$1 is instrumented"
 }
 
+# calls FILE NAME: the calls of row NAME in a JSON report
+calls() {
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+print(sum(f["calls"] for f in r["functions"] if f["name"] == sys.argv[2]))' "$1" "$2"
+}
+
 # A .d file as a set of "target: prereq" facts: line continuations joined,
 # one word per line, so wrapping differences do not matter.
 normalize_deps() {

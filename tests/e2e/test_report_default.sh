@@ -25,13 +25,6 @@ int main(int argc, char **argv)
 C
 }
 
-# calls FILE NAME: the calls of row NAME in a JSON report
-calls() {
-	python3 -c 'import json, sys
-r = json.load(open(sys.argv[1]))
-print(sum(f["calls"] for f in r["functions"] if f["name"] == sys.argv[2]))' "$1" "$2"
-}
-
 stderr_unchanged() {
 	enter_workdir
 	write_suite
