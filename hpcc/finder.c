@@ -882,8 +882,20 @@ static int scan_markers(struct ctx *c, struct site_buf *sb)
 		size_t marker_off, next, close = 0, a_off = 0;
 		int rc, after_name = 0, problems;
 
-		if (k->flags & (T_DIRECTIVE | T_SKIPPED))
+		if (k->flags & T_SKIPPED)
 			continue;
+		if (k->flags & T_DIRECTIVE) {
+			/* [[hotpath::...]] spelled in a #define: the functions it
+			 * reaches through the macro are not found (the finder reads
+			 * annotations where functions are written), so say so */
+			if (tok_is(c, i, "[") && tok_is(c, i + 1, "[") &&
+			    (c->toks[i + 1].flags & T_DIRECTIVE) && i + 3 < c->ntoks &&
+			    tok_is(c, i + 2, "hotpath") && tok_is(c, i + 3, "::"))
+				problem(c, c->toks[i + 2].off,
+					"an attribute in a macro definition is not instrumented; "
+					"write it on the function itself");
+			continue;
+		}
 		if (k->kind == CXToken_Comment) {
 			rc = hpcc_annot_parse_comment(c->o->buf + k->off, k->end - k->off, &an);
 			marker_off = k->off + an.at;

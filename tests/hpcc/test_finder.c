@@ -258,7 +258,9 @@ static const char broken_warnings[] =
 	"broken.c:31:33: warning: hotpath: expected a number from 0 to 100 in percentiles; main keeps the default percentiles\n"
 	"broken.c:34:12: warning: hotpath: measure_block needs a label: measure_block(\"label\")\n"
 	"broken.c:38:5: warning: hotpath: measure_block marker not followed by a block '{ ... }'\n"
-	"broken.c:42:19: warning: hotpath: 'twice_marked' has more than one hotpath annotation; the first is used\n";
+	"broken.c:42:19: warning: hotpath: 'twice_marked' has more than one hotpath annotation; the first is used\n"
+	"broken.c:54:20: warning: hotpath: an attribute in a macro definition is not instrumented; write it on the function itself\n";
+
 
 /* Every broken link and unsupported function, one exact line each; the
  * marker in #if 0 is silent; the good ones are still found. */
