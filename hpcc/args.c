@@ -279,8 +279,10 @@ int hpcc_args_process(const struct args *in, struct invocation *out)
 
 		if (opt->flags & PASS_THROUGH)
 			pass(out, "the command does not compile");
-		if (opt->flags & TOO_HARD)
+		if ((opt->flags & TOO_HARD) && !out->passthrough) {
 			pass(out, "an option hpcc does not handle");
+			out->unsupported = arg;
+		}
 		if (opt->flags & DIAG_COLOR)
 			out->diag_color = color_choice(opt->name, val);
 		if (opt->flags & LINK_SHARED)

@@ -40,6 +40,8 @@ struct invocation {
 	enum cc_mode mode;
 	int passthrough;     /* run the compiler with the original arguments */
 	const char *why;     /* ...because (for -v) */
+	const char *unsupported; /* the option that made it so, when hpcc
+				    cannot handle it (-I-, -Xclang, ...) */
 
 	struct source *src;  /* C sources (by extension or -x c) */
 	int nsrc;

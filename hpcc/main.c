@@ -191,6 +191,40 @@ static void print_notes(const struct strvec *notes)
 		fputs(notes->v[i], stderr);
 }
 
+/* Would the source be instrumented: --instrument=all, or a marker in its
+ * text (the finder's test, loosely: a false alarm costs one line). */
+static int wants_instrumenting(const char *path, const struct hpcc_opts *o)
+{
+	size_t len;
+	char *text;
+	int yes;
+
+	if (o->instrument_all)
+		return 1;
+	text = hpcc_read_file(path, 0, &len);
+	if (!text)
+		return 0; /* the compiler will say why */
+	yes = memmem(text, len, "@hotpath", 8) || memmem(text, len, "hotpath::", 9);
+	free(text);
+	return yes;
+}
+
+/* A command hpcc runs unchanged because of an option it cannot handle:
+ * the sources it would have instrumented are named, so a missing report
+ * is never a mystery. */
+static void say_not_instrumented(const struct invocation *inv, const struct hpcc_opts *o)
+{
+	int i;
+
+	if (inv->mode == MODE_PREPROCESS)
+		return;
+	for (i = 0; i < inv->nsrc; i++)
+		if (wants_instrumenting(inv->src[i].path, o))
+			hpcc_diag_warning("%s is compiled unchanged (not instrumented): "
+					  "hpcc does not handle the option '%s'",
+					  inv->src[i].path, inv->unsupported);
+}
+
 static void run_or_die(const char *compiler, char **argv) __attribute__((noreturn));
 static void run_or_die(const char *compiler, char **argv)
 {
@@ -369,6 +403,8 @@ int main(int argc, char **argv)
 	if (inv.passthrough) {
 		if (o.verbose)
 			fprintf(stderr, "hpcc: running %s unchanged: %s\n", compiler, inv.why);
+		if (inv.unsupported)
+			say_not_instrumented(&inv, &o);
 		run_or_die(exe, run_argv);
 	}
 

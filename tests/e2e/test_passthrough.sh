@@ -107,8 +107,35 @@ C
 	probe stdin '$CC -E - <conftest.c'
 }
 
+# An option hpcc cannot handle runs the compiler unchanged; an annotated
+# source (or any, with --instrument=all) is then named in one warning
+# line, and a file without annotations gets the compiler's stderr only.
+unsupported_options() {
+	enter_workdir
+	local opt
+	local opts=("-Wp,-DUNUSED_HPCC" "-Xpreprocessor -DUNUSED_HPCC")
+	[ "$cc" = gcc ] && opts+=("-I- -I.") # -I- drops the file's own folder
+	for opt in "${opts[@]}"; do
+		rm -f ref.o hp.o ref.err hp.err
+		$cc $opt -c annotated.c -o ref.o 2>ref.err || fail "$cc $opt failed"
+		"$HPCC" $cc $opt -c annotated.c -o hp.o 2>hp.err || fail "hpcc $cc $opt failed"
+		assert_same_file ref.o hp.o
+		assert_not_instrumented hp.o
+		grep -v '^hpcc: ' hp.err >hp.rest
+		assert_same_file ref.err hp.rest
+		assert_eq 1 "$(grep -c '^hpcc: ' hp.err)" "hpcc lines for $opt"
+		assert_contains hp.err "hpcc: warning: annotated.c is compiled unchanged (not instrumented): hpcc does not handle the option '${opt%% *}'"
+		$cc $opt -c plain.c -o ref.o 2>ref.err
+		"$HPCC" $cc $opt -c plain.c -o hp.o 2>hp.err
+		assert_same_file ref.err hp.err
+		"$HPCC" --instrument=all $cc $opt -c plain.c -o hp.o 2>hp.err
+		assert_contains hp.err "hpcc: warning: plain.c is compiled unchanged (not instrumented): hpcc does not handle the option '${opt%% *}'"
+	done
+}
+
 for cc in $COMPILERS; do
 	check "$cc: a file without annotations gives identical objects" identical_objects
+	check "$cc: an unsupported option says which annotated sources go uninstrumented" unsupported_options
 	check "$cc: programs and shared libraries without annotations link identically" identical_links
 	check "$cc: configure-style probes" configure_probes
 done

@@ -294,8 +294,12 @@ static void too_hard(void)
 {
 	CHECK_INT(0, process("clang", "-c", "-Xclang", "-load", "a.c", NULL));
 	CHECK_INT(1, inv.passthrough);
+	CHECK_STR("-Xclang", inv.unsupported);
 	CHECK_INT(0, process("gcc", "-c", "-I-", "a.c", NULL));
 	CHECK_INT(1, inv.passthrough);
+	CHECK_STR("-I-", inv.unsupported);
+	CHECK_INT(0, process("gcc", "-c", "-Wp,-MD,a.d", "a.c", NULL));
+	CHECK_STR("-Wp,-MD,a.d", inv.unsupported);
 	CHECK_INT(0, process("gcc", "-c", "a.c", "-o", NULL));
 	CHECK_INT(1, inv.passthrough);
 }
