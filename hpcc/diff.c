@@ -245,8 +245,10 @@ static int load(const char *path, struct report *r)
 			f->self_ns = f->avg_ns;
 		else
 			f->self_ns = f->calls > 0 ? f->self_ns / f->calls : 0;
-		/* a verdict needs these: a report without them is not ours */
-		if (!(f->calls >= 0) || !(f->avg_ns >= 0) || !isfinite(f->avg_ns)) {
+		/* a verdict needs these: a report without them is not ours
+		 * (calls a whole count below 2^64: 1e308 is no count) */
+		if (!(f->calls >= 0) || f->calls >= 18446744073709551616.0 ||
+		    f->calls != floor(f->calls) || !(f->avg_ns >= 0) || !isfinite(f->avg_ns)) {
 			hpcc_diag_error("%s: function '%s' has no valid calls and avg_ns", path,
 					f->name);
 			unload(r);

@@ -214,17 +214,22 @@ uint64_t hpcc_merge_percentile(const struct merge_pair *v, size_t n, uint64_t ca
 	return max;
 }
 
-/* A non-negative integer member; -1 when absent or not one. */
-static int u64_of(const cJSON *obj, const char *key, uint64_t *out)
+/* A non-negative integer that fits in 64 bits; -1 when `it` is not one
+ * (1e308 is a number, but no count). */
+static int u64_item(const cJSON *it, uint64_t *out)
 {
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-
 	if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0) ||
 	    it->valuedouble >= 18446744073709551616.0 ||
 	    it->valuedouble != floor(it->valuedouble))
 		return -1;
 	*out = (uint64_t)it->valuedouble;
 	return 0;
+}
+
+/* The same for a member; -1 when absent or not one. */
+static int u64_of(const cJSON *obj, const char *key, uint64_t *out)
+{
+	return u64_item(cJSON_GetObjectItemCaseSensitive(obj, key), out);
 }
 
 static const char *str_of(const cJSON *obj, const char *key)
@@ -284,13 +289,9 @@ static int add_hist(struct mfn *f, const cJSON *hist)
 		struct merge_pair p;
 
 		if (cJSON_GetArraySize(pair) != 2 ||
-		    !cJSON_IsNumber(cJSON_GetArrayItem(pair, 0)) ||
-		    !cJSON_IsNumber(cJSON_GetArrayItem(pair, 1)) ||
-		    cJSON_GetArrayItem(pair, 0)->valuedouble < 0 ||
-		    cJSON_GetArrayItem(pair, 1)->valuedouble < 0)
+		    u64_item(cJSON_GetArrayItem(pair, 0), &p.value_ns) != 0 ||
+		    u64_item(cJSON_GetArrayItem(pair, 1), &p.count) != 0)
 			return -1;
-		p.value_ns = (uint64_t)cJSON_GetArrayItem(pair, 0)->valuedouble;
-		p.count = (uint64_t)cJSON_GetArrayItem(pair, 1)->valuedouble;
 		if (grow((void **)&f->hist, &f->cap, f->nhist, sizeof *f->hist))
 			return -2;
 		f->hist[f->nhist++] = p;

@@ -139,6 +139,9 @@ bad_reports() {
 	"$HPCC" --diff ok.json junk.json -- ok.json >out 2>err
 	assert_status 2 $? "a malformed report"
 	assert_eq "hpcc: error: junk.json is not a hotpath JSON report (HOTPATH_FORMAT=json)" "$(cat err)" "stderr"
+	"$HPCC" --diff ok.json -- . >out 2>err
+	assert_status 2 $? "a directory"
+	assert_eq "hpcc: error: cannot read .: Is a directory" "$(cat err)" "stderr"
 	"$HPCC" --diff ok.json -- >out 2>err
 	assert_status 2 $? "no head report"
 	assert_contains err "hpcc: error: --diff needs at least one head report after '--'"

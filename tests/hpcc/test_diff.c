@@ -147,6 +147,8 @@ static void bad_input_is_a_usage_error(void)
 	const char *good = scratch_write("g.json", REPORT(FN("f", 1, 1, 1, 1)));
 	const char *junk = scratch_write("junk.json", "{not json");
 	const char *other = scratch_write("other.json", "{\"functions\": 3}");
+	const char *huge = scratch_write("huge.json", REPORT(FN("f", 1e308, 1, 1, 1)));
+	const char *fract = scratch_write("fract.json", REPORT(FN("f", 2.5, 1, 1, 1)));
 	char missing[300];
 	char *text = NULL;
 
@@ -157,6 +159,14 @@ static void bad_input_is_a_usage_error(void)
 	free(text);
 	CHECK_INT(DIFF_EXIT_USAGE, run(missing, good, -1, DIFF_TABLE, &text));
 	CHECK_STR("", text);
+	free(text);
+	/* numbers that are no call counts */
+	CHECK_INT(DIFF_EXIT_USAGE, run(good, huge, -1, DIFF_TABLE, &text));
+	CHECK_STR("", text);
+	free(text);
+	CHECK_INT(DIFF_EXIT_USAGE, run(fract, good, -1, DIFF_TABLE, &text));
+	free(text);
+	CHECK_INT(DIFF_EXIT_USAGE, run(scratch_dir(), good, -1, DIFF_TABLE, &text));
 	free(text);
 }
 

@@ -342,6 +342,11 @@ static void test_errors(void)
 	const char *other = scratch_write("other.json", "{\"traceEvents\":[]}");
 	const char *badhist = scratch_write("badhist.json", REPORT(10,
 		FN("f", "function", 1, 3, 3, 3, 3, "[[3]]", ""), ""));
+	/* numbers, but no counts: a cast of 1e308 to an integer is undefined */
+	const char *hugehist = scratch_write("hugehist.json", REPORT(10,
+		FN("f", "function", 1, 3, 3, 3, 3, "[[3, 1e308]]", ""), ""));
+	const char *fracthist = scratch_write("fracthist.json", REPORT(10,
+		FN("f", "function", 1, 3, 3, 3, 3, "[[3.5, 1]]", ""), ""));
 	char missing[300], outpath[300], cmd[400];
 
 	struct stat st;
@@ -356,6 +361,9 @@ static void test_errors(void)
 	char *a9[] = { (char *)good, "--frobnicate", NULL };
 	char *a10[] = { (char *)good, (char *)bad, "-o", outpath, NULL };
 	char *a11[] = { (char *)good, "-o", outpath, NULL };
+	char *a12[] = { (char *)hugehist, NULL };
+	char *a13[] = { (char *)fracthist, NULL };
+	char *a14[] = { (char *)scratch_dir(), NULL };
 
 	snprintf(missing, sizeof missing, "%s/missing.json", scratch_dir());
 	snprintf(outpath, sizeof outpath, "%s/out.json", scratch_dir());
@@ -369,6 +377,9 @@ static void test_errors(void)
 	check_error(a8, "bad percentile");
 	check_error(a9, "unknown option");
 	check_error(a10, "bad input with -o");
+	check_error(a12, "histogram count 1e308");
+	check_error(a13, "fractional histogram value");
+	check_error(a14, "a directory");
 	CHECK(stat(outpath, &st) != 0); /* nothing written */
 
 	/* an unwritable path (its directory is a file, refused even to root):
