@@ -8,12 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "metrics.h"
 #include "report.h"
 #include "settings.h"
 
 /* The file name extension of each format, by format index (settings.h). */
 static const char *const exts[HP_OUT_FORMATS] = {
-	"txt", "json", "json", "folded", "trace.json", "html",
+	"txt", "json", "json", "folded", "trace.json", "html", "prom",
 };
 
 int hp_output_render(struct hp_str *out, const struct hp_report *r,
@@ -26,6 +27,8 @@ int hp_output_render(struct hp_str *out, const struct hp_report *r,
 		return hp_report_trace(out, r);
 	case HP_OUT_HTML:
 		return hp_report_html(out, r);
+	case HP_OUT_METRICS:
+		return hp_metrics_render(out, r);
 	case HP_OUT_JSON:
 	case HP_OUT_JSON_PRETTY:
 		return hp_report_json(out, r, bit == HP_OUT_JSON_PRETTY);

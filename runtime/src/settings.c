@@ -24,6 +24,7 @@ static const struct {
 	{ "folded", HP_OUT_FOLDED, "HOTPATH_OUTPUT_FOLDED" },
 	{ "trace", HP_OUT_TRACE, "HOTPATH_OUTPUT_TRACE" },
 	{ "html", HP_OUT_HTML, "HOTPATH_OUTPUT_HTML" },
+	{ "metrics", HP_OUT_METRICS, "HOTPATH_OUTPUT_METRICS" },
 };
 
 /* HOTPATH_ALLOC's names, in the order of HP_ALLOC_* (worker.h). */
@@ -149,7 +150,7 @@ static void note_secure_ignored(struct hp_str *notes)
 		"HOTPATH_FORMAT", "HOTPATH_OUTPUT", "HOTPATH_OUTPUT_TABLE",
 		"HOTPATH_OUTPUT_JSON", "HOTPATH_OUTPUT_FOLDED",
 		"HOTPATH_OUTPUT_TRACE", "HOTPATH_OUTPUT_HTML",
-		"HOTPATH_INTERVAL",
+		"HOTPATH_OUTPUT_METRICS", "HOTPATH_INTERVAL",
 	};
 	size_t i;
 
@@ -234,7 +235,7 @@ static void load_formats(struct hp_settings *s, struct hp_str *notes)
 			hp_str_printf(notes, "[hotpath] unknown format '");
 			note_text(notes, item, n);
 			hp_str_printf(notes, "' in HOTPATH_FORMAT (table, json, "
-				      "json-pretty, folded, trace, html, none): "
+				      "json-pretty, folded, trace, html, metrics, none): "
 				      "the table is shown instead\n");
 		}
 		/* an unknown name means the table */

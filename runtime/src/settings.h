@@ -33,7 +33,8 @@
 #define HP_OUT_FOLDED 0x08u
 #define HP_OUT_TRACE 0x10u
 #define HP_OUT_HTML 0x20u
-#define HP_OUT_FORMATS 6
+#define HP_OUT_METRICS 0x40u
+#define HP_OUT_FORMATS 7
 
 /* HOTPATH_SIGNAL_REPORT: 1 on SIGINT and SIGTERM; unset: SIGINT only,
  * when stdin or stderr is a terminal (session.c decides at start); 0 off. */
