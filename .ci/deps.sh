@@ -4,7 +4,7 @@
 set -euo pipefail
 
 hpcc_packages=(gcc clang cmake make pkg-config libclang-dev libcjson-dev
-	       binutils python3)
+	       libmicrohttpd-dev binutils python3)
 hpcc_test_packages=(chromium csmith libcsmith-dev ninja-build ccache distcc bear meson autoconf automake
 		    valgrind prometheus)
 

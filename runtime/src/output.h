@@ -17,6 +17,12 @@
 
 struct hp_report;
 struct hp_settings;
+struct hp_str;
+
+/* Renders one format (an HP_OUT_* bit) into out, in memory: what a file
+ * of that format would hold (HOTPATH_HTTP serves it).  0 or ENOMEM. */
+int hp_output_render(struct hp_str *out, const struct hp_report *r,
+		     unsigned int bit);
 
 /* Renders every format s asks for, in the order of its list, and writes
  * each to its destination (r as gather.h fills it). */
