@@ -125,17 +125,8 @@ static void histogram(struct hp_str *out, const struct hp_row *w)
 	int k;
 
 	for (k = 0; k < HP_METRICS_NLE; k++) {
-		for (; i < w->nhist; i++) {
-			uint64_t v = w->hist[i].value_ns;
-
-			if (v < w->min_ns)
-				v = w->min_ns;
-			if (v > w->max_ns)
-				v = w->max_ns;
-			if (v > hp_metrics_le_ns[k])
-				break;
+		for (; i < w->nhist && w->hist[i].value_ns <= hp_metrics_le_ns[k]; i++)
 			cum += w->hist[i].count;
-		}
 		series(out, "hotpath_call_duration_seconds_bucket", w, le_text[k]);
 		u64_line(out, cum < w->calls ? cum : w->calls);
 	}
@@ -254,9 +245,9 @@ int hp_metrics_render(struct hp_str *out, const struct hp_report *r)
 	}
 	family(out, "hotpath_call_duration_seconds", "histogram",
 	       "Duration of each call. A call counts under the first le at or "
-	       "above its runtime histogram bucket's value (the bucket's "
-	       "midpoint clamped to the exact min and max, within 0.8% of the "
-	       "call's duration); _sum includes recursive calls.");
+	       "above the value of its runtime histogram bucket (the bucket's "
+	       "midpoint, within 0.8% of the call's duration); _sum includes "
+	       "recursive calls.");
 	for (i = 0; i < n; i++)
 		histogram(out, rows[i]);
 	if (any_alloc)

@@ -27,15 +27,18 @@
  * HP_METRICS_LE below: 100 ns to 10 s, 1 and 3 per decade.  The runtime's
  * buckets do not nest in those bounds (their edges are clock ticks, the
  * bounds ns), so the rule is this: a runtime bucket counts, whole, under
- * every le at or above its value, the value percentiles report for it
- * (its midpoint, clamped to the site's exact min and max; the JSON
- * report's "histogram").  A call within 0.8% of a bound may thus be
- * counted on the other side of it; a site whose calls all took the same
- * time is counted exactly (its min and max are that time).  le="+Inf"
- * and _count are the calls, so the few calls a histogram could not bucket
- * (out of memory) are in +Inf only.  _sum is the time of every call, a
- * recursive call's too, so it is hotpath_time_seconds_total (recursion
- * counted once, as the report's Total) plus the recursive calls' own.
+ * every le at or above its value, its midpoint (the JSON report's
+ * "histogram" value_ns).  A call within 0.8% of a bound may thus be
+ * counted on the other side of it.  The midpoint is not clamped to the
+ * site's min and max, as percentiles are: min and max move as calls come,
+ * and a bucket that moved up across a bound would lower that bound's
+ * count, a counter going down.  Unclamped, a bucket's value is fixed (one
+ * tick-to-ns ratio for live snapshots, clock.h), so every count only
+ * grows.  le="+Inf" and _count are the calls, so the few calls a
+ * histogram could not bucket (out of memory) are in +Inf only.  _sum is
+ * the time of every call, a recursive call's too, so it is
+ * hotpath_time_seconds_total (recursion counted once, as the report's
+ * Total) plus the recursive calls' own.
  */
 #ifndef HP_METRICS_H
 #define HP_METRICS_H

@@ -176,8 +176,7 @@ exposition() {
 
 # The same run's JSON and metrics agree figure for figure: calls, total
 # and self to the ns, and every bucket is the JSON histogram counted by
-# metrics.h's rule (pairs' values clamped to [min, max], under each
-# le at or above).
+# metrics.h's rule (each pair under every le at or above its value_ns).
 agrees_with_json() {
 	need_promtool || return
 	build plain || return
@@ -223,7 +222,7 @@ for f in r['functions']:
     want('hotpath_call_duration_seconds_sum', f, None,
          secs(f['total_ns'] + f['recursive_ns']))
     want('hotpath_call_duration_seconds_count', f, None, str(f['calls']))
-    pairs = [(min(max(v, f['min_ns']), f['max_ns']), c) for v, c in f['histogram']]
+    pairs = f['histogram']
     for le in LE:
         n = sum(c for v, c in pairs if v <= le)
         want('hotpath_call_duration_seconds_bucket', f, le_text.get(le),

@@ -64,6 +64,15 @@ static volatile unsigned long sink;
 /* @hotpath */
 static int work(int x) { return x * 2 + 1; }
 
+/* Called once: 0.2 s of time that must stay the same while idle. */
+/* @hotpath */
+static void warmup(void)
+{
+	struct timespec t = { 0, 200000000 };
+
+	nanosleep(&t, NULL);
+}
+
 /* @hotpath */
 static void tick(void)
 {
@@ -96,6 +105,7 @@ int main(int argc, char **argv)
 
 	if (argc != 3)
 		return 2;
+	warmup();
 	for (i = 0; i < n; i++)
 		s += work(i);
 	printf("ready %d\n", s);
@@ -336,6 +346,19 @@ scraped_by_prometheus() {
 		"self-time share" || return
 	poll 'topk(5, sum by (function) (rate(hotpath_self_seconds_total[5m])))' \
 		'"tick" in rows' "top self time" || return
+	# Counters never go down while the process lives (Prometheus would
+	# take a drop for a restart, and rate() would jump): over 10 scrapes
+	# or more, no series of any counter or bucket was reset, the idle
+	# ones (work, warmup: their time must not follow the clock's
+	# calibration) included.
+	poll 'count_over_time(hotpath_calls_total{function="warmup"}[5m])' \
+		'rows.get("warmup", 0) >= 10' "ten scrapes" || return
+	local m
+	for m in hotpath_calls_total hotpath_time_seconds_total hotpath_self_seconds_total \
+		hotpath_call_duration_seconds_bucket hotpath_call_duration_seconds_sum \
+		hotpath_call_duration_seconds_count; do
+		assert_eq "" "$(query "resets($m[5m]) > 0")" "series of $m that went down"
+	done
 
 	# let the program go: it exits by itself, status 0
 	echo x >go

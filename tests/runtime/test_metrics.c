@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <time.h>
+
 #include "alloc.h"
+#include "clock.h"
 #include "hotpath.h"
 #include "metrics.h"
 #include "report.h"
@@ -114,7 +117,7 @@ static void whole_text(void)
 		"# TYPE hotpath_self_seconds_total counter\n"
 		"hotpath_self_seconds_total{function=\"main\",file=\"src/m.c\",line=\"3\",kind=\"main\"} 1.997498701\n"
 		"hotpath_self_seconds_total{function=\"work\",file=\"src/w.c\",line=\"12\",kind=\"function\"} 0.0000015\n"
-		"# HELP hotpath_call_duration_seconds Duration of each call. A call counts under the first le at or above its runtime histogram bucket's value (the bucket's midpoint clamped to the exact min and max, within 0.8%% of the call's duration); _sum includes recursive calls.\n"
+		"# HELP hotpath_call_duration_seconds Duration of each call. A call counts under the first le at or above the value of its runtime histogram bucket (the bucket's midpoint, within 0.8%% of the call's duration); _sum includes recursive calls.\n"
 		"# TYPE hotpath_call_duration_seconds histogram\n");
 	/* main has no histogram pairs (out of memory): +Inf only */
 	for (k = 0; k < 18; k++)
@@ -154,12 +157,13 @@ static long long bucket(const char *text, const char *fn, const char *le)
 }
 
 /* The rule of metrics.h: a runtime bucket counts under every le at or
- * above its (clamped) value. */
+ * above its value, not clamped to [min, max] (a count must never go
+ * down when max grows). */
 static void bucket_rule(void)
 {
 	struct hp_hist_pair at[] = { { 1000, 5 }, { 1001, 3 } };
 	struct hp_hist_pair clamp[] = { { 1004, 6 } }; /* all calls took 1000 ns */
-	struct hp_hist_pair low[] = { { 96, 1 }, { 99, 1 } }; /* min 101 */
+	struct hp_hist_pair low[] = { { 96, 1 }, { 101, 1 } }; /* min 99 */
 	struct hp_hist_pair big[] = { { 30000000000ull, 2 } };
 	struct hp_hist_pair over[] = { { 50, 9 } }; /* more pairs than calls */
 	struct hp_row rows[] = {
@@ -167,8 +171,8 @@ static void bucket_rule(void)
 		  .max_ns = 1001, .hist = at, .nhist = 2 }, /* 2 unbucketed */
 		{ .name = "clamp", .file = "f.c", .line = 2, .calls = 6, .min_ns = 1000,
 		  .max_ns = 1000, .hist = clamp, .nhist = 1 },
-		{ .name = "low", .file = "f.c", .line = 3, .calls = 2, .min_ns = 101,
-		  .max_ns = 101, .hist = low, .nhist = 2 },
+		{ .name = "low", .file = "f.c", .line = 3, .calls = 2, .min_ns = 99,
+		  .max_ns = 100, .hist = low, .nhist = 2 },
 		{ .name = "big", .file = "f.c", .line = 4, .calls = 2,
 		  .min_ns = 30000000000ull, .max_ns = 30000000000ull, .hist = big, .nhist = 1 },
 		{ .name = "over", .file = "f.c", .line = 5, .calls = 4, .min_ns = 50,
@@ -185,8 +189,12 @@ static void bucket_rule(void)
 	CHECK_INT(8, bucket(out.s, "at", "10"));
 	CHECK_INT(10, bucket(out.s, "at", "+Inf")); /* the unbucketed two */
 	CHECK_CONTAINS(out.s, "hotpath_call_duration_seconds_count{function=\"at\",file=\"f.c\",line=\"1\",kind=\"function\"} 10\n");
-	CHECK_INT(6, bucket(out.s, "clamp", "1e-06"));
-	CHECK_INT(0, bucket(out.s, "low", "1e-07"));
+	/* the bucket [1000, 1008) stays above 1e-06 whatever max says: were
+	 * it clamped to max, a later call of 1005 ns would move all six up,
+	 * and the le="1e-06" count would fall from 6 to 0 */
+	CHECK_INT(0, bucket(out.s, "clamp", "1e-06"));
+	CHECK_INT(6, bucket(out.s, "clamp", "3e-06"));
+	CHECK_INT(1, bucket(out.s, "low", "1e-07"));
 	CHECK_INT(2, bucket(out.s, "low", "3e-07"));
 	CHECK_INT(0, bucket(out.s, "big", "10"));
 	CHECK_INT(2, bucket(out.s, "big", "+Inf"));
@@ -352,5 +360,47 @@ static void no_memory(void)
 	hp_str_free(&out);
 }
 
+static void sleep_ms(long ms)
+{
+	struct timespec t = { 0, ms * 1000000 };
+
+	nanosleep(&t, NULL);
+}
+
+/* Live snapshots convert ticks with one ratio (clock.h): the same ticks
+ * give the same ns at every snapshot, so a counter of an idle site never
+ * goes down.  (Without an invariant TSC ticks are ns: trivially so.) */
+static void live_ratio_fixed(void)
+{
+	const uint64_t ticks = 1000000000000ull;
+	uint64_t first, wall1, wall2;
+	int i;
+
+	hp_clock_init(0);
+	sleep_ms(HP_CLOCK_LIVE_SPAN_NS / 1000000 + 5);
+	wall1 = hp_clock_sample();
+	CHECK(wall1 >= HP_CLOCK_LIVE_SPAN_NS);
+	first = hp_clock_to_ns(ticks);
+	for (i = 0; i < 5; i++) {
+		sleep_ms(3);
+		wall2 = hp_clock_sample();
+		CHECK(wall2 > wall1); /* the wall time still moves */
+		wall1 = wall2;
+		CHECK_U64(first, hp_clock_to_ns(ticks));
+	}
+	/* the exit report measures the ratio over the whole session again */
+	hp_clock_finish();
+	hp_clock_init(0); /* a new session samples afresh */
+	sleep_ms(1);
+	(void)hp_clock_sample();
+	sleep_ms(HP_CLOCK_LIVE_SPAN_NS / 1000000 + 5);
+	(void)hp_clock_sample();
+	first = hp_clock_to_ns(ticks);
+	sleep_ms(3);
+	(void)hp_clock_sample();
+	CHECK_U64(first, hp_clock_to_ns(ticks));
+}
+
 TEST_MAIN(T(escape), T(whole_text), T(bucket_rule), T(bounds), T(identities),
-	  T(label_text), T(alloc_figures), T(empty), T(no_memory))
+	  T(label_text), T(alloc_figures), T(empty), T(no_memory),
+	  T(live_ratio_fixed))
