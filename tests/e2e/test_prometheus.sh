@@ -122,6 +122,12 @@ int main(int argc, char **argv)
 C
 }
 
+# fetch URL: its body on stdout; fails unless the answer is 200.
+fetch() {
+	python3 -c 'import sys, urllib.request
+sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=10).read())' "$1" 2>/dev/null
+}
+
 # A TCP port nobody listens on now (the kernel's pick, then released).
 free_port() {
 	python3 -c 'import socket
@@ -201,7 +207,7 @@ Y
 			>"$RUN/prom.log" 2>&1 &
 		PROM_PID=$!
 		for _ in $(seq 60); do
-			curl -fs "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null 2>&1 && return 0
+			fetch "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null && return 0
 			kill -0 "$PROM_PID" 2>/dev/null || break
 			sleep 1
 		done
@@ -213,12 +219,12 @@ Y
 	return 1
 }
 
-# need_tools: prometheus, promtool and curl are there (else fail).
+# need_tools: prometheus and promtool are there (else fail).
 need_tools() {
 	local t
-	for t in prometheus promtool curl; do
+	for t in prometheus promtool; do
 		command -v $t >/dev/null ||
-			{ fail "$t is not installed (.ci/deps.sh installs prometheus and curl)"; return 1; }
+			{ fail "$t is not installed (Debian package prometheus; .ci/deps.sh installs it)"; return 1; }
 	done
 	RUN=$(mktemp -d "$E2E_SCRATCH/run.XXXXXX")
 	cd "$RUN" || return 1
@@ -324,10 +330,12 @@ scraped_by_prometheus() {
 	[ -n "$port" ] || { fail "no '[hotpath] serving' line: $(head -c 600 err)"; return; }
 	grep -q "^ready" out || { fail "the program is not ready: $(head -c 300 out) $(head -c 300 err)"; return; }
 	# /metrics itself passes promtool
-	curl -fs "http://127.0.0.1:$port/metrics" >scrape.prom ||
+	fetch "http://127.0.0.1:$port/metrics" >scrape.prom ||
 		{ fail "GET /metrics failed"; return; }
 	promtool check metrics <scrape.prom >promtool.out 2>&1 ||
 		fail "promtool check metrics: $(head -c 600 promtool.out)"
+	assert_eq $N "$(python3 "$HPCC_SRC/tests/e2e/prom.py" get scrape.prom hotpath_calls_total function=work 2>&1)" \
+		"work's calls in /metrics"
 
 	start_prometheus "127.0.0.1:$port" || return
 	poll 'up{job="hotpath"}' 'rows.get("-") == 1' "the target is up" || return
