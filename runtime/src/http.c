@@ -341,13 +341,23 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 {
 	unsigned int metrics;
 
-	(void)cls, (void)version, (void)upload_data, (void)upload_size,
-	(void)con_cls;
+	(void)cls, (void)version, (void)upload_data;
 	on_server_thread = 1;
+	/* Refused at once, body unread: the connection is then closed. */
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
 				  "only GET and HEAD\n");
+	/* The first call has the headers only; answering on the next one,
+	 * once the request is whole, lets the connection be kept alive. */
+	if (!*con_cls) {
+		*con_cls = c;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		*upload_size = 0; /* a GET with a body: read past it */
+		return MHD_YES;
+	}
 	if (strcmp(url, "/") == 0)
 		return reply_text(c, MHD_HTTP_OK, "text/html; charset=utf-8", page);
 	if (strcmp(url, "/report.json") == 0)

@@ -6,6 +6,8 @@
  * #include cycle: tests/runtime/include_cycles.sh):
  *   record.c     what a measured call does on its thread (hotpath.h)
  *   session.c    start (settings, clock, worker), fork, signals, the end
+ *   http.c       HOTPATH_HTTP's server: serves snapshots that session.c
+ *                hands it as a function (it never calls up)
  *   gather.c, output.c   the report: statistics -> struct hp_report ->
  *                formats and files (report.c, html.c, json.c render)
  *   worker.c     drains the rings into the statistics: hist.c,
@@ -44,6 +46,13 @@
  *
  * State: one struct session (below), plus the thread-local `in_report`.
  * The settings are loaded once, by init_session (settings.h).
+ *
+ * HOTPATH_HTTP (http.h): the server starts last in init_session, once
+ * the worker runs and the clock mode is out, and is stopped first in
+ * report(), before the worker's lock is taken, so a request under way
+ * finishes (its snapshot says ESRCH from then on) and the exit waits for
+ * nothing else.  Its thread is ours: main's pthread_exit does not wait
+ * for it; a fork child forgets it.
  *
  * Threads: a pthread key destructor marks a finished thread's ring dead;
  * the worker drains and frees it.  Our own threads (the worker, the signal

@@ -66,7 +66,11 @@ def exit_with_clients(port, pid, fd):
     idle = connect(port)
     kept = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     kept.request("GET", "/report.json")
-    kept.getresponse().read()  # HTTP/1.1: the connection stays open
+    r = kept.getresponse()
+    r.read()
+    if (r.getheader("Connection") or "").lower() == "close":
+        print("the server closed a GET's HTTP/1.1 connection: not kept alive")
+        return 1
     slow = connect(port)
     slow.sendall(b"GET /report.json HTTP/1.1\r\nHost: x\r\n")
     for i in range(3):

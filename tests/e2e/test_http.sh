@@ -135,7 +135,6 @@ paths_methods() {
 	start_live HOTPATH_HTTP=0 HOTPATH_FORMAT=none
 	wait_for err "[hotpath] serving http://127.0.0.1:" || { finish_live; return; }
 	port=$(port_of)
-	# /metrics: the "metrics" format of the metrics branch; none here yet
 	probe batch "$port" >batch.out <<'REQ'
 GET /nope
 GET /report.jsonx
@@ -158,7 +157,7 @@ GET /report.jsonx 404	text/plain
 GET /report 404	text/plain	
 GET /index.html 404	text/plain	
 GET //report.json 404	text/plain	
-GET /metrics 404	text/plain	
+GET /metrics 200	text/plain; version=0.0.4; charset=utf-8	
 POST /report.json 405	text/plain	GET, HEAD
 PUT /report.json 405	text/plain	GET, HEAD
 DELETE / 405	text/plain	GET, HEAD
@@ -169,6 +168,10 @@ HEAD / 200	text/html; charset=utf-8
 OUT
 	assert_same_file want got
 	assert_eq "0 0" "$(sed -n 's/^HEAD .*\t//p' batch.out | tr '\n' ' ' | sed 's/ $//')" "HEAD bodies"
+	# /metrics: the "metrics" format (metrics.c), exact counts
+	probe get "$port" /metrics >metrics.out
+	assert_contains metrics.out 'hotpath_calls_total{function="branch",file="live.c",line="12",kind="function"} 100000'
+	assert_contains metrics.out 'hotpath_calls_total{function="leaf",file="live.c",line="9",kind="function"} 200000'
 	probe get "$port" / >page
 	assert_eq "200	text/html; charset=utf-8	" "$(head -1 page)" "GET /"
 	assert_contains page 'fetch("report.json"'
@@ -375,7 +378,8 @@ C
 }
 
 # A fork child does not serve, nor keep the parent's port: once the
-# parent has ended, connecting is refused although the child lives on.
+# parent has ended (by _exit: the report would have shut the socket down
+# for both), connecting is refused although the child lives on.
 fork_child() {
 	enter_workdir
 	cat >forks.c <<'C'
@@ -402,7 +406,7 @@ int main(void)
 	}
 	printf("forked\n");
 	fflush(stdout);
-	return 5;
+	_exit(5); /* no report, so no server stop: the socket just goes */
 }
 C
 	"$HPCC" $cc forks.c -o forks 2>build.err || { fail "build: $(cat build.err)"; return; }
