@@ -43,9 +43,16 @@ void hp_clock_init(int force_monotonic);
 /* Takes the closing calibration pair (spinning if the session was under
  * 2 ms) and returns the session's wall time in ns. */
 uint64_t hp_clock_finish(void);
-/* The same for a live snapshot: a closing pair now, without the 2 ms
- * stretch (a snapshot must not spin under the worker's lock); the
- * report's hp_clock_finish() takes it again. */
+/* The same for a live snapshot: the session's wall time now, and a
+ * closing pair without the 2 ms stretch (a snapshot must not spin under
+ * the worker's lock), until one is HP_CLOCK_LIVE_SPAN_NS into the
+ * session: that one stays for every later snapshot.  A ratio re-measured
+ * at each snapshot moves by parts per million either way (read jitter,
+ * NTP slewing CLOCK_MONOTONIC), so an idle function's time would go down
+ * between snapshots, which a scraper (metrics.h) takes for a restart;
+ * with one ratio, ticks that only grow give ns that only grow.  The
+ * report's hp_clock_finish() takes a closing pair again. */
+#define HP_CLOCK_LIVE_SPAN_NS 10000000u
 uint64_t hp_clock_sample(void);
 /* Ticks to ns with the session ratio; call after hp_clock_finish(). */
 uint64_t hp_clock_to_ns(uint64_t ticks);
