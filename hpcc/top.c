@@ -10,12 +10,13 @@
  * program started.  A report whose total_ns went back is a new process:
  * its figures are shown since its start.
  *
- * The p95 of an interval is exact, not an estimate: the report carries
- * each function's histogram as [value_ns, calls] pairs, so the calls of
- * the interval are the bucket-wise difference of the two histograms, and
- * the percentile of those is taken by --merge's rule (nearest rank,
- * clamped to [min, max]).  A report without histograms falls back to the
- * cumulative p95.
+ * The p95 of an interval is not an estimate: the report carries each
+ * function's histogram as [value_ns, calls] pairs, so the calls of the
+ * interval are the bucket-wise difference of the two histograms, and the
+ * percentile of those is taken by --merge's rule (nearest rank, clamped
+ * to [min, max]).  Buckets are matched to the nearest value, not the
+ * equal one (see nearest()).  A report without histograms falls back to
+ * the cumulative p95.
  *
  * Three ways to show it:
  *  - on a terminal: the alternate screen, redrawn every interval and at
@@ -325,35 +326,48 @@ static uint64_t minus(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-/* The p95 of the calls between prev and cur: the histograms' difference. */
+/* The index of cur's bucket nearest to value u (by ratio): a bucket of
+ * prev is the one of cur that reads nearest.  Not equality: the runtime
+ * turns clock ticks into ns with a calibration it refines as the program
+ * runs, so one bucket can read 0.1% apart in two snapshots; neighbouring
+ * buckets are at least 0.78% apart (hist.h), so the nearest is the one. */
+static size_t nearest(const struct merge_pair *v, size_t n, size_t from, uint64_t u)
+{
+	size_t j = from;
+
+	while (j + 1 < n && v[j + 1].value_ns <= u)
+		j++;
+	/* u between v[j] and v[j + 1]: the nearer in ratio, u^2 against
+	 * their product */
+	if (j + 1 < n && v[j].value_ns < u &&
+	    (unsigned __int128)u * u > (unsigned __int128)v[j].value_ns * v[j + 1].value_ns)
+		j++;
+	return j;
+}
+
+/* The p95 of the calls between prev and cur: the histograms' difference,
+ * bucket by bucket. */
 static int interval_p95(const struct top_fn *cur, const struct top_fn *prev, uint64_t calls,
 			uint64_t *out)
 {
 	struct merge_pair *d;
-	size_t i, k = 0, n = 0;
+	size_t i, j = 0;
 
 	if (!cur->has_hist || (prev && !prev->has_hist)) {
 		*out = cur->p95;
 		return cur->has_p95;
 	}
-	if (!calls)
+	if (!calls || !cur->nhist)
 		return 0;
-	d = calloc(cur->nhist + 1, sizeof *d);
+	d = calloc(cur->nhist, sizeof *d);
 	if (!d)
 		hpcc_diag_nomem();
-	for (i = 0; i < cur->nhist; i++) {
-		uint64_t before = 0;
-
-		while (prev && k < prev->nhist && prev->hist[k].value_ns < cur->hist[i].value_ns)
-			k++;
-		if (prev && k < prev->nhist && prev->hist[k].value_ns == cur->hist[i].value_ns)
-			before = prev->hist[k].count;
-		if (cur->hist[i].count > before) {
-			d[n].value_ns = cur->hist[i].value_ns;
-			d[n++].count = cur->hist[i].count - before;
-		}
+	memcpy(d, cur->hist, cur->nhist * sizeof *d);
+	for (i = 0; prev && i < prev->nhist; i++) {
+		j = nearest(d, cur->nhist, j, prev->hist[i].value_ns);
+		d[j].count = minus(d[j].count, prev->hist[i].count);
 	}
-	*out = hpcc_merge_percentile(d, n, calls, cur->min, cur->max, 95000);
+	*out = hpcc_merge_percentile(d, cur->nhist, calls, cur->min, cur->max, 95000);
 	free(d);
 	return 1;
 }
@@ -497,9 +511,13 @@ static void render(struct text *t, const struct snapshot *cur, const struct snap
 	snprintf(line, sizeof line, "hpcc top - %s - %s\n", cur->program ? cur->program : "?",
 		 src->label);
 	put(t, line, strlen(line));
-	snprintf(line, sizeof line, "%s %s: %llu calls in %zu functions   sort: %s\n",
-		 prev && cur->total_ns >= prev->total_ns ? "last" : "since start,", dur,
-		 (unsigned long long)calls, cur->n, sort_names[sort]);
+	if (prev && cur->total_ns == prev->total_ns) /* the same snapshot again */
+		snprintf(line, sizeof line, "no new snapshot: %zu functions   sort: %s\n",
+			 cur->n, sort_names[sort]);
+	else
+		snprintf(line, sizeof line, "%s %s: %llu calls in %zu functions   sort: %s\n",
+			 prev && cur->total_ns > prev->total_ns ? "last" : "since start,", dur,
+			 (unsigned long long)calls, cur->n, sort_names[sort]);
 	put(t, line, strlen(line));
 	if (status)
 		put(t, status, strlen(status));
