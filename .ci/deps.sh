@@ -4,9 +4,9 @@
 set -euo pipefail
 
 hpcc_packages=(gcc clang cmake make pkg-config libclang-dev libcjson-dev
-	       binutils python3)
+	       libmicrohttpd-dev binutils python3)
 hpcc_test_packages=(chromium csmith libcsmith-dev ninja-build ccache distcc bear meson autoconf automake
-		    valgrind)
+		    valgrind prometheus)
 
 hpcc_install_missing() {
 	local missing=() p

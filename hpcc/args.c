@@ -481,7 +481,7 @@ void hpcc_opts_free(struct hpcc_opts *o)
 static int set_report(struct hpcc_opts *o, const char *val, const char *from)
 {
 	static const char *const names[] = { "table", "json", "json-pretty",
-		"folded", "trace", "html", "none" };
+		"folded", "trace", "html", "metrics", "none" };
 	static const char pre[] = "-DHOTPATH_REPORT_DEFAULT=\"";
 	size_t flen = strcspn(val, ":"), i, n = 0, k;
 	const char *p = val;
@@ -495,7 +495,7 @@ static int set_report(struct hpcc_opts *o, const char *val, const char *from)
 			;
 		if (k == sizeof names / sizeof names[0]) {
 			hpcc_diag_error("%s: unknown report format '%.*s' in '%s' "
-				"(table, json, json-pretty, folded, trace, html, none)",
+				"(table, json, json-pretty, folded, trace, html, metrics, none)",
 				from, (int)len, p, val);
 			return -1;
 		}

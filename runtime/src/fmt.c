@@ -123,3 +123,32 @@ int hp_fmt_parse_number(const char *text, uint64_t lo, uint64_t hi, uint64_t *ou
 	*out = v;
 	return 0;
 }
+
+size_t hp_fmt_utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned int lo = 0x80, hi = 0xBF;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xE0)
+		lo = 0xA0;
+	else if (s[0] == 0xED)
+		hi = 0x9F;
+	else if (s[0] == 0xF0)
+		lo = 0x90;
+	else if (s[0] == 0xF4)
+		hi = 0x8F;
+	for (i = 1; i < n; i++, lo = 0x80, hi = 0xBF)
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+	return n;
+}

@@ -31,6 +31,11 @@ int hp_fmt_parse_percentiles(const char *text, unsigned int *out);
  * runtime's HOTPATH_* numbers and hpcc's HPCC_* numbers both use it. */
 int hp_fmt_parse_number(const char *text, uint64_t lo, uint64_t hi, uint64_t *out);
 
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlongs, surrogates or code points past U+10FFFF), 0 if there is
+ * none.  The trace's JSON and the metrics' labels replace such bytes. */
+size_t hp_fmt_utf8_len(const unsigned char *s);
+
 /* Display width of UTF-8 text, in code points. */
 size_t hp_fmt_width(const char *s);
 

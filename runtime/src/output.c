@@ -8,16 +8,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "metrics.h"
 #include "report.h"
 #include "settings.h"
 
 /* The file name extension of each format, by format index (settings.h). */
 static const char *const exts[HP_OUT_FORMATS] = {
-	"txt", "json", "json", "folded", "trace.json", "html",
+	"txt", "json", "json", "folded", "trace.json", "html", "prom",
 };
 
-static int render(struct hp_str *out, const struct hp_report *r,
-		  unsigned int bit)
+int hp_output_render(struct hp_str *out, const struct hp_report *r,
+		     unsigned int bit)
 {
 	switch (bit) {
 	case HP_OUT_FOLDED:
@@ -26,6 +27,8 @@ static int render(struct hp_str *out, const struct hp_report *r,
 		return hp_report_trace(out, r);
 	case HP_OUT_HTML:
 		return hp_report_html(out, r);
+	case HP_OUT_METRICS:
+		return hp_metrics_render(out, r);
 	case HP_OUT_JSON:
 	case HP_OUT_JSON_PRETTY:
 		return hp_report_json(out, r, bit == HP_OUT_JSON_PRETTY);
@@ -137,7 +140,7 @@ int hp_output_snapshot(const struct hp_report *r, const struct hp_settings *s,
 				sequenced(&name, to, ext(s, s->order[k]), seq);
 			to = name.s;
 		}
-		e = render(&text, r, s->order[k]);
+		e = hp_output_render(&text, r, s->order[k]);
 		if (!e && (!to || dest.failed || name.failed || text.failed))
 			e = ENOMEM;
 		if (!e)
@@ -212,7 +215,7 @@ void hp_output_emit(const struct hp_report *r, const struct hp_settings *s)
 		struct hp_str text = { 0 }, dest = { 0 };
 		const char *path = destination(s, s->order[k], k == 0, &dest);
 
-		if (render(&text, r, s->order[k]) == 0 && !dest.failed)
+		if (hp_output_render(&text, r, s->order[k]) == 0 && !dest.failed)
 			hp_report_write(path, text.s, text.len, !s->quiet);
 		if (s->order[k] == HP_OUT_TABLE && (!path || !*path))
 			table_on_stderr = 1;

@@ -2,11 +2,11 @@
  * HOTPATH_OUTPUT, HOTPATH_OUTPUT_<FORMAT>, read by settings.c).
  *
  * Each format of HOTPATH_FORMAT's list goes to the first of:
- *   1. HOTPATH_OUTPUT_<FORMAT> (TABLE, JSON, FOLDED, TRACE, HTML;
+ *   1. HOTPATH_OUTPUT_<FORMAT> (TABLE, JSON, FOLDED, TRACE, HTML, METRICS;
  *      json-pretty uses JSON), a file name ("%p" = pid);
  *   2. HOTPATH_OUTPUT, if it names a directory (an existing one, or any
  *      value ending in '/', created if missing): <dir>/hotpath-<pid>.<ext>
- *      with ext txt, json, folded, trace.json, html (json-pretty: json,
+ *      with ext txt, json, folded, trace.json, html, prom (json-pretty: json,
  *      or pretty.json when json is in the list too);
  *   3. for the first format of the list: HOTPATH_OUTPUT as a file (unset
  *      or empty: stderr), exactly as with a single format;
@@ -17,6 +17,12 @@
 
 struct hp_report;
 struct hp_settings;
+struct hp_str;
+
+/* Renders one format (an HP_OUT_* bit) into out, in memory: what a file
+ * of that format would hold (HOTPATH_HTTP serves it).  0 or ENOMEM. */
+int hp_output_render(struct hp_str *out, const struct hp_report *r,
+		     unsigned int bit);
 
 /* Renders every format s asks for, in the order of its list, and writes
  * each to its destination (r as gather.h fills it). */

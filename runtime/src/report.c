@@ -517,7 +517,7 @@ static int any_alloc(const struct hp_report *r)
 	return 0;
 }
 
-static const char *kind_name(int kind)
+const char *hp_report_kind_name(int kind)
 {
 	return kind == HP_KIND_MAIN ? "main" :
 	       kind == HP_KIND_BLOCK ? "block" : "function";
@@ -572,7 +572,7 @@ static void row_json(struct hp_json *j, const struct hp_report *r,
 	member_str(j, "name", w->name);
 	member_str(j, "file", w->file);
 	member_int(j, "line", w->line);
-	member_str(j, "kind", kind_name(w->kind));
+	member_str(j, "kind", hp_report_kind_name(w->kind));
 	member_u64(j, "calls", w->calls);
 	member_u64(j, "unfinished", w->unfinished);
 	member_u64(j, "total_ns", w->total_ns);
@@ -707,37 +707,6 @@ static void append_us(struct hp_str *out, uint64_t ns)
 		      (unsigned long long)(ns % 1000));
 }
 
-/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
- * overlongs, surrogates or code points past U+10FFFF), 0 if there is none. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned int lo = 0x80, hi = 0xBF;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	if (s[0] == 0xE0)
-		lo = 0xA0;
-	else if (s[0] == 0xED)
-		hi = 0x9F;
-	else if (s[0] == 0xF0)
-		lo = 0x90;
-	else if (s[0] == 0xF4)
-		hi = 0x8F;
-	for (i = 1; i < n; i++, lo = 0x80, hi = 0xBF)
-		if (s[i] < lo || s[i] > hi)
-			return 0;
-	return n;
-}
-
 /* A JSON string literal.  Bytes that are not UTF-8 become U+FFFD: a
  * thread name the kernel cut at 15 bytes can end inside a character, and
  * trace viewers (and Python's json) reject the file for one bad byte. */
@@ -752,7 +721,7 @@ static void json_str(struct hp_str *out, const char *s)
 			hp_str_printf(out, "\\%c", c);
 		else if (c < 0x20)
 			hp_str_printf(out, "\\u%04x", c);
-		else if ((n = utf8_len((const unsigned char *)s)) != 0) {
+		else if ((n = hp_fmt_utf8_len((const unsigned char *)s)) != 0) {
 			hp_str_append(out, s, n);
 			s += n;
 			continue;

@@ -127,6 +127,9 @@ struct hp_report {
 	const char *notes; /* lines for under the table (settings.h), or NULL */
 };
 
+/* "function", "block" or "main" for an HP_KIND_* (the JSON's and the
+ * metrics' kind). */
+const char *hp_report_kind_name(int kind);
 /* Sorts rows by r->sort: main first, then by the key (largest first;
  * by name A to Z), then by total, name, file and line. */
 void hp_report_sort(struct hp_report *r);

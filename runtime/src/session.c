@@ -100,6 +100,7 @@
 #include "format.h"
 #include "gather.h"
 #include "hotpath.h"
+#include "http.h"
 #include "output.h"
 #include "report.h"
 #include "session.h"
@@ -158,6 +159,7 @@ static struct session {
 static void at_exit(void);
 static void report(uint64_t now, const struct hp_alloc_delta *main_d);
 static void interval_tick(void);
+static int snapshot_text(unsigned int format, struct hp_str *out);
 
 /* ---- LIFECYCLE: threads, fork, exit paths, signals ---- */
 
@@ -380,6 +382,7 @@ static void fork_child(void)
 	hp_buf_unlock();
 	hp_worker_unlock();
 	hp_worker_forget();
+	hp_http_forget(); /* the server stays the parent's */
 	hp_tls_buf = NULL; /* the next record goes through hp_session_attach */
 	session.reporter = (struct reporter){ 0 };
 	hp_atomic_store_relaxed(&session.seq, 0); /* the child's files are its own */
@@ -435,7 +438,7 @@ static int program_threads_left(void)
 		if (e->d_name[0] != '.')
 			n++;
 	closedir(d);
-	n -= 1 + FOREIGN_THREADS + hp_worker_running() +
+	n -= 1 + FOREIGN_THREADS + hp_worker_running() + hp_http_threads() +
 	     hp_atomic_load_acquire(&session.reporter.alive);
 	return n > 0;
 }
@@ -481,6 +484,8 @@ static void init_session(void)
 	/* Last: a thread that sees the mode may skip pthread_once until it
 	 * needs a buffer (hp_session_attach passes through it). */
 	__atomic_store_n(&hp_clock_mode, hp_clock_use_tsc ? 1 : 2, __ATOMIC_RELEASE);
+	/* After the mode: a request that comes at once finds a session. */
+	hp_http_start(set, snapshot_text);
 }
 
 struct hp_buf *hp_session_attach(void)
@@ -605,6 +610,9 @@ static void report(uint64_t now, const struct hp_alloc_delta *main_d)
 		return;
 	}
 	in_report = 1;
+	/* The server first: a request under way ends its snapshot (ESRCH
+	 * from now on) before we take the worker's lock. */
+	hp_http_stop();
 	hp_worker_stop();
 	/* A fork from another thread now waits until the report is out. */
 	hp_worker_lock();
@@ -663,30 +671,31 @@ void hp_session_report_now(void)
  * gather, as it would behind any worker pass.  Snapshots of several
  * threads, and the interval's, are serialised by that lock and number
  * their files from one counter. */
-static int snapshot(unsigned int formats, const char *path)
+/* The settings of a snapshot: format's alone, else HOTPATH_FORMAT's
+ * list. */
+static void snapshot_settings(struct hp_settings *set, unsigned int format)
 {
-	struct hp_settings set;
+	*set = *session.set;
+	if (format) {
+		set->formats = format;
+		set->order[0] = format;
+		set->order[1] = 0;
+	}
+}
+
+/* The locked part of every snapshot: r gathered (free it with
+ * hp_gather_free), *seq numbered when seq is given.  0 or an errno. */
+static int snapshot_gather(struct hp_report *r, const struct hp_settings *set,
+			   unsigned long *seq)
+{
 	struct hp_gather_in in;
-	struct hp_report r;
 	uint64_t now, wall;
-	unsigned long seq;
-	size_t k, n = 0;
 	int err;
 
 	if (in_report)
 		return EBUSY;
 	if (__atomic_load_n(&hp_clock_mode, __ATOMIC_ACQUIRE) == 0)
 		return ESRCH; /* no session: nothing was measured */
-	if (getauxval(AT_SECURE))
-		return EPERM; /* secure execution: no files (settings.c) */
-	set = *session.set;
-	if (formats) { /* one format, else HOTPATH_FORMAT's list */
-		set.formats = formats;
-		set.order[0] = formats;
-		set.order[1] = 0;
-	}
-	if (!set.formats)
-		return 0; /* HOTPATH_FORMAT=none */
 	hp_worker_lock();
 	if (hp_atomic_load_acquire(&session.reported) ||
 	    hp_atomic_load_acquire(&session.fork.pending)) {
@@ -701,14 +710,52 @@ static int snapshot(unsigned int formats, const char *path)
 	in.lost_base = session.fork.lost_base;
 	in.pcts = session.pcts;
 	in.npcts = session.npcts;
-	err = hp_gather(&r, &in, &set);
-	seq = hp_atomic_add_relaxed(&session.seq, 1) + 1;
+	err = hp_gather(r, &in, set);
+	if (seq)
+		*seq = hp_atomic_add_relaxed(&session.seq, 1) + 1;
 	hp_worker_unlock();
+	return err;
+}
+
+static int snapshot(unsigned int formats, const char *path)
+{
+	struct hp_settings set;
+	struct hp_report r;
+	unsigned long seq;
+	size_t k, n = 0;
+	int err;
+
+	if (in_report)
+		return EBUSY;
+	if (__atomic_load_n(&hp_clock_mode, __ATOMIC_ACQUIRE) == 0)
+		return ESRCH; /* no session (and no settings) yet */
+	if (getauxval(AT_SECURE))
+		return EPERM; /* secure execution: no files (settings.c) */
+	snapshot_settings(&set, formats);
+	if (!set.formats)
+		return 0; /* HOTPATH_FORMAT=none */
+	err = snapshot_gather(&r, &set, &seq);
 	if (err)
 		return err;
 	for (k = 0; k < r.nrows; k++)
 		n += r.rows[k].kind != HP_KIND_MAIN;
 	err = session.fork.child && !n ? 0 : hp_output_snapshot(&r, &set, path, seq);
+	hp_gather_free(&r);
+	return err;
+}
+
+/* HOTPATH_HTTP's snapshot (http.h): one format, rendered into out. */
+static int snapshot_text(unsigned int format, struct hp_str *out)
+{
+	struct hp_settings set;
+	struct hp_report r;
+	int err;
+
+	snapshot_settings(&set, format);
+	err = snapshot_gather(&r, &set, NULL);
+	if (err)
+		return err;
+	err = hp_output_render(out, &r, format);
 	hp_gather_free(&r);
 	return err;
 }

@@ -1,6 +1,7 @@
 /* settings.c - the one reader of HOTPATH_* variables (settings.h). */
 #include "settings.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ static const struct {
 	{ "folded", HP_OUT_FOLDED, "HOTPATH_OUTPUT_FOLDED" },
 	{ "trace", HP_OUT_TRACE, "HOTPATH_OUTPUT_TRACE" },
 	{ "html", HP_OUT_HTML, "HOTPATH_OUTPUT_HTML" },
+	{ "metrics", HP_OUT_METRICS, "HOTPATH_OUTPUT_METRICS" },
 };
 
 /* HOTPATH_ALLOC's names, in the order of HP_ALLOC_* (worker.h). */
@@ -36,7 +38,8 @@ static const char *const known[] = {
 	"HOTPATH_LIMIT", "HOTPATH_ALLOC", "HOTPATH_FORK",
 	"HOTPATH_SIGNAL_REPORT", "HOTPATH_CLOCK", "HOTPATH_TRACE_LIMIT",
 	"HOTPATH_TREE_LIMIT", "HOTPATH_QUIET", "HOTPATH_SORT",
-	"HOTPATH_COLUMNS", "HOTPATH_INTERVAL",
+	"HOTPATH_COLUMNS", "HOTPATH_INTERVAL", "HOTPATH_HTTP",
+	"HOTPATH_HTTP_ALLOW_REMOTE",
 };
 
 #define DEFAULTS {                                                  \
@@ -147,7 +150,7 @@ static void note_secure_ignored(struct hp_str *notes)
 		"HOTPATH_FORMAT", "HOTPATH_OUTPUT", "HOTPATH_OUTPUT_TABLE",
 		"HOTPATH_OUTPUT_JSON", "HOTPATH_OUTPUT_FOLDED",
 		"HOTPATH_OUTPUT_TRACE", "HOTPATH_OUTPUT_HTML",
-		"HOTPATH_INTERVAL",
+		"HOTPATH_OUTPUT_METRICS", "HOTPATH_INTERVAL",
 	};
 	size_t i;
 
@@ -232,7 +235,7 @@ static void load_formats(struct hp_settings *s, struct hp_str *notes)
 			hp_str_printf(notes, "[hotpath] unknown format '");
 			note_text(notes, item, n);
 			hp_str_printf(notes, "' in HOTPATH_FORMAT (table, json, "
-				      "json-pretty, folded, trace, html, none): "
+				      "json-pretty, folded, trace, html, metrics, none): "
 				      "the table is shown instead\n");
 		}
 		/* an unknown name means the table */
@@ -424,6 +427,92 @@ static void load_columns(struct hp_settings *s, struct hp_str *notes)
 	s->columns = c;
 }
 
+/* HOTPATH_HTTP's [HOST:]PORT: HOST an IPv4 address, [an IPv6 one] or
+ * localhost; no HOST (or ":PORT") is 127.0.0.1.  Numeric only: a name to
+ * resolve could stall the program's first call on DNS.  0 or EINVAL. */
+static int parse_http(const char *v, struct hp_http_addr *a)
+{
+	const char *port = v, *colon;
+	char host[64];
+	size_t hn = 0;
+	uint64_t n;
+
+	memset(a, 0, sizeof *a);
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+
+		if (!close || close[1] != ':')
+			return EINVAL;
+		a->v6 = 1;
+		v++;
+		hn = (size_t)(close - v);
+		port = close + 2;
+	} else if ((colon = strrchr(v, ':'))) {
+		if (memchr(v, ':', (size_t)(colon - v)))
+			return EINVAL; /* an IPv6 address needs its brackets */
+		hn = (size_t)(colon - v);
+		port = colon + 1;
+	}
+	if (hn >= sizeof host)
+		return EINVAL;
+	memcpy(host, v, hn);
+	host[hn] = '\0';
+	if (!hn && a->v6)
+		return EINVAL;
+	if (!hn || strcmp(host, "localhost") == 0)
+		memcpy(a->addr, "\x7f\0\0\1", 4);
+	else if (inet_pton(a->v6 ? AF_INET6 : AF_INET, host, a->addr) != 1)
+		return EINVAL;
+	if (hp_fmt_parse_number(port, 0, 65535, &n))
+		return EINVAL;
+	a->port = (unsigned int)n;
+	if (a->v6)
+		a->loopback = memcmp(a->addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0 ||
+			(memcmp(a->addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0 &&
+			 a->addr[12] == 127);
+	else
+		a->loopback = a->addr[0] == 127;
+	a->on = 1;
+	return 0;
+}
+
+/* HOTPATH_HTTP and HOTPATH_HTTP_ALLOW_REMOTE.  Their problems go to
+ * http_note, not to the notes under the report: a server may never reach
+ * its report, so the session says them when it starts (http.h).  Never
+ * in secure execution: a setuid program serves nobody's profile. */
+static void load_http(struct hp_settings *s, struct hp_str *note)
+{
+	const char *v = value("HOTPATH_HTTP"), *r = value("HOTPATH_HTTP_ALLOW_REMOTE");
+
+	if (r && strcmp(r, "1") != 0 && strcmp(r, "0") != 0) {
+		note_ignored(note, "HOTPATH_HTTP_ALLOW_REMOTE", r);
+		hp_str_printf(note, "(1 or 0): loopback only\n");
+	}
+	s->http_allow_remote = r && strcmp(r, "1") == 0;
+	if (!v)
+		return;
+	if (getauxval(AT_SECURE)) {
+		hp_str_printf(note, "[hotpath] HOTPATH_HTTP ignored in a setuid "
+			      "or setgid program: no HTTP server\n");
+		return;
+	}
+	if (parse_http(v, &s->http)) {
+		note_ignored(note, "HOTPATH_HTTP", v);
+		hp_str_printf(note, "(expected [HOST:]PORT, PORT from 0 to 65535, "
+			      "HOST an IPv4 address, [IPv6 address] or "
+			      "localhost): no HTTP server\n");
+		return;
+	}
+	if (!s->http.loopback && !s->http_allow_remote) {
+		s->http.on = 0;
+		hp_str_printf(note, "[hotpath] HOTPATH_HTTP=");
+		note_text(note, v, strlen(v));
+		hp_str_printf(note, " is not a loopback address: no HTTP server "
+			      "(HOTPATH_HTTP_ALLOW_REMOTE=1 serves other hosts "
+			      "too)\n");
+	}
+}
+
 static int is_known(const char *name, size_t n)
 {
 	size_t i;
@@ -462,6 +551,7 @@ static void release(struct hp_settings *s)
 	for (f = 0; f < HP_OUT_FORMATS; f++)
 		hp_free(s->output_for[f]);
 	hp_free(s->notes);
+	hp_free(s->http_note);
 }
 
 static char *copy(const char *v)
@@ -478,7 +568,7 @@ int hp_settings_load(void)
 					     "max", "name" };
 	static const char *const clocks[] = { "monotonic", "auto" };
 	struct hp_settings s = DEFAULTS;
-	struct hp_str notes = { 0 };
+	struct hp_str notes = { 0 }, http_note = { 0 };
 	char fallback[64];
 	uint64_t n;
 	size_t f;
@@ -529,6 +619,13 @@ int hp_settings_load(void)
 			   "rows are sorted by self time", &notes);
 	load_columns(&s, &notes);
 	load_interval(&s, &notes);
+	load_http(&s, &http_note);
+	if (http_note.failed)
+		err = ENOMEM;
+	if (http_note.len && !http_note.failed)
+		s.http_note = http_note.s;
+	else
+		hp_str_free(&http_note);
 	note_secure_ignored(&notes);
 	note_unknown_variables(&notes);
 	if (notes.failed)

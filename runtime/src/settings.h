@@ -33,7 +33,8 @@
 #define HP_OUT_FOLDED 0x08u
 #define HP_OUT_TRACE 0x10u
 #define HP_OUT_HTML 0x20u
-#define HP_OUT_FORMATS 6
+#define HP_OUT_METRICS 0x40u
+#define HP_OUT_FORMATS 7
 
 /* HOTPATH_SIGNAL_REPORT: 1 on SIGINT and SIGTERM; unset: SIGINT only,
  * when stdin or stderr is a terminal (session.c decides at start); 0 off. */
@@ -75,6 +76,15 @@ struct hp_columns {
 	int npcts;
 };
 
+/* HOTPATH_HTTP=[HOST:]PORT (http.h): where the live server listens. */
+struct hp_http_addr {
+	int on;                  /* HOTPATH_HTTP set to a good value */
+	int v6;                  /* addr is IPv6 (16 bytes), else IPv4 (4) */
+	unsigned char addr[16];  /* network order */
+	unsigned int port;       /* 0: any free port */
+	int loopback;            /* 127.0.0.0/8, ::1 or ::ffff:127.x.x.x */
+};
+
 struct hp_settings {
 	unsigned int formats;                   /* HP_OUT_* bits; 0 = none */
 	unsigned int order[HP_OUT_FORMATS + 1]; /* the same, in list order, 0-ended */
@@ -95,6 +105,11 @@ struct hp_settings {
 						   worker keeps every call's start */
 	size_t tree_limit;                      /* call-path nodes (folded, html) */
 	unsigned long interval_ms;              /* HOTPATH_INTERVAL; 0 = off */
+	struct hp_http_addr http;               /* HOTPATH_HTTP */
+	int http_allow_remote;                  /* HOTPATH_HTTP_ALLOW_REMOTE=1 */
+	char *http_note;                        /* HOTPATH_HTTP's problem, one
+						   line, said when the session
+						   starts (http.h); or NULL */
 	char *notes;                            /* a line per ignored value, or NULL */
 };
 

@@ -77,7 +77,7 @@ bad_value() {
 	write_suite
 	NO_COLOR=1 "$HPCC" --report=xml:r.xml $cc suite.c -o baked 2>err
 	assert_status 2 $? "hpcc's status (a usage error)"
-	assert_eq "hpcc: error: --report: unknown report format 'xml' in 'xml:r.xml' (table, json, json-pretty, folded, trace, html, none)" \
+	assert_eq "hpcc: error: --report: unknown report format 'xml' in 'xml:r.xml' (table, json, json-pretty, folded, trace, html, metrics, none)" \
 		"$(cat err)" "stderr"
 	NO_COLOR=1 HPCC_REPORT=":x" "$HPCC" $cc suite.c -o baked 2>err
 	assert_status 2 $? "hpcc's status (a usage error)"

@@ -503,7 +503,7 @@ static void ignored_settings_are_named(void)
 		       "[hotpath] ignored HOTPATH_LIMIT=ten (expected a whole number of rows "
 		       "from 0 to 100000000): every row is shown\n"
 		       "[hotpath] unknown format 'tabel' in HOTPATH_FORMAT (table, json, "
-		       "json-pretty, folded, trace, html, none): the table is shown instead\n"
+		       "json-pretty, folded, trace, html, metrics, none): the table is shown instead\n"
 		       "[hotpath] unknown table 'bytes' in HOTPATH_ALLOC (bytes-total, "
 		       "bytes-max, count-total, count-max, none): all four are shown\n"
 		       "[hotpath] ignored HOTPATH_FORK=yes (report or none): forked children "

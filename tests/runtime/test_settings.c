@@ -174,7 +174,7 @@ static void formats(void)
 	s = load1("HOTPATH_FORMAT", "tabel");
 	CHECK_INT(HP_OUT_TABLE, s->formats);
 	CHECK_STR("[hotpath] unknown format 'tabel' in HOTPATH_FORMAT (table, json, "
-		  "json-pretty, folded, trace, html, none): the table is shown "
+		  "json-pretty, folded, trace, html, metrics, none): the table is shown "
 		  "instead\n", s->notes);
 	/* one note, for the first unknown name */
 	s = load1("HOTPATH_FORMAT", "json,tabel,bogus");
@@ -184,8 +184,21 @@ static void formats(void)
 	CHECK_INT(1, count_substr(s->notes, "\n"));
 	CHECK_STR("table", hp_settings_format_name(HP_OUT_TABLE));
 	CHECK_STR("json-pretty", hp_settings_format_name(HP_OUT_JSON_PRETTY));
-	CHECK(hp_settings_format_name(0x40) == NULL);
+	CHECK(hp_settings_format_name(0x80) == NULL);
 	CHECK_INT(4, hp_settings_format_index(HP_OUT_TRACE));
+	/* Prometheus text (issue 11): a format like the others */
+	s = load1("HOTPATH_FORMAT", "metrics,json");
+	CHECK_INT(HP_OUT_METRICS | HP_OUT_JSON, s->formats);
+	CHECK_INT(HP_OUT_METRICS, s->order[0]);
+	CHECK(s->notes == NULL);
+	CHECK_STR("metrics", hp_settings_format_name(HP_OUT_METRICS));
+	CHECK_INT(HP_OUT_METRICS, hp_settings_format_bit("metrics"));
+	clear_env();
+	setenv("HOTPATH_OUTPUT_METRICS", "m-%p.prom", 1);
+	CHECK_INT(0, hp_settings_load());
+	CHECK_STR("m-%p.prom",
+		  hp_settings()->output_for[hp_settings_format_index(HP_OUT_METRICS)]);
+	CHECK(hp_settings()->notes == NULL);
 }
 
 static void outputs(void)
