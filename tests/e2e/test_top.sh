@@ -208,6 +208,99 @@ errors() {
 	"$HPCC" --help | grep -q '^       hpcc top ' || fail "hpcc --help does not mention hpcc top"
 }
 
+# A live program (HOTPATH_HTTP=0: a free port, named on stderr) makes
+# 1000 work and 100 other calls (each two more work) per round and waits on
+# a FIFO between rounds, so the counts are exact.
+write_live() {
+	cat >live.c <<'SRC'
+#include <stdio.h>
+#include <unistd.h>
+
+static volatile unsigned sink;
+
+/* @hotpath */
+static void work(unsigned x) { sink += x * 2654435761u; }
+
+/* @hotpath */
+static void other(unsigned x) { work(x); work(x + 1); }
+
+/* @hotpath main */
+int main(void)
+{
+	char c;
+
+	for (int round = 1;; round++) {
+		for (unsigned i = 0; i < 1000; i++)
+			work(i);
+		for (unsigned i = 0; i < 100; i++)
+			other(i);
+		printf("ready %d\n", round);
+		fflush(stdout);
+		if (read(0, &c, 1) != 1) /* the FIFO closed: done */
+			break;
+	}
+	return 0;
+}
+SRC
+}
+
+wait_for() { # FILE PATTERN: up to 60 s (a guard against a hang)
+	local i
+	for i in $(seq 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	fail "'$2' never appeared in $1: $(head -c 600 "$1")"
+}
+
+live_over_http() { # CC
+	enter_workdir
+	write_live
+	"$HPCC" "$1" -O1 live.c -o live 2>build.err || { fail "build: $(cat build.err)"; return; }
+	local pid top port url sum n i
+	rm -f ctl
+	mkfifo ctl
+	HOTPATH_FORMAT=none HOTPATH_HTTP=0 ./live <ctl >out 2>err &
+	pid=$!
+	exec 7>ctl
+	wait_for out '^ready 1$'
+	wait_for err 'serving http://127.0.0.1:'
+	port=$(sed -n 's|^\[hotpath\] serving http://127.0.0.1:\([0-9]*\)/$|\1|p' err)
+	url=http://127.0.0.1:$port/
+	"$HPCC" top --once --interval 0 "$url" >once.txt 2>once.err
+	assert_status 0 $? "--once --interval 0: $(cat once.err)"
+	assert_contains once.txt "hpcc top - live - ${url}report.json"
+	assert_contains once.txt "since start,"
+	assert_eq 1200 "$(row_calls once.txt work)" "work's calls since the start"
+	assert_eq 100 "$(row_calls once.txt other)" "other's calls since the start"
+	# the program idle: an interval of nothing
+	"$HPCC" top --once --interval 0.2 "127.0.0.1:$port" >idle.txt 2>idle.err
+	assert_status 0 $? "--once: $(cat idle.err)"
+	assert_contains idle.txt "last "
+	assert_eq 0 "$(row_calls idle.txt work)" "work's calls while the program waits"
+	# frames while two more rounds run: their deltas add up to them exactly
+	"$HPCC" top --interval 0.2 "$url" >frames.txt 2>frames.err &
+	top=$!
+	wait_for frames.txt '^since start'
+	printf x >&7
+	wait_for out '^ready 2$'
+	printf x >&7
+	wait_for out '^ready 3$'
+	# two frames more: the last one read after round 3
+
+	n=$(grep -c '^hpcc top' frames.txt)
+	for i in $(seq 600); do
+		[ "$(grep -c '^hpcc top' frames.txt)" -ge $((n + 2)) ] && break
+		sleep 0.1
+	done
+	kill "$top"
+	wait "$top"
+	assert_status 143 $? "hpcc top killed by SIGTERM"
+	sum=$(awk '/^hpcc top/ { f = 0 } /^last / { f = 1 } f && $1 == "work" { s += $3 }
+		END { print s + 0 }' frames.txt)
+	assert_eq 2400 "$sum" "work's calls over the frames of two rounds"
+	exec 7>&-
+	wait "$pid"
+	assert_status 0 $? "the program"
+}
+
 on_a_terminal() {
 	make_reports gcc || return
 	python3 "$HPCC_SRC/tests/e2e/top_keys.py" "$HPCC" s2.json >keys.log 2>&1 ||
@@ -218,6 +311,7 @@ for cc in $COMPILERS; do
 	command -v "$cc" >/dev/null || continue
 	check "since the start, every sort key ($cc)" since_start_each_key "$cc"
 	check "an interval: exact call deltas and p95 ($cc)" interval_deltas "$cc"
+	check "a live program over HOTPATH_HTTP ($cc)" live_over_http "$cc"
 done
 check "--once on an unchanged file" once_unchanged
 check "over HTTP (python http.server)" over_http
