@@ -37,6 +37,7 @@
  * formatter, not two.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -102,6 +103,7 @@ struct snapshot {
 	cJSON *root;
 	const char *program;
 	uint64_t total_ns;
+	uint64_t omitted; /* rows HOTPATH_LIMIT left out of the report */
 	struct top_fn *fn; /* sorted by name, file, kind */
 	size_t n;
 };
@@ -225,6 +227,8 @@ static int snapshot_parse(const char *text, size_t len, struct snapshot *s, char
 		goto fail;
 	}
 	s->program = str_of(s->root, "program");
+	if (u64_of(s->root, "omitted", &s->omitted))
+		s->omitted = 0;
 	s->fn = calloc((size_t)cJSON_GetArraySize(fns) + 1, sizeof *s->fn);
 	if (!s->fn)
 		hpcc_diag_nomem();
@@ -373,9 +377,9 @@ static int interval_p95(const struct top_fn *cur, const struct top_fn *prev, uin
 }
 
 /* cur's rows over the interval since prev (NULL: since the start);
- * *interval_ns gets its length. */
+ * *interval_ns gets its length, *n the number of rows. */
 static struct row *make_rows(const struct snapshot *cur, const struct snapshot *prev,
-			     uint64_t *interval_ns)
+			     uint64_t *interval_ns, size_t *n)
 {
 	struct row *rows = calloc(cur->n + 1, sizeof *rows);
 	size_t i;
@@ -385,10 +389,15 @@ static struct row *make_rows(const struct snapshot *cur, const struct snapshot *
 	if (prev && cur->total_ns < prev->total_ns)
 		prev = NULL; /* another process (restarted) */
 	*interval_ns = prev ? cur->total_ns - prev->total_ns : cur->total_ns;
-	for (i = 0; i < cur->n; i++) {
+	for (*n = 0, i = 0; i < cur->n; i++) {
 		const struct top_fn *f = &cur->fn[i], *p = find_fn(prev, f);
-		struct row *r = &rows[i];
+		struct row *r = &rows[*n];
 
+		/* a row HOTPATH_LIMIT cut from prev: its figures then are
+		 * unknown, so it waits for the next frame */
+		if (prev && !p && prev->omitted)
+			continue;
+		(*n)++;
 		if (p && p->calls > f->calls)
 			p = NULL;
 		r->fn = f;
@@ -460,6 +469,16 @@ static void put_right(struct text *t, const char *s, size_t w)
 	put(t, s, strlen(s));
 }
 
+/* s with its control characters (a name's escape sequence would be the
+ * terminal's) as '?'. */
+static void put_clean(struct text *t, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		put(t, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? "?" : s + i, 1);
+}
+
 /* s left-aligned in w columns, cut (at a character's start) past them. */
 static void put_left(struct text *t, const char *s, size_t w)
 {
@@ -468,7 +487,7 @@ static void put_left(struct text *t, const char *s, size_t w)
 	for (i = 0; s[i]; i++)
 		if (((unsigned char)s[i] & 0xc0) != 0x80 && cols++ == w)
 			break;
-	put(t, s, i);
+	put_clean(t, s, i);
 	for (cols = hp_fmt_width(s); cols < w; cols++)
 		put(t, " ", 1);
 }
@@ -500,27 +519,33 @@ static void render(struct text *t, const struct snapshot *cur, const struct snap
 	};
 	char line[1600], f[NUM_COLS][40], dur[40];
 	uint64_t interval, calls = 0;
-	struct row *rows = make_rows(cur, prev, &interval);
-	size_t i, k;
+	size_t i, k, n;
+	struct row *rows = make_rows(cur, prev, &interval, &n);
 
 	current_sort = sort;
-	qsort(rows, cur->n, sizeof *rows, cmp_row);
-	for (i = 0; i < cur->n; i++)
+	qsort(rows, n, sizeof *rows, cmp_row);
+	for (i = 0; i < n; i++)
 		calls += rows[i].calls;
 	hp_fmt_duration(dur, sizeof dur, (double)interval);
 	snprintf(line, sizeof line, "hpcc top - %s - %s\n", cur->program ? cur->program : "?",
 		 src->label);
-	put(t, line, strlen(line));
+	put_clean(t, line, strlen(line) - 1);
+	put(t, "\n", 1);
 	if (prev && cur->total_ns == prev->total_ns) /* the same snapshot again */
 		snprintf(line, sizeof line, "no new snapshot: %zu functions   sort: %s\n",
 			 cur->n, sort_names[sort]);
 	else
 		snprintf(line, sizeof line, "%s %s: %llu calls in %zu functions   sort: %s\n",
 			 prev && cur->total_ns > prev->total_ns ? "last" : "since start,", dur,
-			 (unsigned long long)calls, cur->n, sort_names[sort]);
+			 (unsigned long long)calls, n, sort_names[sort]);
 	put(t, line, strlen(line));
 	if (status)
 		put(t, status, strlen(status));
+	else if (cur->omitted) {
+		snprintf(line, sizeof line, "(%llu more functions left out of the report by "
+			 "HOTPATH_LIMIT)", (unsigned long long)cur->omitted);
+		put(t, line, strlen(line));
+	}
 	put(t, "\n", 1);
 	if (name_w < 8)
 		name_w = 8;
@@ -528,7 +553,7 @@ static void render(struct text *t, const struct snapshot *cur, const struct snap
 	for (k = 0; k < NUM_COLS; k++)
 		put_right(t, heads[k], NUM_W);
 	put(t, "\n", 1);
-	for (i = 0; i < cur->n && (!max_rows || i < max_rows); i++) {
+	for (i = 0; i < n && (!max_rows || i < max_rows); i++) {
 		const struct row *r = &rows[i];
 
 		fmt_rate(f[0], sizeof f[0], r->calls, interval);
@@ -705,7 +730,8 @@ static int run_screen(const struct source *src, struct snapshot *cur, const stru
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH };
 	size_t i;
 
-	if (pipe(wake_pipe) != 0) {
+	/* non-blocking: a handler must never wait on a full pipe */
+	if (pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
 		hpcc_diag_error("cannot make a pipe: %s", strerror(errno));
 		return TOP_EXIT_ERROR;
 	}
@@ -794,7 +820,7 @@ static int parse_interval(const char *s, double *out)
 
 static int parse_args(int argc, char **argv, struct top_opts *o)
 {
-	int i, k;
+	int i, k, given = 0;
 
 	memset(o, 0, sizeof *o);
 	o->interval = 1;
@@ -810,7 +836,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			continue;
 		} else if (!strncmp(a, "--interval=", 11) || !strncmp(a, "--sort=", 7)) {
 			val = strchr(a, '=') + 1;
-		} else if (!strcmp(a, "--interval") || !strcmp(a, "--sort") || !strcmp(a, "-d")) {
+		} else if (!strcmp(a, "--interval") || !strcmp(a, "--sort")) {
 			if (i + 1 >= argc) {
 				hpcc_diag_error("%s needs a value (see hpcc top --help)", a);
 				return -1;
@@ -819,7 +845,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		} else if (a[0] == '-' && a[1]) {
 			hpcc_diag_error("unknown top option '%s' (see hpcc top --help)", a);
 			return -1;
-		} else if (o->target != (const char *)TOP_DEFAULT_URL) {
+		} else if (given++) {
 			hpcc_diag_error("hpcc top takes one URL or file, not '%s' too", a);
 			return -1;
 		} else {

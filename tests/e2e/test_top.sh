@@ -144,6 +144,19 @@ once_unchanged() {
 	assert_eq 1 "$(grep -c '^Function ' out)" "one frame"
 }
 
+# HOTPATH_LIMIT=1: the report keeps one function (of the 3 with calls;
+# main's call is still open) and says how many it left out.
+limited_report() {
+	enter_workdir
+	write_prog
+	"$HPCC" gcc -O1 -I"$INC" top.c -o prog 2>build.err || { fail "build: $(cat build.err)"; return; }
+	HOTPATH_LIMIT=1 HOTPATH_FORMAT=none ./prog 2 5 || { fail "the program failed"; return; }
+	"$HPCC" top --once --interval 0 s2.json >out 2>err
+	assert_status 0 $?
+	assert_contains out "(2 more functions left out of the report by HOTPATH_LIMIT)"
+	assert_eq 1 "$(awk '/^Function /{f=1; next} f && NF' out | wc -l)" "rows shown"
+}
+
 # A real HTTP server (python's http.server, HTTP/1.0, close-delimited
 # bodies) serving the reports.
 over_http() {
@@ -314,6 +327,7 @@ for cc in $COMPILERS; do
 	check "a live program over HOTPATH_HTTP ($cc)" live_over_http "$cc"
 done
 check "--once on an unchanged file" once_unchanged
+check "a report cut by HOTPATH_LIMIT" limited_report
 check "over HTTP (python http.server)" over_http
 check "errors and usage" errors
 check "keys, resize and every exit on a terminal (pty)" on_a_terminal
