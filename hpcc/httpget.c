@@ -339,6 +339,9 @@ int hpcc_http_parse(const char *buf, size_t n, int eof, size_t max,
 	r = ln > 13 ? (int)(ln - 13 < sizeof out->reason ? ln - 13 : sizeof out->reason - 1) : 0;
 	memcpy(reason, buf + 13, (size_t)r);
 	reason[r] = '\0';
+	for (p = reason; *p; p++) /* it goes on a terminal: no escapes */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			reason[p - reason] = '?';
 	for (p = next_line(buf, hend); p < hend; p = next_line(p, hend)) {
 		ln = line_len(p, hend);
 		if ((v = header_value(p, ln, "Content-Length", &vn))) {

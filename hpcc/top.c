@@ -540,7 +540,7 @@ static void render(struct text *t, const struct snapshot *cur, const struct snap
 			 (unsigned long long)calls, n, sort_names[sort]);
 	put(t, line, strlen(line));
 	if (status)
-		put(t, status, strlen(status));
+		put_clean(t, status, strlen(status));
 	else if (cur->omitted) {
 		snprintf(line, sizeof line, "(%llu more functions left out of the report by "
 			 "HOTPATH_LIMIT)", (unsigned long long)cur->omitted);

@@ -204,6 +204,11 @@ static void test_parse_status(void)
 	CHECK_STR("Not Found", r.reason);
 	CHECK_INT(0, (int)r.len);
 	free(r.body);
+	/* the reason goes on a terminal: its control characters are not */
+	t = "HTTP/1.1 500 \033[2Jgone\r\n\r\n";
+	CHECK_INT(HTTP_DONE, hpcc_http_parse(t, strlen(t), 0, MAX, &r, err, sizeof err));
+	CHECK_STR("?[2Jgone", r.reason);
+	free(r.body);
 }
 
 /* ---- over a socket ---- */
