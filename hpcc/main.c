@@ -47,6 +47,7 @@
 #include "readfile.h"
 #include "source.h"
 #include "tmp.h"
+#include "top.h"
 #include "watchdog.h"
 
 #ifndef HPCC_VERSION
@@ -97,6 +98,9 @@ static const char usage[] =
 	"       hpcc --merge A.json B.json ... [-o MERGED.json] [--percentiles 50,95,99] [--format=table]\n"
 	"compares JSON reports per call (medians and run-to-run noise of several runs);\n"
 	"the verdict is the self time's, so a slower callee does not blame its callers.\n"
+	"\n"
+	"       hpcc top [--once] [--interval SECONDS] [--sort KEY] [URL | HOST:PORT | FILE]\n"
+	"a live view of a program run with HOTPATH_HTTP (hpcc top --help).\n"
 	"\n"
 	"A compiler launcher may come first: hpcc ccache gcc ..., hpcc distcc gcc\n"
 	"... (ccache, distcc, icecc, sccache); it gets the rewritten command.\n"
@@ -347,6 +351,8 @@ int main(int argc, char **argv)
 		return hpcc_diff_main(argc - 2, argv + 2);
 	} else if (argc > 1 && !strcmp(argv[1], "--merge")) {
 		return hpcc_merge_main(argc - 2, argv + 2);
+	} else if (argc > 1 && !strcmp(argv[1], "top")) {
+		return hpcc_top_main(argc - 2, argv + 2);
 	} else {
 		switch (hpcc_opts_parse(argc, argv, &o, &at)) {
 		case OPTS_HELP:

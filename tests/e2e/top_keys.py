@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""top_keys.py HPCC REPORT.json - hpcc top on a real terminal (a pty): the
+keys change the order of the rows, a resize redraws cut to the new width,
+and every way out (q, Ctrl-C, SIGTERM) gives the terminal back as it was:
+the alternate screen left, the cursor shown, and the terminal's modes
+(tcgetattr of the pty) the same as before.
+
+The report is read once and the interval is long, so every frame shows
+the figures since the program's start; the expected order of each key
+comes from top_expect.py, computed from the report itself."""
+import fcntl
+import os
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import top_expect  # noqa: E402
+
+HPCC, REPORT = sys.argv[1], sys.argv[2]
+ENTER, LEAVE = b"\x1b[?1049h", b"\x1b[?25h\x1b[?1049l"
+ESC = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+failures = []
+
+
+def fail(what):
+    failures.append(what)
+    print("FAIL " + what)
+
+
+def set_size(fd, cols, rows):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+class Run:
+    """hpcc top on a fresh pty of cols x rows."""
+
+    def __init__(self, args, cols=120, rows=30):
+        self.master, self.slave = os.openpty()
+        set_size(self.slave, cols, rows)
+        self.modes = termios.tcgetattr(self.slave)
+        self.out = b""
+
+        def child():
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        self.proc = subprocess.Popen([HPCC, "top"] + args, stdin=self.slave,
+                                     stdout=self.slave, stderr=self.slave,
+                                     preexec_fn=child, close_fds=True)
+
+    def read_until(self, pred, what, limit=60):
+        """Reads until pred(output) holds (a guard against a hang, not a
+        timing check: the frames come at once)."""
+        deadline = time.monotonic() + limit
+        while not pred(self.out) and time.monotonic() < deadline:
+            r, _, _ = select.select([self.master], [], [], 0.2)
+            if r:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                self.out += chunk
+        if not pred(self.out):
+            fail("%s: not seen; output so far: %r" % (what, self.out[-600:]))
+            return False
+        return True
+
+    def frames(self):
+        return self.out.count(b"\x1b[H")
+
+    def frame(self):
+        """The last frame's lines, escapes removed."""
+        text = self.out.rsplit(b"\x1b[H", 1)[-1].decode("utf-8", "replace")
+        return [ESC.sub("", l).rstrip("\r") for l in text.split("\n")]
+
+    def rows(self):
+        lines = self.frame()
+        at = [i for i, l in enumerate(lines) if l.startswith("Function ")]
+        if not at:
+            return []
+        got = []
+        for l in lines[at[0] + 1:]:
+            if not l.strip() or l.startswith("keys:"):
+                break
+            got.append(l.split()[0])
+        return got
+
+    def type(self, keys):
+        os.write(self.master, keys)
+
+    def finish(self, what, want_status):
+        try:
+            status = self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            status = self.proc.wait()
+            fail("%s: still running 60 s after it was told to quit" % what)
+        # what is left to read
+        while True:
+            r, _, _ = select.select([self.master], [], [], 0.2)
+            if not r:
+                break
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.out += chunk
+        if status != want_status:
+            fail("%s: exit status %d, expected %d; output %r" % (
+                what, status, want_status, self.out[-300:]))
+        if ENTER not in self.out:
+            fail("%s: the alternate screen was never entered" % what)
+        elif not self.out.rstrip(b"\r\n").endswith(LEAVE):
+            fail("%s: the output does not end by leaving the alternate screen "
+                 "and showing the cursor: %r" % (what, self.out[-120:]))
+        if termios.tcgetattr(self.slave) != self.modes:
+            fail("%s: the terminal's modes were not restored" % what)
+        os.close(self.master)
+        os.close(self.slave)
+
+
+def expected(key):
+    return [r[0] for r in top_expect.expected(top_expect.load(REPORT), None, key)]
+
+
+def check_order(run, key):
+    if not run.read_until(lambda o: ("sort: " + key).encode() in
+                          o.rsplit(b"\x1b[H", 1)[-1] and b"keys:" in
+                          o.rsplit(b"\x1b[H", 1)[-1], "a frame sorted by " + key):
+        return
+    if run.rows() != expected(key):
+        fail("sorted by %s: rows %s, expected %s" % (key, run.rows(), expected(key)))
+    else:
+        print("ok   sorted by %s: %s" % (key, " ".join(run.rows())))
+
+
+# keys: s (the default order), c, a, p, n, t; resize; q
+if expected("self") == expected("calls"):
+    fail("the report does not tell self from calls order: %s" % expected("self"))
+run = Run(["--interval", "600", REPORT])
+check_order(run, "self")
+for key in "capnt":
+    run.type(key.encode())
+    check_order(run, top_expect.KEYS[top_expect.KEYS.index(
+        {"c": "calls", "a": "avg", "p": "p95", "n": "name", "t": "total"}[key])])
+n = run.frames()
+set_size(run.slave, 40, 12)  # the kernel sends SIGWINCH
+if run.read_until(lambda o: o.count(b"\x1b[H") > n and b"keys:" in o.rsplit(b"\x1b[H", 1)[-1],
+                  "a frame after the resize"):
+    wide = [l for l in run.frame() if len(l) > 40]
+    if wide:
+        fail("after the resize to 40 columns, lines wider: %s" % wide)
+    else:
+        print("ok   resized to 40 columns: every line fits")
+run.type(b"q")
+run.finish("q", 0)
+
+# Ctrl-C is a key (raw mode), SIGTERM and SIGHUP are signals: all restore
+run = Run(["--interval", "600", REPORT])
+if run.read_until(lambda o: b"keys:" in o, "the first frame"):
+    run.type(b"\x03")
+run.finish("Ctrl-C", 0)
+for sig in (signal.SIGTERM, signal.SIGHUP):
+    run = Run(["--interval", "600", REPORT])
+    if run.read_until(lambda o: b"keys:" in o, "the first frame"):
+        run.proc.send_signal(sig)
+    run.finish(signal.Signals(sig).name, -sig)
+
+# a target that cannot be read: one error line, the terminal untouched
+run = Run(["--interval", "600", "no-such-report.json"])
+status = run.proc.wait(60)
+run.read_until(lambda o: b"\n" in o, "the error line")
+said = ESC.sub("", run.out.decode("utf-8", "replace"))
+if status != 1 or "hpcc: error: cannot read no-such-report.json" not in said or \
+        ENTER in run.out:
+    fail("unreadable target on a terminal: status %d, output %r" % (status, run.out))
+
+print("%d failures" % len(failures))
+sys.exit(1 if failures else 0)
