@@ -81,7 +81,7 @@ def exit_with_clients(port, pid, fd):
     while not gone(pid) and time.monotonic() - start < 60:
         time.sleep(0.01)
         try:
-            slow.sendall(b"Y")  # the slowloris keeps going
+            slow.send(b"Y", socket.MSG_NOSIGNAL)  # the slowloris keeps going
         except OSError:
             pass
     print("%.3f" % (time.monotonic() - start))
@@ -213,8 +213,8 @@ def hostile(port, pid):
 
 
 def main(argv):
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head -1` is fine
     if argv[1] == "get":
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head -1` is fine
         method = argv[4] if len(argv) > 4 else "GET"
         host = argv[5] if len(argv) > 5 else "127.0.0.1"
         status, ctype, allow, body = get(int(argv[2]), argv[3], method, host)

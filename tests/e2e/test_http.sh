@@ -212,6 +212,13 @@ values() {
 	wait_for err "[hotpath] serving http://127.0.0.1:" || { finish_live; return; }
 	assert_eq 200 "$(probe get "$(port_of)" / | head -1 | cut -f1)" "GET / on localhost"
 	finish_live
+	# HOTPATH_QUIET=1: no serving line, the server all the same
+	start_live HOTPATH_HTTP=0 HOTPATH_QUIET=1 HOTPATH_FORMAT=none
+	wait_for out "ready 1" || { finish_live; return; }
+	ls -l /proc/$pid/fd >fds.quiet
+	finish_live
+	assert_eq "" "$(cat err)" "stderr with HOTPATH_QUIET=1"
+	assert_contains fds.quiet "socket:"
 	start_live 'HOTPATH_HTTP=[::1]:0' HOTPATH_FORMAT=none
 	if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; then
 		wait_for err "[hotpath] serving http://[::1]:" || { finish_live; return; }
@@ -436,7 +443,7 @@ for cc in $COMPILERS; do
 	check "$cc: /report.json holds the exact counts while the program waits" live_counts
 	check "$cc: 404, 405 with Allow, HEAD, a page with no other host" paths_methods
 	check "$cc: non-loopback addresses need HOTPATH_HTTP_ALLOW_REMOTE=1" remote_refused
-	check "$cc: localhost, [::1], bad values and a port in use" values
+	check "$cc: localhost, [::1], HOTPATH_QUIET, bad values, a port in use" values
 	check "$cc: libmicrohttpd missing: one line, the program runs" missing_library
 	check "$cc: unset: no socket, no libmicrohttpd mapped, nothing linked" off_by_default
 	check "$cc: exits promptly with idle, kept-alive and slowloris clients" exit_with_clients
