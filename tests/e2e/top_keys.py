@@ -165,12 +165,13 @@ if run.read_until(lambda o: o.count(b"\x1b[H") > n and b"keys:" in o.rsplit(b"\x
 run.type(b"q")
 run.finish("q", 0)
 
-# Ctrl-C is a key (raw mode), SIGTERM and SIGHUP are signals: all restore
+# Ctrl-C is a key (raw mode); SIGINT, SIGTERM and SIGHUP from elsewhere
+# are signals: all restore
 run = Run(["--interval", "600", REPORT])
 if run.read_until(lambda o: b"keys:" in o, "the first frame"):
     run.type(b"\x03")
 run.finish("Ctrl-C", 0)
-for sig in (signal.SIGTERM, signal.SIGHUP):
+for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
     run = Run(["--interval", "600", REPORT])
     if run.read_until(lambda o: b"keys:" in o, "the first frame"):
         run.proc.send_signal(sig)
