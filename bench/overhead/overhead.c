@@ -1,12 +1,19 @@
 /* overhead.c - what a measured call costs, in the same run:
  *
  *   plain     N calls of an empty noinline function
- *   measured  N calls of the same function with HP_FUNCTION
+ *   measured  N calls of the same function with HP_FUNCTION, every call
+ *             timed (HOTPATH_SAMPLE=1)
+ *   untimed   the same with sampling on and no call timed (the period
+ *             set to HP_SAMPLE_MAX: one call in ~2^20 is timed), which
+ *             is what the N - 1 untimed calls of HOTPATH_SAMPLE=N cost
+ *   sampled   the same at HOTPATH_SAMPLE=64: the average call
  *   floor     N pairs of clock reads (the clock the runtime chose)
  *
  * overhead = measured - plain per call; ratio = overhead / floor (target
- * <= 1.25).  Each figure is the median of REPS repetitions, interleaved so
- * that frequency drift hits all three alike.  Then, with the worker
+ * <= 1.25); untimed and sampled are also less plain.  Each figure is the
+ * median of REPS repetitions, interleaved so that frequency drift hits
+ * all of them alike (the sampling period is switched between loops:
+ * hp_record_sample).  Then, with the worker
  * stopped, the consumer's drain rate on full rings, and the time of the
  * report for 1,000 sites (written to HOTPATH_OUTPUT, default /dev/null).
  *
@@ -23,6 +30,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "settings.h"
 #include "sites.h"
 #include "worker.h"
 
@@ -98,7 +106,9 @@ int main(int argc, char **argv)
 	long n = argc > 1 ? atol(argv[1]) : 10000000L;
 	int reps = argc > 2 ? atoi(argv[2]) : 5, r, i;
 	double p[MAX_REPS], m[MAX_REPS], f[MAX_REPS], o[MAX_REPS];
+	double u[MAX_REPS], ou[MAX_REPS], s64[MAX_REPS], os64[MAX_REPS];
 	double drain[MAX_REPS], mp, mm, mf, mo;
+	unsigned int period;
 	static struct hp_site sites[1000];
 	static char names[1000][16];
 	uint64_t t0, t1;
@@ -106,11 +116,22 @@ int main(int argc, char **argv)
 	if (reps < 1 || reps > MAX_REPS)
 		reps = 5;
 	time_measured(n / 10); /* warm up: rings, pages, the worker */
+	period = hp_record_sample(HP_SAMPLE_MAX);
+	time_measured(n / 10); /* and the sampling tables */
+	hp_record_sample(period);
 	for (r = 0; r < reps; r++) {
 		p[r] = time_plain(n);
+		hp_record_sample(1);
 		m[r] = time_measured(n);
+		hp_record_sample(HP_SAMPLE_MAX);
+		u[r] = time_measured(n);
+		hp_record_sample(64);
+		s64[r] = time_measured(n);
+		hp_record_sample(period);
 		f[r] = time_floor(n);
 		o[r] = m[r] - p[r];
+		ou[r] = u[r] - p[r];
+		os64[r] = s64[r] - p[r];
 	}
 	mp = median(p, reps);
 	mm = median(m, reps);
@@ -123,6 +144,10 @@ int main(int argc, char **argv)
 	printf("overhead per call:      %.2f ns\n", mo);
 	printf("floor (2 clock reads):  %.2f ns\n", mf);
 	printf("ratio overhead/floor:   %.3f\n", mo / mf);
+	printf("untimed call:           %.2f ns (overhead %.2f ns; HOTPATH_SAMPLE, "
+	       "not timed)\n", median(u, reps), median(ou, reps));
+	printf("sampled call, N=64:     %.2f ns (overhead %.2f ns, average)\n",
+	       median(s64, reps), median(os64, reps));
 
 	/* Drain rate: the worker is stopped, each rep fills this thread's
 	 * ring exactly (two sites alternating) and drains it here. */

@@ -148,6 +148,15 @@ void hp_worker_close_all(struct hp_buf *mine, uintptr_t mine_here,
  * open call. */
 uint64_t hp_worker_nonlocal(void);
 
+/* Sampling (HOTPATH_SAMPLE > 1): every (parent slot, slot, calls) of the
+ * exact counts (counts.h), of live and ended threads; a pair may come
+ * more than once (once per thread).  Consumer only. */
+void hp_worker_counts_each(void (*fn)(uint32_t parent, uint32_t slot,
+				      uint64_t n, void *arg),
+			   void *arg);
+/* Calls whose count found no memory when their thread ended. */
+uint64_t hp_worker_counts_lost(void);
+
 /* Statistics of slots 1 .. hp_stats_count() (consumer only). */
 size_t hp_stats_count(void);
 struct hp_stat *hp_stats_get(size_t i); /* slot i + 1 */
