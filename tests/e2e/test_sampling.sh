@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# HOTPATH_SAMPLE=N (issue 14, item 1): every call counted exactly, about
+# one in N per function and thread timed.  Real gcc and clang, a program
+# of 4 threads whose calls and edges are known in advance
+# (fixtures/sampling.c), and a statistical check that the sampled mean
+# duration estimates the full one: no timing threshold.
+. "$(dirname "$0")/lib.sh"
+
+build() {
+	enter_workdir
+	"$HPCC" $cc -O2 -pthread -o prog sampling.c || fail "build failed"
+}
+
+# exact FILE N: every count and edge of the default run, and the
+# estimator's invariants.
+exact() {
+	python3 - "$1" "$2" <<'PY' || fail "$(cat exact.err)"
+import json, sys
+r = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+err = []
+def check(what, got, want):
+    if got != want:
+        err.append("%s: expected %s, got %s" % (what, want, got))
+if n > 1:
+    check("sample", r.get("sample"), n)
+else:
+    check("sample key", "sample" in r, False)
+f = {x["name"]: x for x in r["functions"]}
+K, T = 100003, 4
+want = {"main": 1, "work": T, "mid": T * K, "rec": T * 101 * 11,
+        "leaf": T * (20000 * 10 + 3) + T * 33335 + 777}
+for name, c in want.items():
+    check(name + " calls", f[name]["calls"], c)
+    x = f[name]
+    if n > 1:
+        t = x.get("timed_calls")
+        if t is None or not 1 <= t <= x["calls"]:
+            err.append("%s timed_calls %s" % (name, t))
+        check(name + " timed = histogram", t, sum(c for _, c in x["histogram"]))
+    else:
+        check(name + " timed_calls key", "timed_calls" in x, False)
+    if x["self_ns"] > x["total_ns"] + x["recursive_ns"]:
+        err.append("%s self %d above total %d" % (name, x["self_ns"], x["total_ns"]))
+# one timed call in about n (gaps uniform in 1..2n-1; per thread the first
+# call is timed too): a count, not a time
+for name in ("leaf", "mid"):
+    t = f[name]["timed_calls"] if n > 1 else f[name]["calls"]
+    lo, hi = f[name]["calls"] / n * 0.9, f[name]["calls"] / n * 1.1 + 8
+    if not lo <= t <= hi:
+        err.append("%s timed %d of %d calls, not about 1 in %d" % (name, t, f[name]["calls"], n))
+e = {(x["caller"], x["callee"]): x["calls"] for x in r["edges"]}
+for k, c in {("work", "mid"): T * K, ("mid", "leaf"): T * 200003,
+             ("work", "leaf"): T * 33335, ("main", "leaf"): 777,
+             ("work", "rec"): T * 101, ("rec", "rec"): T * 101 * 10}.items():
+    check("edge %s->%s" % k, e.get(k), c)
+# edges into a function sum to its calls (work: started by pthread, no caller)
+for name in want:
+    into = sum(c for (a, b), c in e.items() if b == name)
+    check(name + " calls from edges", into + (T if name == "work" else 1 if name == "main" else 0), f[name]["calls"])
+open("exact.err", "w").write("; ".join(err))
+sys.exit(1 if err else 0)
+PY
+}
+
+counts_exact() { # N
+	build
+	HOTPATH_SAMPLE=$1 HOTPATH_FORMAT=json,table HOTPATH_OUTPUT_JSON=r.json \
+		HOTPATH_OUTPUT_TABLE=r.txt ./prog || fail "prog failed"
+	exact r.json "$1"
+	assert_contains r.txt "| leaf     | 934129 | ~"
+	assert_contains r.txt "[hotpath] ~ estimated from the timed calls, about 1 in $1 per function and thread (HOTPATH_SAMPLE); Calls are exact"
+}
+
+# HOTPATH_SAMPLE=1 is the default: the same report as without it.
+sample_one() {
+	build
+	HOTPATH_SAMPLE=1 HOTPATH_FORMAT=json HOTPATH_OUTPUT=r.json ./prog || fail "prog failed"
+	exact r.json 1
+	HOTPATH_SAMPLE=1 HOTPATH_FORMAT=table HOTPATH_OUTPUT=r.txt ./prog || fail "prog failed"
+	assert_not_contains r.txt "~"
+	assert_not_contains r.txt "HOTPATH_SAMPLE"
+}
+
+bad_value() { # VALUE
+	build
+	HOTPATH_SAMPLE=$1 HOTPATH_FORMAT=json HOTPATH_OUTPUT=r.json ./prog 2>err.txt ||
+		fail "prog failed"
+	exact r.json 1
+	assert_eq 1 "$(grep -c HOTPATH_SAMPLE err.txt)" "lines naming HOTPATH_SAMPLE"
+	assert_contains err.txt "(expected a whole number of calls from 1 to 1048576): 1 call in 1 is timed"
+}
+
+# A snapshot after the threads ended, then a fork child's own report.
+snapshot_and_fork() {
+	build
+	HOTPATH_SAMPLE=16 HOTPATH_FORMAT=json HOTPATH_OUTPUT='r.%p.json' ./prog snap ||
+		fail "prog failed"
+	assert_eq 933352 "$(calls snap.json leaf)" "leaf's calls in the snapshot"
+	assert_eq 400012 "$(calls snap.json mid)" "mid's calls in the snapshot"
+	local files=(r.*.json)
+	assert_eq 2 "${#files[@]}" "reports (parent and child)"
+	local f total=0
+	for f in "${files[@]}"; do
+		total=$((total + $(calls "$f" leaf)))
+	done
+	assert_eq $((933352 + 5)) "$total" "leaf's calls, parent + child"
+}
+
+# The sampled mean of spin() against the mean of every call, from runs
+# of the same binary: full, 1/16, 1/64, full again.  Both from the
+# histograms (the same buckets), over the calls below 1 ms: a call
+# preempted by another process (milliseconds, on a shared machine) says
+# nothing about the estimator and would swamp the standard error; which
+# calls are timed does not depend on their length, so the sampled mean
+# below 1 ms estimates the full one below 1 ms.  The tolerance comes from
+# the data: 4 standard errors of the difference, each from its run's
+# histogram, plus the difference between the two full runs (the
+# machine's drift between runs).  A fixed sampling period would alias
+# with spin()'s long call every 16th call and miss by far more.
+unbiased() {
+	build
+	local n
+	for n in 1 16 64 1; do
+		HOTPATH_SAMPLE=$n HOTPATH_FORMAT=json HOTPATH_OUTPUT=d$n.$((++k)).json \
+			./prog dist || fail "prog dist failed"
+	done
+	python3 - d1.1.json d16.2.json d64.3.json d1.4.json <<'PY' || fail "$(cat unbiased.err)"
+import json, math, sys
+def stats(path):
+    f = [x for x in json.load(open(path))["functions"] if x["name"] == "spin"][0]
+    h = [(v, c) for v, c in f["histogram"] if v < 1000000]
+    t = sum(c for _, c in h)
+    m = sum(v * c for v, c in h) / t
+    var = sum(c * (v - m) ** 2 for v, c in h) / (t - 1)
+    return m, math.sqrt(var / t), t, f["calls"]
+a, s16, s64, b = (stats(p) for p in sys.argv[1:])
+full = (a[0] + b[0]) / 2
+se_full = math.sqrt(a[1] ** 2 + b[1] ** 2) / 2
+drift = abs(a[0] - b[0])
+err = []
+for n, s in ((16, s16), (64, s64)):
+    if s[3] != 200000:
+        err.append("N=%d: %d calls" % (n, s[3]))
+    tol = 4 * math.sqrt(s[1] ** 2 + se_full ** 2 + drift ** 2)
+    msg = "N=%d: sampled mean %.0f ns (%d timed, SE %.1f) vs full %.0f ns (SE %.1f, drift %.0f): |diff| %.0f, tolerance %.0f" % (
+        n, s[0], s[2], s[1], full, se_full, drift, abs(s[0] - full), tol)
+    print(msg)
+    if abs(s[0] - full) > tol:
+        err.append(msg)
+open("unbiased.err", "w").write("; ".join(err))
+sys.exit(1 if err else 0)
+PY
+}
+
+for cc in $COMPILERS; do
+	check "exact counts and edges, 4 threads, HOTPATH_SAMPLE=16 ($cc)" counts_exact 16
+	check "exact counts and edges, 4 threads, HOTPATH_SAMPLE=64 ($cc)" counts_exact 64
+	check "HOTPATH_SAMPLE=1: nothing estimated ($cc)" sample_one
+	check "snapshot and fork child count exactly ($cc)" snapshot_and_fork
+done
+cc=gcc
+check "HOTPATH_SAMPLE=0: one line, default used" bad_value 0
+check "HOTPATH_SAMPLE=abc: one line, default used" bad_value abc
+check "HOTPATH_SAMPLE=1048577: one line, default used" bad_value 1048577
+k=0
+check "sampled mean duration unbiased, N = 16 and 64" unbiased
+finish
