@@ -377,6 +377,11 @@ static inline uint64_t site_key(struct hp_buf *b, struct hp_site *site)
  * that was called has a timing.  The per-site array (samp, by slot) is
  * grown with hp_map on the slow path, as the shadow stack is. */
 
+/* hp_samp.parent of an entry whose cell is unknown: no slot is this
+ * (a fresh entry, zeroed, has left 0, which the fast path also sends
+ * to count_call). */
+#define NO_PARENT UINT32_MAX
+
 /* The next gap (xorshift64, seeded with the thread's id). */
 static uint32_t next_interval(struct hp_buf *b)
 {
@@ -427,8 +432,10 @@ static __attribute__((noinline)) int count_call(struct hp_buf *b,
 
 		if (!n)
 			return -1;
-		for (i = 0; grew && i < b->samp_cap; i++)
+		for (i = 0; grew && i < b->samp_cap; i++) {
 			b->samp[i].n = NULL; /* the cells moved */
+			b->samp[i].parent = NO_PARENT;
+		}
 		s->parent = parent;
 		s->n = n;
 	}
@@ -506,8 +513,7 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 		uint32_t parent = b->cur;
 		struct hp_samp *s = slot < b->samp_cap ? &b->samp[slot] : NULL;
 
-		if (__builtin_expect(s && s->left > 1 && s->parent == parent &&
-				     s->n, 1)) {
+		if (__builtin_expect(s && s->left > 1 && s->parent == parent, 1)) {
 			s->left--;
 			hp_counts_bump(s->n);
 			b->cur = slot;
