@@ -54,9 +54,11 @@
  *
  * Shadow stack (writer-private): one struct hp_shadow per open measured
  * call of the thread, {frame address, return address, guard address,
- * site's slot, start ticks}: the first three detect calls abandoned by longjmp
- * (record.c explains the rules), the last two make the call's record at
- * its exit (or its ENTER when it is announced).  It lives in an mmap'ed
+ * site's slot, start ticks, parent}: the first three detect calls abandoned by longjmp
+ * (record.c explains the rules), the next two make the call's record at
+ * its exit (or its ENTER when it is announced), and the parent (the
+ * innermost measured call at its entry, timed or not) is what sampling's
+ * counts see as the innermost call again after its exit.  It lives in an mmap'ed
  * region that doubles with mremap when full, so it has no depth limit,
  * never calls malloc and is safe to grow from a signal handler.
  *

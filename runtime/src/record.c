@@ -24,6 +24,11 @@
  * main's entry announces main at once, so the report always finds main
  * open on the worker's stack.
  *
+ * Sampling (HOTPATH_SAMPLE = N > 1, "Sampling" below): every call is
+ * counted in a table of the thread's own, and only about one in N per
+ * site and thread goes through what this note describes; the others cost
+ * a countdown, a count and the thread's innermost-call slot.
+ *
  * Sites: the shadow stack and the records carry the site's slot
  * (sites.h), never the site's address, which dies with its module.  A
  * site's first call in this load of its module registers it (slot 0:
