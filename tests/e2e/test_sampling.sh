@@ -14,7 +14,8 @@ build() {
 # exact FILE N: every count and edge of the default run, and the
 # estimator's invariants.
 exact() {
-	python3 - "$1" "$2" <<'PY' || fail "$(cat exact.err)"
+	rm -f exact.err
+	python3 - "$1" "$2" <<'PY' || fail "$1 at N=$2: $(cat exact.err 2>/dev/null)"
 import json, sys
 r = json.load(open(sys.argv[1])); n = int(sys.argv[2])
 err = []
@@ -44,7 +45,7 @@ for name, c in want.items():
 # one timed call in about n (gaps uniform in 1..2n-1; per thread the first
 # call is timed too): a count, not a time
 for name in ("leaf", "mid"):
-    t = f[name]["timed_calls"] if n > 1 else f[name]["calls"]
+    t = f[name].get("timed_calls", -1) if n > 1 else f[name]["calls"]
     lo, hi = f[name]["calls"] / n * 0.9, f[name]["calls"] / n * 1.1 + 8
     if not lo <= t <= hi:
         err.append("%s timed %d of %d calls, not about 1 in %d" % (name, t, f[name]["calls"], n))
@@ -60,6 +61,16 @@ for name in want:
 open("exact.err", "w").write("; ".join(err))
 sys.exit(1 if err else 0)
 PY
+}
+
+# exact_sampled FILE: a report of HOTPATH_SAMPLE=16, leaf timed 1 in ~16
+exact_sampled() {
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+f = [x for x in r["functions"] if x["name"] == "leaf"][0]
+sys.exit(not (r.get("sample") == 16 and 0 < f.get("timed_calls", 0) <= f["calls"] and
+              (f["calls"] < 100 or f["timed_calls"] < f["calls"] / 8)))' "$1" ||
+		fail "$1: not a sampled report (sample 16, leaf timed about 1 in 16)"
 }
 
 counts_exact() { # N
@@ -113,12 +124,14 @@ snapshot_and_fork() {
 	HOTPATH_SAMPLE=16 HOTPATH_FORMAT=json HOTPATH_OUTPUT='r.%p.json' ./prog snap ||
 		fail "prog failed"
 	assert_eq 933352 "$(calls snap.json leaf)" "leaf's calls in the snapshot"
+	exact_sampled snap.json
 	assert_eq 400012 "$(calls snap.json mid)" "mid's calls in the snapshot"
 	local files=(r.*.json)
 	assert_eq 2 "${#files[@]}" "reports (parent and child)"
 	local f total=0
 	for f in "${files[@]}"; do
 		total=$((total + $(calls "$f" leaf)))
+		exact_sampled "$f"
 	done
 	assert_eq $((933352 + 5)) "$total" "leaf's calls, parent + child"
 }
@@ -134,7 +147,8 @@ snapshot_and_fork() {
 # every run), over the calls shorter than 30 times ref()'s median (the
 # longest spin() is about 12 times ref()): a call preempted by another
 # process says nothing about the estimator, and a few of them (rare, so
-# the sampled runs catch one or none) would swamp the standard error.  The tolerance comes from the data: 4 standard errors of the
+# the sampled runs catch one or none) would swamp the standard error.
+# The tolerance comes from the data: 4 standard errors of the
 # difference (each ratio's by the delta method, from its run's
 # histograms), plus the difference between the two full runs (what is
 # left of the drift between runs).  A fixed sampling period would alias
@@ -151,7 +165,8 @@ unbiased() {
 	for p in "${pids[@]}"; do
 		wait "$p" || fail "prog dist failed"
 	done
-	python3 - d1.1.json d16.2.json d64.3.json d1.4.json <<'PY' || fail "$(cat unbiased.err)"
+	rm -f unbiased.err
+	python3 - d1.1.json d16.2.json d64.3.json d1.4.json <<'PY' || fail "sampled means: $(cat unbiased.err 2>/dev/null)"
 import json, math, sys
 def median(f):
     h = f["histogram"]; half = sum(c for _, c in h) / 2; run = 0
@@ -170,15 +185,15 @@ def stats(path):
     cap = 30 * median(f["ref"]) # the longest spin() is ~12 ref()s
     (ms, ss), (mr, sr) = mean_se(f["spin"], cap), mean_se(f["ref"], cap)
     q = ms / mr
-    return q, q * math.hypot(ss / ms, sr / mr), f["spin"].get("timed_calls"), f["spin"]["calls"]
+    return q, q * math.hypot(ss / ms, sr / mr), f["spin"].get("timed_calls", -1), f["spin"]["calls"]
 a, s16, s64, b = (stats(p) for p in sys.argv[1:])
 full = (a[0] + b[0]) / 2
 se_full = math.hypot(a[1], b[1]) / 2
 drift = abs(a[0] - b[0])
 err = []
 for n, s in ((16, s16), (64, s64)):
-    if s[3] != 200000:
-        err.append("N=%d: %d calls" % (n, s[3]))
+    if s[3] != 200000 or not 0 < s[2] < s[3]:
+        err.append("N=%d: %d calls, %d timed" % (n, s[3], s[2]))
     tol = 4 * math.sqrt(s[1] ** 2 + se_full ** 2 + drift ** 2)
     msg = ("N=%d: spin/ref %.4f (%d timed, SE %.4f) vs full %.4f (SE %.4f, "
            "drift %.4f): |diff| %.4f, tolerance %.4f" % (
