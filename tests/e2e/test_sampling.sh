@@ -75,9 +75,11 @@ sys.exit(not (r.get("sample") == 16 and 0 < f.get("timed_calls", 0) <= f["calls"
 
 counts_exact() { # N
 	build
-	HOTPATH_SAMPLE=$1 HOTPATH_FORMAT=json,table HOTPATH_OUTPUT_JSON=r.json \
-		HOTPATH_OUTPUT_TABLE=r.txt ./prog || fail "prog failed"
+	HOTPATH_SAMPLE=$1 HOTPATH_FORMAT=json,table,html HOTPATH_OUTPUT_JSON=r.json \
+		HOTPATH_OUTPUT_TABLE=r.txt HOTPATH_OUTPUT_HTML=r.html ./prog ||
+		fail "prog failed"
 	exact r.json "$1"
+	assert_contains r.html "sampled (HOTPATH_SAMPLE=$1): calls are exact, times are estimated from about 1 call in $1"
 	assert_contains r.txt "| leaf     | 934129 | ~"
 	assert_contains r.txt "[hotpath] ~ estimated from the timed calls, about 1 in $1 per function and thread (HOTPATH_SAMPLE); Calls are exact"
 }
