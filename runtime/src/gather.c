@@ -101,6 +101,7 @@ static int gather_rows(struct hp_report *r, const struct hp_gather_in *in)
 		w->file = site->file;
 		w->line = site->line;
 		w->kind = site->kind;
+		w->site = (uint32_t)(i + 1);
 		w->calls = s->hist.count;
 		/* converted whole, so that total + recursive is the sum */
 		w->total_ns = hp_clock_to_ns(s->hist.total - s->nested);
@@ -183,6 +184,8 @@ static void gather_nodes(struct hp_report *r)
 
 		map[i] = (uint32_t)k++;
 		w->name = i == 0 ? "" : nd[i].slot ? site_ref(nd[i].slot).name : NULL;
+		w->file = i && nd[i].slot ? site_ref(nd[i].slot).file : NULL;
+		w->site = i ? nd[i].slot : 0;
 		w->parent = i ? map[nd[i].parent] : 0;
 		w->depth = nd[i].depth;
 		w->calls = nd[i].calls;
@@ -300,7 +303,7 @@ static void gather_graph(struct hp_report *r, unsigned int want)
 {
 	if (want & (HP_OUT_JSON | HP_OUT_JSON_PRETTY | HP_OUT_HTML))
 		gather_edges(r);
-	if (want & (HP_OUT_FOLDED | HP_OUT_HTML))
+	if (want & (HP_OUT_FOLDED | HP_OUT_HTML | HP_OUT_JSON | HP_OUT_JSON_PRETTY))
 		gather_nodes(r);
 	if (want & HP_OUT_TRACE) {
 		struct trace_gather g = { r, 0 };

@@ -57,6 +57,7 @@ struct hp_row {
 	 * `hpcc --merge` recomputes percentiles from them); may be NULL */
 	struct hp_hist_pair *hist;
 	size_t nhist;
+	uint32_t site; /* names the row in path nodes: nonzero, unique */
 };
 
 /* Per call, every call (recursive ones too). */
@@ -83,6 +84,8 @@ struct hp_edge_row {
  * their children.  name NULL (besides the root): "[truncated]". */
 struct hp_path_node {
 	const char *name;
+	const char *file; /* the function's (JSON only) */
+	uint32_t site; /* its row's site, 0 for "[truncated]" and the root */
 	uint32_t parent, depth;
 	uint64_t calls, total_ns, self_ns;
 };
