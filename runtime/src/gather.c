@@ -303,6 +303,7 @@ static void gather_graph(struct hp_report *r, unsigned int want)
 {
 	if (want & (HP_OUT_JSON | HP_OUT_JSON_PRETTY | HP_OUT_HTML))
 		gather_edges(r);
+	r->paths_kept = hp_worker_tree_on();
 	if (want & (HP_OUT_FOLDED | HP_OUT_HTML | HP_OUT_JSON | HP_OUT_JSON_PRETTY))
 		gather_nodes(r);
 	if (want & HP_OUT_TRACE) {

@@ -710,9 +710,11 @@ int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty)
 	for (i = 0; i < r->nedges; i++)
 		edge_json(&j, &r->edges[i]);
 	hp_json_end_array(&j);
-	member_u64(&j, "paths_truncated", r->truncated);
-	hp_json_key(&j, "paths");
-	paths_json(&j, r, row_of, nsites);
+	if (r->paths_kept) { /* else no "paths": not an empty tree */
+		member_u64(&j, "paths_truncated", r->truncated);
+		hp_json_key(&j, "paths");
+		paths_json(&j, r, row_of, nsites);
+	}
 	hp_free(row_of);
 	hp_json_end_object(&j);
 	hp_str_append(out, "\n", 1);

@@ -123,6 +123,7 @@ struct hp_report {
 	struct hp_path_node *nodes; /* folded and html only */
 	size_t nnodes;
 	uint64_t truncated; /* calls under "[truncated]" path nodes */
+	int paths_kept; /* the tree was kept: JSON lists "paths" */
 	struct hp_trace_thread *threads; /* trace only */
 	size_t nthreads;
 	uint64_t trace_dropped;

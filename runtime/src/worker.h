@@ -147,6 +147,8 @@ void hp_worker_close_all(struct hp_buf *mine, uintptr_t mine_here,
 /* Calls left by a non-local exit (longjmp), and exits that matched no
  * open call. */
 uint64_t hp_worker_nonlocal(void);
+/* Whether the worker keeps the call-path tree (folded, html, json). */
+int hp_worker_tree_on(void);
 
 /* Statistics of slots 1 .. hp_stats_count() (consumer only). */
 size_t hp_stats_count(void);
