@@ -14,8 +14,9 @@
  * what the runtime reports for that bucket.  Adding the pairs and taking
  * the nearest rank, clamped to the merged [min, max], gives exactly what
  * one process making all those calls would have printed.  The allocation
- * percentiles have no histogram in the report, so a merged report leaves
- * them out (the sums and peaks stay).
+ * percentiles come the same way from each metric's alloc_histograms (with
+ * its per-call min and max); a report from a runtime without them leaves
+ * the merged function's allocation percentiles out (sums and peaks stay).
  *
  * Call paths (the report's "paths", the call-path tree of the folded
  * output) add up node by node: a node is the same node when its parent
@@ -57,6 +58,10 @@ static const char *const alloc_keys[4] = {
 	"alloc_bytes_total", "alloc_bytes_max", "alloc_count_total", "alloc_count_max"
 };
 static const int alloc_is_peak[4] = { 0, 1, 0, 1 };
+/* the runtime's metric names in alloc_percentiles and alloc_histograms */
+static const char *const alloc_metrics[4] = {
+	"bytes_total", "bytes_max", "count_total", "count_max"
+};
 
 struct mfn {
 	const char *name, *file, *kind; /* into the reports' trees */
@@ -66,6 +71,13 @@ struct mfn {
 	uint64_t alloc[4], bytes_self, count_self;
 	struct merge_pair *hist;
 	size_t nhist, cap;
+	/* per allocation metric (alloc_keys' order): the least and greatest
+	 * per-call value and the histogram; alloc_nohist when a report with
+	 * allocation figures had no histograms (an older runtime) */
+	uint64_t amin[4], amax[4];
+	struct merge_pair *ahist[4];
+	size_t anhist[4], acap[4];
+	int alloc_nohist;
 };
 
 struct medge {
@@ -299,10 +311,12 @@ static struct mfn *find_fn(struct merged *m, const char *name, const char *file,
 	m->fn[m->nfn].file = file;
 	m->fn[m->nfn].kind = kind;
 	m->fn[m->nfn].min = UINT64_MAX;
+	for (int k = 0; k < 4; k++)
+		m->fn[m->nfn].amin[k] = UINT64_MAX;
 	return &m->fn[m->nfn++];
 }
 
-static int add_hist(struct mfn *f, const cJSON *hist)
+static int add_hist(struct merge_pair **v, size_t *n, size_t *cap, const cJSON *hist)
 {
 	const cJSON *pair;
 
@@ -317,9 +331,38 @@ static int add_hist(struct mfn *f, const cJSON *hist)
 			return -1;
 		p.value_ns = (uint64_t)cJSON_GetArrayItem(pair, 0)->valuedouble;
 		p.count = (uint64_t)cJSON_GetArrayItem(pair, 1)->valuedouble;
-		if (grow((void **)&f->hist, &f->cap, f->nhist, sizeof *f->hist))
+		if (grow((void **)v, cap, *n, sizeof **v))
 			return -2;
-		f->hist[f->nhist++] = p;
+		(*v)[(*n)++] = p;
+	}
+	return 0;
+}
+
+/* One report's alloc_histograms of a function; absent: an older
+ * runtime's, whose merged allocation percentiles are then left out. */
+static int add_alloc_hists(struct mfn *f, const cJSON *ah)
+{
+	uint64_t lo, hi;
+	int k, err;
+
+	if (!ah) {
+		f->alloc_nohist = 1;
+		return 0;
+	}
+	for (k = 0; k < 4; k++) {
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(ah, alloc_metrics[k]);
+
+		if (!cJSON_IsObject(o) || u64_of(o, "min", &lo) || u64_of(o, "max", &hi) ||
+		    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "histogram")))
+			return -1;
+		err = add_hist(&f->ahist[k], &f->anhist[k], &f->acap[k],
+			       cJSON_GetObjectItemCaseSensitive(o, "histogram"));
+		if (err)
+			return err;
+		if (lo < f->amin[k])
+			f->amin[k] = lo;
+		if (hi > f->amax[k])
+			f->amax[k] = hi;
 	}
 	return 0;
 }
@@ -375,12 +418,15 @@ static int add_fn(struct merged *m, const char *path, const cJSON *j)
 		f->bytes_self += v;
 	if (!u64_of(j, "alloc_count_self", &v))
 		f->count_self += v;
-	err = add_hist(f, hist);
+	err = add_hist(&f->hist, &f->nhist, &f->cap, hist);
+	if (!err && f->has_alloc && !u64_of(j, "alloc_bytes_total", &v))
+		err = add_alloc_hists(f, cJSON_GetObjectItemCaseSensitive(j, "alloc_histograms"));
 	if (err == -2)
 		goto oom;
 	if (err) {
 		hpcc_diag_error("%s: function '%s' has a malformed histogram "
-				"(expected [[value_ns, calls], ...])", path, name);
+				"(expected [[value_ns, calls], ...], and for allocations "
+				"{\"min\", \"max\", \"histogram\"} per metric)", path, name);
 		return -1;
 	}
 	return 0;
@@ -678,20 +724,29 @@ static int by_value(const void *pa, const void *pb)
 }
 
 /* Sorts the pairs and adds those of one value together. */
-static void settle_hist(struct mfn *f)
+static void settle_pairs(struct merge_pair *v, size_t *len)
 {
 	size_t i, n = 0;
 
-	if (!f->nhist)
+	if (!*len)
 		return;
-	qsort(f->hist, f->nhist, sizeof *f->hist, by_value);
-	for (i = 1; i < f->nhist; i++) {
-		if (f->hist[i].value_ns == f->hist[n].value_ns)
-			f->hist[n].count += f->hist[i].count;
+	qsort(v, *len, sizeof *v, by_value);
+	for (i = 1; i < *len; i++) {
+		if (v[i].value_ns == v[n].value_ns)
+			v[n].count += v[i].count;
 		else
-			f->hist[++n] = f->hist[i];
+			v[++n] = v[i];
 	}
-	f->nhist = n + 1;
+	*len = n + 1;
+}
+
+static void settle_hist(struct mfn *f)
+{
+	int k;
+
+	settle_pairs(f->hist, &f->nhist);
+	for (k = 0; k < 4; k++)
+		settle_pairs(f->ahist[k], &f->anhist[k]);
 }
 
 /* As the runtime sorts by total: main first, then the largest total. */
@@ -738,6 +793,54 @@ static int num(cJSON *obj, const char *key, double v)
 	return cJSON_AddNumberToObject(obj, key, v) ? 0 : -1;
 }
 
+static cJSON *pairs_array(const struct merge_pair *v, size_t n)
+{
+	cJSON *h = cJSON_CreateArray(), *pair;
+	size_t i;
+
+	for (i = 0; h && i < n; i++) {
+		pair = cJSON_CreateArray();
+		if (!pair || !cJSON_AddItemToArray(h, pair) ||
+		    !cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)v[i].value_ns)) ||
+		    !cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)v[i].count))) {
+			cJSON_Delete(h);
+			return NULL;
+		}
+	}
+	return h;
+}
+
+/* alloc_percentiles from the merged allocation histograms (the rule of
+ * the time percentiles), and the histograms, for a further merge. */
+static int put_alloc_hists(cJSON *o, const struct merged *m, const struct mfn *f)
+{
+	cJSON *ap = cJSON_AddObjectToObject(o, "alloc_percentiles");
+	cJSON *ah = cJSON_AddObjectToObject(o, "alloc_histograms"), *x, *h;
+	char key[32];
+	int k, q, err = !ap || !ah;
+
+	for (k = 0; !err && k < 4; k++) {
+		uint64_t n = 0, lo = f->amin[k] == UINT64_MAX ? 0 : f->amin[k];
+		size_t i;
+
+		for (i = 0; i < f->anhist[k]; i++)
+			n += f->ahist[k][i].count;
+		x = cJSON_AddObjectToObject(ap, alloc_metrics[k]);
+		for (q = 0; x && q < m->npcts; q++) {
+			pct_key(key, sizeof key, m->pcts[q]);
+			if (!cJSON_GetObjectItemCaseSensitive(x, key))
+				err |= num(x, key, (double)hpcc_merge_percentile(
+					f->ahist[k], f->anhist[k], n, lo, f->amax[k], m->pcts[q]));
+		}
+		err |= !x;
+		x = cJSON_AddObjectToObject(ah, alloc_metrics[k]);
+		err |= !x || num(x, "min", (double)lo) || num(x, "max", (double)f->amax[k]);
+		h = pairs_array(f->ahist[k], f->anhist[k]);
+		err |= !h || !x || !cJSON_AddItemToObject(x, "histogram", h);
+	}
+	return err ? -1 : 0;
+}
+
 static int put_fn(cJSON *arr, const struct merged *m, const struct mfn *f)
 {
 	cJSON *o = cJSON_CreateObject(), *p, *h, *pair;
@@ -782,6 +885,8 @@ static int put_fn(cJSON *arr, const struct merged *m, const struct mfn *f)
 		err |= num(o, "alloc_bytes_self", (double)f->bytes_self);
 		err |= num(o, "alloc_count_self", (double)f->count_self);
 	}
+	if (f->has_alloc && !f->alloc_nohist)
+		err |= put_alloc_hists(o, m, f);
 	return err || !p || !h ? -1 : 0;
 }
 
@@ -1088,8 +1193,11 @@ char *hpcc_merge_text(const struct merge_opts *opts)
 	if (!text)
 		hpcc_diag_error("out of memory");
 done:
-	for (i = 0; i < m.nfn; i++)
+	for (i = 0; i < m.nfn; i++) {
 		free(m.fn[i].hist);
+		for (r = 0; r < 4; r++)
+			free(m.fn[i].ahist[r]);
+	}
 	free(m.fn);
 	free(m.edge);
 	free(m.node);

@@ -64,9 +64,24 @@ static void hist_row(struct hp_row *w, const struct hp_hist *h)
 	hp_hist_each(h, add_pair, w);
 }
 
+struct pairs {
+	struct hp_hist_pair *v;
+	size_t n;
+};
+
+static void add_raw_pair(void *arg, uint64_t value, uint64_t count)
+{
+	struct pairs *p = arg;
+
+	p->v[p->n].value_ns = value;
+	p->v[p->n++].count = count;
+}
+
 static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a,
 		      const struct hp_gather_in *in)
 {
+	struct pairs p;
+	size_t n;
 	int m, k;
 
 	w->alloc_calls = a->metric[0].count;
@@ -77,6 +92,15 @@ static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a,
 		w->alloc[m].max = a->metric[m].max;
 		for (k = 0; k < in->npcts; k++)
 			w->alloc[m].pct[k] = hp_hist_percentile(&a->metric[m], in->pcts[k]);
+		w->alloc_min[m] = a->metric[m].count ? a->metric[m].min : 0;
+		n = 0; /* without memory, an empty histogram */
+		hp_hist_each(&a->metric[m], count_bucket, &n);
+		if (n && (p.v = hp_calloc(n, sizeof *p.v))) {
+			p.n = 0;
+			hp_hist_each(&a->metric[m], add_raw_pair, &p);
+			w->alloc_hist[m] = p.v;
+			w->alloc_nhist[m] = p.n;
+		}
 	}
 }
 
@@ -319,8 +343,13 @@ void hp_gather_free(struct hp_report *r)
 {
 	size_t t;
 
-	for (t = 0; t < r->nrows; t++)
+	for (t = 0; t < r->nrows; t++) {
+		int m;
+
 		hp_free(r->rows[t].hist);
+		for (m = 0; m < 4; m++)
+			hp_free(r->rows[t].alloc_hist[m]);
+	}
 	hp_free(r->rows);
 	hp_free(r->edges);
 	hp_free(r->nodes);

@@ -611,6 +611,27 @@ static void row_json(struct hp_json *j, const struct hp_report *r,
 			percentile_object(j, r, w->alloc[m].pct);
 		}
 		hp_json_end_object(j);
+		/* per metric {"min", "max", "histogram": [[value, calls], ...]}:
+		 * the alloc percentiles of merged reports, as for time */
+		hp_json_key(j, "alloc_histograms");
+		hp_json_begin_object(j);
+		for (m = 0; m < 4; m++) {
+			hp_json_key(j, metrics[m].json);
+			hp_json_begin_object(j);
+			member_u64(j, "min", w->alloc_min[m]);
+			member_u64(j, "max", w->alloc[m].max);
+			hp_json_key(j, "histogram");
+			hp_json_begin_array(j);
+			for (i = 0; i < w->alloc_nhist[m]; i++) {
+				hp_json_begin_array(j);
+				hp_json_u64(j, w->alloc_hist[m][i].value_ns);
+				hp_json_u64(j, w->alloc_hist[m][i].count);
+				hp_json_end_array(j);
+			}
+			hp_json_end_array(j);
+			hp_json_end_object(j);
+		}
+		hp_json_end_object(j);
 	}
 	hp_json_end_object(j);
 }

@@ -58,6 +58,11 @@ struct hp_row {
 	struct hp_hist_pair *hist;
 	size_t nhist;
 	uint32_t site; /* names the row in path nodes: nonzero, unique */
+	/* per allocation metric (JSON only, as hist): the least per-call
+	 * value and the histogram's non-empty buckets in bytes or counts */
+	uint64_t alloc_min[4];
+	struct hp_hist_pair *alloc_hist[4];
+	size_t alloc_nhist[4];
 };
 
 /* Per call, every call (recursive ones too). */

@@ -126,6 +126,26 @@ for k, fs in byname.items():
     for p in merged["percentiles"]:
         expect("%s p%d" % (k[0], p), pct(pairs, m["calls"], m["min_ns"], m["max_ns"], p),
                m["percentiles"]["p%d" % p])
+    # allocation percentiles: the same rule on the allocation histograms
+    with_alloc = [f for f in fs if "alloc_bytes_total" in f]
+    expect(k[0] + " allocation histograms", bool(with_alloc), "alloc_histograms" in m)
+    for metric in ("bytes_total", "bytes_max", "count_total", "count_max"):
+        if not with_alloc:
+            break
+        hs = [f["alloc_histograms"][metric] for f in with_alloc]
+        ah = {}
+        for h in hs:
+            for v, c in h["histogram"]:
+                ah[v] = ah.get(v, 0) + c
+        apairs = sorted(ah.items())
+        lo, hi = min(h["min"] for h in hs), max(h["max"] for h in hs)
+        mh = m["alloc_histograms"][metric]
+        expect("%s %s histogram" % (k[0], metric), [list(p) for p in apairs], mh["histogram"])
+        expect("%s %s min, max" % (k[0], metric), [lo, hi], [mh["min"], mh["max"]])
+        n = sum(c for _, c in apairs)
+        for p in merged["percentiles"]:
+            expect("%s %s p%d" % (k[0], metric, p), pct(apairs, n, lo, hi, p),
+                   m["alloc_percentiles"][metric]["p%d" % p])
 
 edges = {}
 for r in runs:
@@ -191,6 +211,9 @@ a, b = (json.load(open(p)) for p in sys.argv[1:])
 assert a["percentiles"] == b["percentiles"]
 for f, g in zip(a["functions"], b["functions"]):
     assert f["percentiles"] == g["percentiles"], (f["name"], f["percentiles"], g["percentiles"])
+    assert f.get("alloc_percentiles") == g.get("alloc_percentiles"), \
+        (f["name"], f.get("alloc_percentiles"), g.get("alloc_percentiles"))
+assert any("alloc_percentiles" in g for g in b["functions"]), "no allocation percentiles"
 PY
 	# --diff reads a merged report
 	"$HPCC" --diff "$one" merged.json >out 2>err
