@@ -947,11 +947,10 @@ static struct hp_path_node *tree_nodes(const struct merged *m)
 	return out;
 }
 
-static const struct mfn *fn_base;
-
-static int by_name_file(const void *pa, const void *pb)
+static int by_name_file(const void *pa, const void *pb, void *arg)
 {
-	const struct mfn *a = &fn_base[*(const size_t *)pa], *b = &fn_base[*(const size_t *)pb];
+	const struct mfn *fn = arg;
+	const struct mfn *a = &fn[*(const size_t *)pa], *b = &fn[*(const size_t *)pb];
 	int c = strcmp(a->name, b->name);
 
 	if (!c)
@@ -998,9 +997,8 @@ static int put_paths(cJSON *root, const struct merged *m)
 
 	for (i = 0; !err && i < m->nfn; i++)
 		idx[i] = i;
-	fn_base = m->fn;
 	if (!err && m->nfn)
-		qsort(idx, m->nfn, sizeof *idx, by_name_file);
+		qsort_r(idx, m->nfn, sizeof *idx, by_name_file, m->fn);
 	err |= num(root, "paths_truncated", (double)m->truncated);
 	paths = cJSON_AddArrayToObject(root, "paths");
 	err |= !paths;
