@@ -95,8 +95,11 @@ n=$(grep -c 'hpcc: \|: warning: hotpath: \|: error: hotpath: ' "$WORK/hpcc.log")
 [ "$n" -eq 0 ] || { bad "hpcc printed $n messages:"; grep 'hpcc: \|hotpath: ' "$WORK/hpcc.log" | head; }
 nm "$WORK/hpcc/jq/jq" | grep -q hp_site_ || bad "jq holds no instrumented code"
 watch_start "$reports" "$WORK/writes" || exit 1
+rm -rf "$WORK/execs"
+mkdir -p "$WORK/execs"
+# a file per process (-ff): no execve line split by another's
 (cd "$WORK/hpcc/jq" &&
- strace -f -qq --seccomp-bpf -e trace=execve -e signal=none -o "$WORK/execs" \
+ strace -ff -qq --seccomp-bpf -e trace=execve -e signal=none -o "$WORK/execs/p" \
 	make check "${tests[@]}" CC="$cc") \
 	>>"$WORK/hpcc.log" 2>&1
 hs=$?
@@ -111,7 +114,7 @@ cmp -s "$WORK/plain.results" "$WORK/hpcc.results" ||
 
 # One report per jq process: the successful execs of the built jq.
 jq_bin=$(readlink -f "$WORK/hpcc/jq/jq")
-procs=$(sed -n 's/^[0-9]* *execve("\([^"]*\)".* = 0$/\1/p' "$WORK/execs" |
+procs=$(cat "$WORK"/execs/p.* | sed -n 's/^execve("\([^"]*\)".* = 0$/\1/p' |
 	while read -r p; do [ "$(readlink -f "$p")" = "$jq_bin" ] && echo; done | wc -l)
 n=$(ls "$reports" | wc -l)
 say "hpcc: jq processes $procs, reports $n"
