@@ -95,7 +95,7 @@ static const char usage[] =
 	"\n"
 	"       hpcc --diff BASE.json HEAD.json [--threshold=PCT] [--format=markdown|json]\n"
 	"       hpcc --diff BASE1.json BASE2.json ... -- HEAD1.json HEAD2.json ... [...]\n"
-	"       hpcc --merge A.json B.json ... [-o MERGED.json] [--percentiles 50,95,99] [--format=table]\n"
+	"       hpcc --merge A.json B.json ... [-o MERGED.json] [--percentiles 50,95,99] [--format=table|html|folded]\n"
 	"compares JSON reports per call (medians and run-to-run noise of several runs);\n"
 	"the verdict is the self time's, so a slower callee does not blame its callers.\n"
 	"\n"

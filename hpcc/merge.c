@@ -14,11 +14,22 @@
  * what the runtime reports for that bucket.  Adding the pairs and taking
  * the nearest rank, clamped to the merged [min, max], gives exactly what
  * one process making all those calls would have printed.  The allocation
- * percentiles have no histogram in the report, so a merged report leaves
- * them out (the sums and peaks stay).
+ * percentiles come the same way from each metric's alloc_histograms (with
+ * its per-call min and max); a report from a runtime without them leaves
+ * the merged function's allocation percentiles out (sums and peaks stay).
  *
- * --format=table renders with the runtime's own table code (report.c,
- * linked through render.c): one formatter, not two.
+ * Call paths (the report's "paths", the call-path tree of the folded
+ * output) add up node by node: a node is the same node when its parent
+ * is and its function's name and file match ("[truncated]" matches
+ * "[truncated]").  The merged tree lists each node's children in the
+ * order they first appear, parents first, so a report merged alone keeps
+ * its own order.  A report without "paths" (older runtimes) still merges
+ * into a table or JSON, which then has no "paths" either; HTML and folded
+ * output need them and refuse with one error line.
+ *
+ * --format=table, html and folded render with the runtime's own code
+ * (report.c, html.c, linked through render.c): one formatter, not two, so
+ * a report merged alone renders to the byte as the runtime rendered it.
  *
  * Numbers go through cJSON's doubles: exact up to 2^53 ns (104 days).
  */
@@ -41,12 +52,16 @@
 
 static const char *usage =
 	"usage: hpcc --merge A.json B.json ... [-o MERGED.json] [--percentiles 50,95,99] "
-	"[--format=json|table]";
+	"[--format=json|table|html|folded]";
 
 static const char *const alloc_keys[4] = {
 	"alloc_bytes_total", "alloc_bytes_max", "alloc_count_total", "alloc_count_max"
 };
 static const int alloc_is_peak[4] = { 0, 1, 0, 1 };
+/* the runtime's metric names in alloc_percentiles and alloc_histograms */
+static const char *const alloc_metrics[4] = {
+	"bytes_total", "bytes_max", "count_total", "count_max"
+};
 
 struct mfn {
 	const char *name, *file, *kind; /* into the reports' trees */
@@ -56,11 +71,26 @@ struct mfn {
 	uint64_t alloc[4], bytes_self, count_self;
 	struct merge_pair *hist;
 	size_t nhist, cap;
+	/* per allocation metric (alloc_keys' order): the least and greatest
+	 * per-call value and the histogram; alloc_nohist when a report with
+	 * allocation figures had no histograms (an older runtime) */
+	uint64_t amin[4], amax[4];
+	struct merge_pair *ahist[4];
+	size_t anhist[4], acap[4];
+	int alloc_nohist;
 };
 
 struct medge {
 	const char *caller, *caller_file, *callee, *callee_file;
 	int caller_line, callee_line;
+	uint64_t calls, total, self;
+};
+
+/* A call-path node; node 0 is the root.  Children are linked in the
+ * order they first appear. */
+struct mnode {
+	const char *name, *file; /* name NULL: "[truncated]" */
+	uint32_t parent, first_child, last_child, next_sibling; /* 0 = none */
 	uint64_t calls, total, self;
 };
 
@@ -75,6 +105,12 @@ struct merged {
 	const char *program, *clock;
 	unsigned int pcts[MERGE_MAX_PCTS];
 	int npcts;
+	struct mnode *node;
+	size_t nnode, capnode;
+	uint32_t *node_hash; /* open addressing: node index, 0 = empty */
+	size_t hash_cap;     /* power of two */
+	uint64_t truncated;  /* calls under "[truncated]" nodes */
+	const char *no_paths; /* the first report without "paths" */
 };
 
 void hpcc_merge_opts_free(struct merge_opts *opts)
@@ -152,8 +188,10 @@ int hpcc_merge_parse_args(int argc, char **argv, struct merge_opts *out)
 		} else if (!strncmp(a, "--percentiles=", 14)) {
 			val = a + 14;
 			a = "--percentiles";
-		} else if (!strcmp(a, "--format=json") || !strcmp(a, "--format=table")) {
-			out->format = a[9] == 'j' ? MERGE_JSON : MERGE_TABLE;
+		} else if (!strcmp(a, "--format=json") || !strcmp(a, "--format=table") ||
+			   !strcmp(a, "--format=html") || !strcmp(a, "--format=folded")) {
+			out->format = a[9] == 'j' ? MERGE_JSON : a[9] == 't' ? MERGE_TABLE :
+				      a[9] == 'h' ? MERGE_HTML : MERGE_FOLDED;
 			continue;
 		} else if (a[0] == '-' && a[1] == 'o' && a[2]) {
 			val = a + 2;
@@ -278,10 +316,12 @@ static struct mfn *find_fn(struct merged *m, const char *name, const char *file,
 	m->fn[m->nfn].file = file;
 	m->fn[m->nfn].kind = kind;
 	m->fn[m->nfn].min = UINT64_MAX;
+	for (int k = 0; k < 4; k++)
+		m->fn[m->nfn].amin[k] = UINT64_MAX;
 	return &m->fn[m->nfn++];
 }
 
-static int add_hist(struct mfn *f, const cJSON *hist)
+static int add_hist(struct merge_pair **v, size_t *n, size_t *cap, const cJSON *hist)
 {
 	const cJSON *pair;
 
@@ -292,9 +332,38 @@ static int add_hist(struct mfn *f, const cJSON *hist)
 		    u64_item(cJSON_GetArrayItem(pair, 0), &p.value_ns) != 0 ||
 		    u64_item(cJSON_GetArrayItem(pair, 1), &p.count) != 0)
 			return -1;
-		if (grow((void **)&f->hist, &f->cap, f->nhist, sizeof *f->hist))
+		if (grow((void **)v, cap, *n, sizeof **v))
 			return -2;
-		f->hist[f->nhist++] = p;
+		(*v)[(*n)++] = p;
+	}
+	return 0;
+}
+
+/* One report's alloc_histograms of a function; absent: an older
+ * runtime's, whose merged allocation percentiles are then left out. */
+static int add_alloc_hists(struct mfn *f, const cJSON *ah)
+{
+	uint64_t lo, hi;
+	int k, err;
+
+	if (!ah) {
+		f->alloc_nohist = 1;
+		return 0;
+	}
+	for (k = 0; k < 4; k++) {
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(ah, alloc_metrics[k]);
+
+		if (!cJSON_IsObject(o) || u64_of(o, "min", &lo) || u64_of(o, "max", &hi) ||
+		    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "histogram")))
+			return -1;
+		err = add_hist(&f->ahist[k], &f->anhist[k], &f->acap[k],
+			       cJSON_GetObjectItemCaseSensitive(o, "histogram"));
+		if (err)
+			return err;
+		if (lo < f->amin[k])
+			f->amin[k] = lo;
+		if (hi > f->amax[k])
+			f->amax[k] = hi;
 	}
 	return 0;
 }
@@ -350,12 +419,15 @@ static int add_fn(struct merged *m, const char *path, const cJSON *j)
 		f->bytes_self += v;
 	if (!u64_of(j, "alloc_count_self", &v))
 		f->count_self += v;
-	err = add_hist(f, hist);
+	err = add_hist(&f->hist, &f->nhist, &f->cap, hist);
+	if (!err && f->has_alloc && !u64_of(j, "alloc_bytes_total", &v))
+		err = add_alloc_hists(f, cJSON_GetObjectItemCaseSensitive(j, "alloc_histograms"));
 	if (err == -2)
 		goto oom;
 	if (err) {
 		hpcc_diag_error("%s: function '%s' has a malformed histogram "
-				"(expected [[value_ns, calls], ...])", path, name);
+				"(expected [[value_ns, calls], ...], and for allocations "
+				"{\"min\", \"max\", \"histogram\"} per metric)", path, name);
 		return -1;
 	}
 	return 0;
@@ -402,6 +474,159 @@ static int add_edge(struct merged *m, const char *path, const cJSON *j)
 	return 0;
 }
 
+static uint64_t node_key(uint32_t parent, const char *name, const char *file)
+{
+	uint64_t h = 1469598103934665603ull ^ parent;
+	const char *s;
+
+	for (s = name ? name : ""; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	h = (h ^ (name ? 1 : 2)) * 1099511628211ull; /* "[truncated]": NULL */
+	for (s = file ? file : ""; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static int same_node(const struct mnode *n, uint32_t parent, const char *name,
+		     const char *file)
+{
+	if (n->parent != parent || !n->name != !name)
+		return 0;
+	return !name || (!strcmp(n->name, name) && !strcmp(n->file, file));
+}
+
+/* Keeps the hash at most half full; 0 or -1. */
+static int hash_fit(struct merged *m)
+{
+	size_t cap, i, j;
+	uint32_t *t;
+
+	if ((m->nnode + 1) * 2 <= m->hash_cap)
+		return 0;
+	cap = m->hash_cap ? m->hash_cap * 2 : 1024;
+	t = calloc(cap, sizeof *t);
+	if (!t)
+		return -1;
+	for (i = 1; i < m->nnode; i++) {
+		const struct mnode *n = &m->node[i];
+
+		j = node_key(n->parent, n->name, n->file) & (cap - 1);
+		while (t[j])
+			j = (j + 1) & (cap - 1);
+		t[j] = (uint32_t)i;
+	}
+	free(m->node_hash);
+	m->node_hash = t;
+	m->hash_cap = cap;
+	return 0;
+}
+
+/* The merged node for a call to name (file) under parent, made the
+ * parent's last child if new; 0 without memory. */
+static uint32_t child_node(struct merged *m, uint32_t parent, const char *name,
+			   const char *file)
+{
+	struct mnode *n;
+	size_t j;
+
+	if (hash_fit(m) || m->nnode >= UINT32_MAX)
+		return 0;
+	j = node_key(parent, name, file) & (m->hash_cap - 1);
+	for (; m->node_hash[j]; j = (j + 1) & (m->hash_cap - 1))
+		if (same_node(&m->node[m->node_hash[j]], parent, name, file))
+			return m->node_hash[j];
+	if (grow((void **)&m->node, &m->capnode, m->nnode, sizeof *m->node))
+		return 0;
+	n = &m->node[m->nnode];
+	memset(n, 0, sizeof *n);
+	n->name = name;
+	n->file = file;
+	n->parent = parent;
+	if (m->node[parent].last_child)
+		m->node[m->node[parent].last_child].next_sibling = (uint32_t)m->nnode;
+	else
+		m->node[parent].first_child = (uint32_t)m->nnode;
+	m->node[parent].last_child = (uint32_t)m->nnode;
+	m->node_hash[j] = (uint32_t)m->nnode;
+	return (uint32_t)m->nnode++;
+}
+
+/* One report's "paths" (see report.c's paths_json for the form); fns is
+ * its "functions" as an array, to name nodes by index. */
+static int add_paths(struct merged *m, const char *path, const cJSON *paths,
+		     const cJSON *const *fns, size_t nfns)
+{
+	size_t n = (size_t)cJSON_GetArraySize(paths), k = 0;
+	uint32_t *map = calloc(n + 1, sizeof *map);
+	const cJSON *it;
+
+	if (!map) {
+		hpcc_diag_error("out of memory");
+		return -1;
+	}
+	if (!m->nnode) { /* the root */
+		if (grow((void **)&m->node, &m->capnode, 0, sizeof *m->node))
+			goto oom;
+		memset(&m->node[0], 0, sizeof *m->node);
+		m->node[0].name = "";
+		m->node[0].file = "";
+		m->nnode = 1;
+	}
+	cJSON_ArrayForEach(it, paths) {
+		const cJSON *fn = cJSON_GetArrayItem(it, 1);
+		const char *name = NULL, *file = NULL;
+		uint64_t parent, v[3];
+		uint32_t at;
+		int q;
+
+		k++;
+		if (cJSON_GetArraySize(it) != 5 || !cJSON_IsArray(it))
+			goto bad;
+		for (q = 0; q < 3; q++) {
+			const cJSON *x = cJSON_GetArrayItem(it, q + 2);
+
+			if (!cJSON_IsNumber(x) || !(x->valuedouble >= 0) ||
+			    x->valuedouble >= 18446744073709551616.0)
+				goto bad;
+			v[q] = (uint64_t)x->valuedouble;
+		}
+		if (!cJSON_IsNumber(cJSON_GetArrayItem(it, 0)) ||
+		    !(cJSON_GetArrayItem(it, 0)->valuedouble >= 0) ||
+		    (parent = (uint64_t)cJSON_GetArrayItem(it, 0)->valuedouble) >= k)
+			goto bad; /* parents come first */
+		if (cJSON_IsNumber(fn)) {
+			if (!(fn->valuedouble >= 0) || fn->valuedouble >= (double)nfns)
+				goto bad;
+			name = str_of(fns[(size_t)fn->valuedouble], "name");
+			file = str_of(fns[(size_t)fn->valuedouble], "file");
+		} else if (cJSON_IsArray(fn)) {
+			name = cJSON_GetStringValue(cJSON_GetArrayItem(fn, 0));
+			file = cJSON_GetStringValue(cJSON_GetArrayItem(fn, 1));
+		} else if (!cJSON_IsNull(fn)) {
+			goto bad;
+		}
+		if (!cJSON_IsNull(fn) && (!name || !file))
+			goto bad;
+		if (!(at = child_node(m, map[parent], name, file)))
+			goto oom;
+		map[k] = at;
+		m->node[at].calls += v[0];
+		m->node[at].total += v[1];
+		m->node[at].self += v[2];
+	}
+	free(map);
+	return 0;
+bad:
+	hpcc_diag_error("%s: call path %zu is malformed (expected [parent, function, "
+			"calls, total_ns, self_ns], parents first)", path, k);
+	free(map);
+	return -1;
+oom:
+	hpcc_diag_error("out of memory");
+	free(map);
+	return -1;
+}
+
 /* The first report's percentile list, when --percentiles gave none. */
 static int report_pcts(struct merged *m, const char *path, const cJSON *list)
 {
@@ -422,9 +647,12 @@ static int report_pcts(struct merged *m, const char *path, const cJSON *list)
 static int add_report(struct merged *m, const char *path, int first)
 {
 	char *text = hpcc_read_file(path, 0, NULL);
-	const cJSON *fns, *edges, *it;
-	uint64_t total, lost, omitted, nonlocal;
+	const cJSON *fns, *edges, *it, *paths;
+	const cJSON **fnv = NULL;
+	uint64_t total, lost, omitted, nonlocal, truncated = 0;
+	size_t nfns = 0;
 	cJSON *root;
+	int err;
 
 	if (!text) {
 		hpcc_diag_error("cannot read %s: %s", path, strerror(errno));
@@ -465,7 +693,28 @@ static int add_report(struct merged *m, const char *path, int first)
 	cJSON_ArrayForEach(it, edges)
 		if (add_edge(m, path, it))
 			return -1;
-	return 0;
+	paths = cJSON_GetObjectItemCaseSensitive(root, "paths");
+	if (!paths) {
+		if (!m->no_paths)
+			m->no_paths = path;
+		return 0;
+	}
+	if (!cJSON_IsArray(paths) || u64_of(root, "paths_truncated", &truncated)) {
+		hpcc_diag_error("%s: \"paths\" is not an array, or \"paths_truncated\" is "
+				"missing", path);
+		return -1;
+	}
+	m->truncated += truncated;
+	fnv = calloc((size_t)cJSON_GetArraySize(fns) + 1, sizeof *fnv);
+	if (!fnv) {
+		hpcc_diag_error("out of memory");
+		return -1;
+	}
+	cJSON_ArrayForEach(it, fns)
+		fnv[nfns++] = it;
+	err = add_paths(m, path, paths, fnv, nfns);
+	free(fnv);
+	return err;
 }
 
 static int by_value(const void *pa, const void *pb)
@@ -476,20 +725,29 @@ static int by_value(const void *pa, const void *pb)
 }
 
 /* Sorts the pairs and adds those of one value together. */
-static void settle_hist(struct mfn *f)
+static void settle_pairs(struct merge_pair *v, size_t *len)
 {
 	size_t i, n = 0;
 
-	if (!f->nhist)
+	if (!*len)
 		return;
-	qsort(f->hist, f->nhist, sizeof *f->hist, by_value);
-	for (i = 1; i < f->nhist; i++) {
-		if (f->hist[i].value_ns == f->hist[n].value_ns)
-			f->hist[n].count += f->hist[i].count;
+	qsort(v, *len, sizeof *v, by_value);
+	for (i = 1; i < *len; i++) {
+		if (v[i].value_ns == v[n].value_ns)
+			v[n].count += v[i].count;
 		else
-			f->hist[++n] = f->hist[i];
+			v[++n] = v[i];
 	}
-	f->nhist = n + 1;
+	*len = n + 1;
+}
+
+static void settle_hist(struct mfn *f)
+{
+	int k;
+
+	settle_pairs(f->hist, &f->nhist);
+	for (k = 0; k < 4; k++)
+		settle_pairs(f->ahist[k], &f->anhist[k]);
 }
 
 /* As the runtime sorts by total: main first, then the largest total. */
@@ -536,6 +794,54 @@ static int num(cJSON *obj, const char *key, double v)
 	return cJSON_AddNumberToObject(obj, key, v) ? 0 : -1;
 }
 
+static cJSON *pairs_array(const struct merge_pair *v, size_t n)
+{
+	cJSON *h = cJSON_CreateArray(), *pair;
+	size_t i;
+
+	for (i = 0; h && i < n; i++) {
+		pair = cJSON_CreateArray();
+		if (!pair || !cJSON_AddItemToArray(h, pair) ||
+		    !cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)v[i].value_ns)) ||
+		    !cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)v[i].count))) {
+			cJSON_Delete(h);
+			return NULL;
+		}
+	}
+	return h;
+}
+
+/* alloc_percentiles from the merged allocation histograms (the rule of
+ * the time percentiles), and the histograms, for a further merge. */
+static int put_alloc_hists(cJSON *o, const struct merged *m, const struct mfn *f)
+{
+	cJSON *ap = cJSON_AddObjectToObject(o, "alloc_percentiles");
+	cJSON *ah = cJSON_AddObjectToObject(o, "alloc_histograms"), *x, *h;
+	char key[32];
+	int k, q, err = !ap || !ah;
+
+	for (k = 0; !err && k < 4; k++) {
+		uint64_t n = 0, lo = f->amin[k] == UINT64_MAX ? 0 : f->amin[k];
+		size_t i;
+
+		for (i = 0; i < f->anhist[k]; i++)
+			n += f->ahist[k][i].count;
+		x = cJSON_AddObjectToObject(ap, alloc_metrics[k]);
+		for (q = 0; x && q < m->npcts; q++) {
+			pct_key(key, sizeof key, m->pcts[q]);
+			if (!cJSON_GetObjectItemCaseSensitive(x, key))
+				err |= num(x, key, (double)hpcc_merge_percentile(
+					f->ahist[k], f->anhist[k], n, lo, f->amax[k], m->pcts[q]));
+		}
+		err |= !x;
+		x = cJSON_AddObjectToObject(ah, alloc_metrics[k]);
+		err |= !x || num(x, "min", (double)lo) || num(x, "max", (double)f->amax[k]);
+		h = pairs_array(f->ahist[k], f->anhist[k]);
+		err |= !h || !x || !cJSON_AddItemToObject(x, "histogram", h);
+	}
+	return err ? -1 : 0;
+}
+
 static int put_fn(cJSON *arr, const struct merged *m, const struct mfn *f)
 {
 	cJSON *o = cJSON_CreateObject(), *p, *h, *pair;
@@ -580,6 +886,8 @@ static int put_fn(cJSON *arr, const struct merged *m, const struct mfn *f)
 		err |= num(o, "alloc_bytes_self", (double)f->bytes_self);
 		err |= num(o, "alloc_count_self", (double)f->count_self);
 	}
+	if (f->has_alloc && !f->alloc_nohist)
+		err |= put_alloc_hists(o, m, f);
 	return err || !p || !h ? -1 : 0;
 }
 
@@ -599,6 +907,123 @@ static int put_edge(cJSON *arr, const struct medge *e)
 	err |= num(o, "calls", (double)e->calls);
 	err |= num(o, "total_ns", (double)e->total);
 	err |= num(o, "self_ns", (double)e->self);
+	return err ? -1 : 0;
+}
+
+/* The merged tree in preorder (children in the order they first
+ * appeared), as the runtime's path nodes; NULL without memory. */
+static struct hp_path_node *tree_nodes(const struct merged *m)
+{
+	struct hp_path_node *out = calloc(m->nnode + 1, sizeof *out);
+	uint32_t *pos = calloc(m->nnode + 1, sizeof *pos);
+	uint32_t cur, k = 1;
+
+	if (!out || !pos) {
+		free(out);
+		free(pos);
+		return NULL;
+	}
+	out[0].name = "";
+	for (cur = m->nnode ? m->node[0].first_child : 0; cur;) {
+		const struct mnode *n = &m->node[cur];
+		struct hp_path_node *w = &out[k];
+
+		pos[cur] = k++;
+		w->name = n->name;
+		w->file = n->file;
+		w->parent = pos[n->parent];
+		w->depth = out[w->parent].depth + 1;
+		w->calls = n->calls;
+		w->total_ns = n->total;
+		w->self_ns = n->self;
+		if (n->first_child) {
+			cur = n->first_child;
+			continue;
+		}
+		while (cur && !m->node[cur].next_sibling)
+			cur = m->node[cur].parent;
+		cur = cur ? m->node[cur].next_sibling : 0;
+	}
+	free(pos);
+	return out;
+}
+
+static int by_name_file(const void *pa, const void *pb, void *arg)
+{
+	const struct mfn *fn = arg;
+	const struct mfn *a = &fn[*(const size_t *)pa], *b = &fn[*(const size_t *)pb];
+	int c = strcmp(a->name, b->name);
+
+	if (!c)
+		c = strcmp(a->file, b->file);
+	if (!c) /* the first listed of one name and file */
+		c = *(const size_t *)pa < *(const size_t *)pb ? -1 :
+		    *(const size_t *)pa > *(const size_t *)pb;
+	return c;
+}
+
+/* The merged functions' index of name (file), or -1: bsearch over idx,
+ * the indexes sorted by name and file. */
+static long fn_index(const struct merged *m, const size_t *idx, const char *name,
+		     const char *file)
+{
+	size_t lo = 0, hi = m->nfn;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct mfn *f = &m->fn[idx[mid]];
+		int c = strcmp(f->name, name);
+
+		if (!c)
+			c = strcmp(f->file, file);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < m->nfn && !strcmp(m->fn[idx[lo]].name, name) &&
+	    !strcmp(m->fn[idx[lo]].file, file))
+		return (long)idx[lo];
+	return -1;
+}
+
+/* "paths_truncated" and "paths" in the runtime's form (report.c). */
+static int put_paths(cJSON *root, const struct merged *m)
+{
+	struct hp_path_node *nodes = tree_nodes(m);
+	size_t *idx = calloc(m->nfn + 1, sizeof *idx);
+	cJSON *paths;
+	size_t i;
+	int err = !nodes || !idx;
+
+	for (i = 0; !err && i < m->nfn; i++)
+		idx[i] = i;
+	if (!err && m->nfn)
+		qsort_r(idx, m->nfn, sizeof *idx, by_name_file, m->fn);
+	err |= num(root, "paths_truncated", (double)m->truncated);
+	paths = cJSON_AddArrayToObject(root, "paths");
+	err |= !paths;
+	for (i = 1; !err && i < m->nnode; i++) {
+		const struct hp_path_node *n = &nodes[i];
+		cJSON *a = cJSON_CreateArray(), *fn;
+		long at = n->name ? fn_index(m, idx, n->name, n->file) : -1;
+
+		if (!n->name)
+			fn = cJSON_CreateNull();
+		else if (at >= 0)
+			fn = cJSON_CreateNumber((double)at);
+		else if ((fn = cJSON_CreateArray()))
+			err |= !cJSON_AddItemToArray(fn, cJSON_CreateString(n->name)) ||
+			       !cJSON_AddItemToArray(fn, cJSON_CreateString(n->file));
+		err |= !a || !cJSON_AddItemToArray(paths, a) || !fn ||
+		       !cJSON_AddItemToArray(a, cJSON_CreateNumber(n->parent)) ||
+		       !cJSON_AddItemToArray(a, fn) ||
+		       !cJSON_AddItemToArray(a, cJSON_CreateNumber((double)n->calls)) ||
+		       !cJSON_AddItemToArray(a, cJSON_CreateNumber((double)n->total_ns)) ||
+		       !cJSON_AddItemToArray(a, cJSON_CreateNumber((double)n->self_ns));
+	}
+	free(nodes);
+	free(idx);
 	return err ? -1 : 0;
 }
 
@@ -627,6 +1052,8 @@ static char *render(struct merged *m, int nreports)
 	edges = cJSON_AddArrayToObject(root, "edges");
 	for (i = 0; edges && i < m->nedge; i++)
 		err |= put_edge(edges, &m->edge[i]);
+	if (!m->no_paths) /* an old report's lack carries on */
+		err |= put_paths(root, m);
 	if (!err && a && fns && edges)
 		text = cJSON_Print(root);
 	cJSON_Delete(root);
@@ -648,9 +1075,11 @@ static int kind_of(const char *kind)
 	       !strcmp(kind, "block") ? HP_KIND_BLOCK : HP_KIND_FUNCTION;
 }
 
-/* The runtime's table of the merged figures (runtime/src/report.c): whole
- * percentiles are its P columns, others its extra pN columns. */
-static char *render_table(const struct merged *m, int nreports)
+/* The runtime's table, HTML page or folded stacks of the merged figures
+ * (runtime/src/report.c, html.c), sorted as the runtime sorts by default
+ * (HOTPATH_SORT=self): whole percentiles are its P columns, others its
+ * extra pN columns. */
+static char *render_runtime(const struct merged *m, int nreports, enum merge_format format)
 {
 	struct hp_report r;
 	struct hp_str out = { 0 };
@@ -668,6 +1097,8 @@ static char *render_table(const struct merged *m, int nreports)
 	r.lost = m->lost;
 	r.nonlocal_exits = m->nonlocal;
 	r.limit = -1;
+	r.sort = HP_SORT_SELF;
+	r.truncated = m->truncated;
 	for (k = 0; k < m->npcts; k++) {
 		if (m->pcts[k] % 1000 == 0 && r.npcts < HP_MAX_PERCENTILES)
 			r.pcts[r.npcts++] = m->pcts[k] / 1000;
@@ -706,8 +1137,18 @@ static char *render_table(const struct merged *m, int nreports)
 				f->hist, f->nhist, f->calls, lo, f->max, r.columns.pcts[k]);
 	}
 	hp_report_sort(&r);
-	err = hp_report_table(&out, &r);
+	if (format != MERGE_TABLE) {
+		r.nodes = tree_nodes(m);
+		r.nnodes = m->nnode;
+	}
+	if (format != MERGE_TABLE && !r.nodes)
+		err = ENOMEM;
+	else
+		err = format == MERGE_TABLE ? hp_report_table(&out, &r) :
+		      format == MERGE_HTML ? hp_report_html(&out, &r) :
+		      hp_report_folded(&out, &r);
 	free(r.rows);
+	free(r.nodes);
 	if (err) {
 		hp_str_free(&out);
 		return NULL;
@@ -733,20 +1174,33 @@ char *hpcc_merge_text(const struct merge_opts *opts)
 	for (r = 0; r < opts->ninputs; r++)
 		if (add_report(&m, opts->inputs[r], r == 0))
 			goto done;
+	if ((opts->format == MERGE_HTML || opts->format == MERGE_FOLDED) && m.no_paths) {
+		hpcc_diag_error("%s has no call paths (a report from a runtime before they "
+				"were in the JSON): --format=%s needs them; table and json "
+				"still merge", m.no_paths,
+				opts->format == MERGE_HTML ? "html" : "folded");
+		goto done;
+	}
 	for (i = 0; i < m.nfn; i++)
 		settle_hist(&m.fn[i]);
 	if (m.nfn) /* (qsort's array may not be NULL, even for none) */
 		qsort(m.fn, m.nfn, sizeof *m.fn, by_total);
 	if (m.nedge)
 		qsort(m.edge, m.nedge, sizeof *m.edge, by_edge_total);
-	text = opts->format == MERGE_TABLE ? render_table(&m, opts->ninputs) : render(&m, opts->ninputs);
+	text = opts->format == MERGE_JSON ? render(&m, opts->ninputs) :
+	       render_runtime(&m, opts->ninputs, opts->format);
 	if (!text)
 		hpcc_diag_error("out of memory");
 done:
-	for (i = 0; i < m.nfn; i++)
+	for (i = 0; i < m.nfn; i++) {
 		free(m.fn[i].hist);
+		for (r = 0; r < 4; r++)
+			free(m.fn[i].ahist[r]);
+	}
 	free(m.fn);
 	free(m.edge);
+	free(m.node);
+	free(m.node_hash);
 	for (r = 0; r < m.nroots; r++)
 		cJSON_Delete(m.roots[r]);
 	free(m.roots);

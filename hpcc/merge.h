@@ -1,10 +1,11 @@
 /* merge.h - `hpcc --merge`: add up the JSON reports of many processes.
  *
  *     hpcc --merge A.json B.json ... [-o merged.json] [--percentiles 10,50,95]
- *                 [--format=json|table]
+ *                 [--format=json|table|html|folded]
  *
  * The JSON result has the schema of the runtime's JSON report, so --diff
- * and a second --merge read it; the table is the runtime's own.
+ * and a second --merge read it; the table, the HTML page and the folded
+ * stacks are the runtime's own code's.
  */
 #ifndef HPCC_MERGE_H
 #define HPCC_MERGE_H
@@ -16,7 +17,7 @@
 #define MERGE_EXIT_USAGE 2 /* bad arguments, unreadable or malformed input,
 			      or the output could not be written */
 
-enum merge_format { MERGE_JSON, MERGE_TABLE };
+enum merge_format { MERGE_JSON, MERGE_TABLE, MERGE_HTML, MERGE_FOLDED };
 
 struct merge_opts {
 	const char **inputs; /* point into argv */

@@ -65,9 +65,24 @@ static void hist_row(struct hp_row *w, const struct hp_hist *h)
 	hp_hist_each(h, add_pair, w);
 }
 
+struct pairs {
+	struct hp_hist_pair *v;
+	size_t n;
+};
+
+static void add_raw_pair(void *arg, uint64_t value, uint64_t count)
+{
+	struct pairs *p = arg;
+
+	p->v[p->n].value_ns = value;
+	p->v[p->n++].count = count;
+}
+
 static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a,
 		      const struct hp_gather_in *in)
 {
+	struct pairs p;
+	size_t n;
 	int m, k;
 
 	w->alloc_calls = a->metric[0].count;
@@ -78,6 +93,15 @@ static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a,
 		w->alloc[m].max = a->metric[m].max;
 		for (k = 0; k < in->npcts; k++)
 			w->alloc[m].pct[k] = hp_hist_percentile(&a->metric[m], in->pcts[k]);
+		w->alloc_min[m] = a->metric[m].count ? a->metric[m].min : 0;
+		n = 0; /* without memory, an empty histogram */
+		hp_hist_each(&a->metric[m], count_bucket, &n);
+		if (n && (p.v = hp_calloc(n, sizeof *p.v))) {
+			p.n = 0;
+			hp_hist_each(&a->metric[m], add_raw_pair, &p);
+			w->alloc_hist[m] = p.v;
+			w->alloc_nhist[m] = p.n;
+		}
 	}
 }
 
@@ -164,6 +188,7 @@ static int gather_rows(struct hp_report *r, const struct hp_gather_in *in,
 		w->file = site->file;
 		w->line = site->line;
 		w->kind = site->kind;
+		w->site = (uint32_t)(i + 1);
 		w->calls = s->hist.count;
 		/* converted whole, so that total + recursive is the sum */
 		w->total_ns = hp_clock_to_ns(s->hist.total - s->nested);
@@ -290,6 +315,8 @@ static void gather_nodes(struct hp_report *r, const struct sampled *sm)
 
 		map[i] = (uint32_t)k++;
 		w->name = i == 0 ? "" : nd[i].slot ? site_ref(nd[i].slot).name : NULL;
+		w->file = i && nd[i].slot ? site_ref(nd[i].slot).file : NULL;
+		w->site = i ? nd[i].slot : 0;
 		w->parent = i ? map[nd[i].parent] : 0;
 		w->depth = nd[i].depth;
 		w->calls = nd[i].calls;
@@ -422,7 +449,8 @@ static void gather_graph(struct hp_report *r, unsigned int want,
 		else
 			gather_edges(r);
 	}
-	if (want & (HP_OUT_FOLDED | HP_OUT_HTML))
+	r->paths_kept = hp_worker_tree_on();
+	if (want & (HP_OUT_FOLDED | HP_OUT_HTML | HP_OUT_JSON | HP_OUT_JSON_PRETTY))
 		gather_nodes(r, sm);
 	if (want & HP_OUT_TRACE) {
 		struct trace_gather g = { r, 0 };
@@ -437,8 +465,13 @@ void hp_gather_free(struct hp_report *r)
 {
 	size_t t;
 
-	for (t = 0; t < r->nrows; t++)
+	for (t = 0; t < r->nrows; t++) {
+		int m;
+
 		hp_free(r->rows[t].hist);
+		for (m = 0; m < 4; m++)
+			hp_free(r->rows[t].alloc_hist[m]);
+	}
 	hp_free(r->rows);
 	hp_free(r->edges);
 	hp_free(r->nodes);

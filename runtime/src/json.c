@@ -171,6 +171,12 @@ void hp_json_int(struct hp_json *j, long long v)
 	hp_str_printf(j->out, "%lld", v);
 }
 
+void hp_json_null(struct hp_json *j)
+{
+	before_value(j);
+	hp_str_append(j->out, "null", 4);
+}
+
 /* cJSON's round-trip test: equal within DBL_EPSILON of the larger. */
 static int close_enough(double a, double b)
 {

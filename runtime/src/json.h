@@ -55,6 +55,7 @@ void hp_json_string(struct hp_json *j, const char *s);
 /* Exact decimal integers. */
 void hp_json_u64(struct hp_json *j, uint64_t v);
 void hp_json_int(struct hp_json *j, long long v);
+void hp_json_null(struct hp_json *j);
 /* cJSON 1.7.15's rule: "%1.15g", or "%1.17g" when that does not read back
  * as the same double within DBL_EPSILON of the larger (so 3, -0, 2.5, 0.3
  * for 0.1 + 0.2, 66.666666666666671, 1e+15); NaN and infinities are null.

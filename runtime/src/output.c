@@ -188,7 +188,8 @@ static void say_dropped(const struct hp_report *r, const struct hp_settings *s,
 		append_grouped(&msg, s->trace_limit);
 		hp_str_printf(&msg, " (the oldest of each thread)\n");
 	}
-	if ((s->formats & (HP_OUT_FOLDED | HP_OUT_HTML)) && r->truncated) {
+	if ((s->formats & (HP_OUT_FOLDED | HP_OUT_HTML | HP_OUT_JSON |
+			   HP_OUT_JSON_PRETTY)) && r->truncated) {
 		hp_str_printf(&msg, "[hotpath] call paths: ");
 		append_grouped(&msg, r->truncated);
 		hp_str_printf(&msg, " calls merged into [truncated] past "

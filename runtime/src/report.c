@@ -630,6 +630,27 @@ static void row_json(struct hp_json *j, const struct hp_report *r,
 			percentile_object(j, r, w->alloc[m].pct);
 		}
 		hp_json_end_object(j);
+		/* per metric {"min", "max", "histogram": [[value, calls], ...]}:
+		 * the alloc percentiles of merged reports, as for time */
+		hp_json_key(j, "alloc_histograms");
+		hp_json_begin_object(j);
+		for (m = 0; m < 4; m++) {
+			hp_json_key(j, metrics[m].json);
+			hp_json_begin_object(j);
+			member_u64(j, "min", w->alloc_min[m]);
+			member_u64(j, "max", w->alloc[m].max);
+			hp_json_key(j, "histogram");
+			hp_json_begin_array(j);
+			for (i = 0; i < w->alloc_nhist[m]; i++) {
+				hp_json_begin_array(j);
+				hp_json_u64(j, w->alloc_hist[m][i].value_ns);
+				hp_json_u64(j, w->alloc_hist[m][i].count);
+				hp_json_end_array(j);
+			}
+			hp_json_end_array(j);
+			hp_json_end_object(j);
+		}
+		hp_json_end_object(j);
 	}
 	hp_json_end_object(j);
 }
@@ -649,10 +670,48 @@ static void edge_json(struct hp_json *j, const struct hp_edge_row *e)
 	hp_json_end_object(j);
 }
 
+/* The call-path tree, the folded output's (HOTPATH_TREE_LIMIT bounds it
+ * and "[truncated]" gathers the rest), as
+ *     [[parent, function, calls, total_ns, self_ns], ...]
+ * one element per node but the root, parents first (README, "JSON
+ * report"): element k - 1 is node k, parent 0 is the root; function is
+ * the node's index in "functions", null for "[truncated]", or
+ * ["name", "file"] when HOTPATH_LIMIT left it out of "functions".
+ * row_of maps a site to its index in "functions" + 1 (0: left out). */
+static void paths_json(struct hp_json *j, const struct hp_report *r,
+		       const uint32_t *row_of, size_t nsites)
+{
+	size_t i;
+
+	hp_json_begin_array(j);
+	for (i = 1; i < r->nnodes; i++) {
+		const struct hp_path_node *n = &r->nodes[i];
+
+		hp_json_begin_array(j);
+		hp_json_u64(j, n->parent);
+		if (!n->name)
+			hp_json_null(j);
+		else if (n->site && n->site < nsites && row_of[n->site])
+			hp_json_u64(j, row_of[n->site] - 1);
+		else {
+			hp_json_begin_array(j);
+			hp_json_string(j, n->name);
+			hp_json_string(j, n->file);
+			hp_json_end_array(j);
+		}
+		hp_json_u64(j, n->calls);
+		hp_json_u64(j, n->total_ns);
+		hp_json_u64(j, n->self_ns);
+		hp_json_end_array(j);
+	}
+	hp_json_end_array(j);
+}
+
 int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty)
 {
 	struct hp_json j;
-	size_t cut, nshown, i, row = 0;
+	size_t cut, nshown, i, row = 0, nsites = 1, listed = 0;
+	uint32_t *row_of;
 	int k, err;
 
 	nshown = shown_rows(r, &cut);
@@ -671,11 +730,20 @@ int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty)
 	for (k = 0; k < r->npcts; k++)
 		hp_json_u64(&j, r->pcts[k]);
 	hp_json_end_array(&j);
+	for (i = 0; i < r->nrows; i++)
+		if (r->rows[i].site >= nsites)
+			nsites = (size_t)r->rows[i].site + 1;
+	row_of = hp_calloc(nsites, sizeof *row_of);
+	if (!row_of)
+		return ENOMEM;
 	hp_json_key(&j, "functions");
 	hp_json_begin_array(&j);
 	for (i = 0; i < r->nrows; i++) {
 		if (r->rows[i].kind != HP_KIND_MAIN && row++ >= nshown)
 			continue;
+		listed++;
+		if (r->rows[i].site)
+			row_of[r->rows[i].site] = (uint32_t)listed;
 		row_json(&j, r, &r->rows[i]);
 	}
 	hp_json_end_array(&j);
@@ -684,6 +752,12 @@ int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty)
 	for (i = 0; i < r->nedges; i++)
 		edge_json(&j, &r->edges[i]);
 	hp_json_end_array(&j);
+	if (r->paths_kept) { /* else no "paths": not an empty tree */
+		member_u64(&j, "paths_truncated", r->truncated);
+		hp_json_key(&j, "paths");
+		paths_json(&j, r, row_of, nsites);
+	}
+	hp_free(row_of);
 	hp_json_end_object(&j);
 	hp_str_append(out, "\n", 1);
 	err = hp_json_finish(&j);

@@ -57,6 +57,12 @@ struct hp_row {
 	 * `hpcc --merge` recomputes percentiles from them); may be NULL */
 	struct hp_hist_pair *hist;
 	size_t nhist;
+	uint32_t site; /* names the row in path nodes: nonzero, unique */
+	/* per allocation metric (JSON only, as hist): the least per-call
+	 * value and the histogram's non-empty buckets in bytes or counts */
+	uint64_t alloc_min[4];
+	struct hp_hist_pair *alloc_hist[4];
+	size_t alloc_nhist[4];
 };
 
 /* Per call, every call (recursive ones too). */
@@ -97,6 +103,8 @@ struct hp_edge_row {
  * their children.  name NULL (besides the root): "[truncated]". */
 struct hp_path_node {
 	const char *name;
+	const char *file; /* the function's (JSON only) */
+	uint32_t site; /* its row's site, 0 for "[truncated]" and the root */
 	uint32_t parent, depth;
 	uint64_t calls, total_ns, self_ns;
 };
@@ -134,6 +142,7 @@ struct hp_report {
 	struct hp_path_node *nodes; /* folded and html only */
 	size_t nnodes;
 	uint64_t truncated; /* calls under "[truncated]" path nodes */
+	int paths_kept; /* the tree was kept: JSON lists "paths" */
 	struct hp_trace_thread *threads; /* trace only */
 	size_t nthreads;
 	uint64_t trace_dropped;

@@ -104,7 +104,7 @@ struct hp_settings {
 	size_t trace_limit;                     /* events kept a thread (trace) */
 	int tracing;                            /* trace listed, limit > 0: the
 						   worker keeps every call's start */
-	size_t tree_limit;                      /* call-path nodes (folded, html) */
+	size_t tree_limit;                      /* call-path nodes (folded, html, json) */
 	unsigned long interval_ms;              /* HOTPATH_INTERVAL; 0 = off */
 	struct hp_http_addr http;               /* HOTPATH_HTTP */
 	int http_allow_remote;                  /* HOTPATH_HTTP_ALLOW_REMOTE=1 */

@@ -24,7 +24,7 @@ static struct worker {
 	 * (session.c's atfork handlers): a child never inherits the
 	 * statistics half-updated. */
 	pthread_mutex_t pass_lock;
-	int tree_on;           /* keep the call-path tree (folded, html) */
+	int tree_on;           /* keep the call-path tree (folded, html, json) */
 	int trace_on;          /* keep recent calls (trace.h) */
 	uint64_t nonlocal;     /* calls left by a non-local exit */
 	struct hp_stat *stats; /* by slot - 1 */
@@ -344,6 +344,11 @@ uint64_t hp_worker_nonlocal(void)
 	return worker.nonlocal;
 }
 
+int hp_worker_tree_on(void)
+{
+	return worker.tree_on;
+}
+
 static uint64_t drain(struct hp_buf *b)
 {
 	uint64_t t = hp_atomic_load_relaxed(&b->tail);
@@ -487,7 +492,8 @@ int hp_worker_start(const struct hp_settings *set)
 	/* Before any record is consumed: what the worker keeps. */
 	worker.trace_on = set->tracing;
 	hp_trace_set_limit(set->trace_limit);
-	worker.tree_on = (set->formats & (HP_OUT_FOLDED | HP_OUT_HTML)) != 0;
+	worker.tree_on = (set->formats & (HP_OUT_FOLDED | HP_OUT_HTML | HP_OUT_JSON |
+					  HP_OUT_JSON_PRETTY)) != 0;
 	hp_cg_set_limit(set->tree_limit);
 
 	pthread_attr_init(&attr);

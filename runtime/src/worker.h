@@ -157,6 +157,8 @@ void hp_worker_close_all(struct hp_buf *mine, uintptr_t mine_here,
 /* Calls left by a non-local exit (longjmp), and exits that matched no
  * open call. */
 uint64_t hp_worker_nonlocal(void);
+/* Whether the worker keeps the call-path tree (folded, html, json). */
+int hp_worker_tree_on(void);
 
 /* Sampling (HOTPATH_SAMPLE > 1): every (parent slot, slot, calls) of the
  * exact counts (counts.h), of live and ended threads; a pair may come

@@ -126,6 +126,26 @@ for k, fs in byname.items():
     for p in merged["percentiles"]:
         expect("%s p%d" % (k[0], p), pct(pairs, m["calls"], m["min_ns"], m["max_ns"], p),
                m["percentiles"]["p%d" % p])
+    # allocation percentiles: the same rule on the allocation histograms
+    with_alloc = [f for f in fs if "alloc_bytes_total" in f]
+    expect(k[0] + " allocation histograms", bool(with_alloc), "alloc_histograms" in m)
+    for metric in ("bytes_total", "bytes_max", "count_total", "count_max"):
+        if not with_alloc:
+            break
+        hs = [f["alloc_histograms"][metric] for f in with_alloc]
+        ah = {}
+        for h in hs:
+            for v, c in h["histogram"]:
+                ah[v] = ah.get(v, 0) + c
+        apairs = sorted(ah.items())
+        lo, hi = min(h["min"] for h in hs), max(h["max"] for h in hs)
+        mh = m["alloc_histograms"][metric]
+        expect("%s %s histogram" % (k[0], metric), [list(p) for p in apairs], mh["histogram"])
+        expect("%s %s min, max" % (k[0], metric), [lo, hi], [mh["min"], mh["max"]])
+        n = sum(c for _, c in apairs)
+        for p in merged["percentiles"]:
+            expect("%s %s p%d" % (k[0], metric, p), pct(apairs, n, lo, hi, p),
+                   m["alloc_percentiles"][metric]["p%d" % p])
 
 edges = {}
 for r in runs:
@@ -191,6 +211,9 @@ a, b = (json.load(open(p)) for p in sys.argv[1:])
 assert a["percentiles"] == b["percentiles"]
 for f, g in zip(a["functions"], b["functions"]):
     assert f["percentiles"] == g["percentiles"], (f["name"], f["percentiles"], g["percentiles"])
+    assert f.get("alloc_percentiles") == g.get("alloc_percentiles"), \
+        (f["name"], f.get("alloc_percentiles"), g.get("alloc_percentiles"))
+assert any("alloc_percentiles" in g for g in b["functions"]), "no allocation percentiles"
 PY
 	# --diff reads a merged report
 	"$HPCC" --diff "$one" merged.json >out 2>err
@@ -244,9 +267,156 @@ table_is_the_runtimes() {
 	grep -q '^| keep *| 24 ' t2.txt || fail "keep's calls of two runs: $(cat t2.txt)"
 }
 
+# Call paths: the JSON's tree, merged alone, renders as the runtime's own
+# folded stacks and HTML page of the same run, to the byte, and survives a
+# second merge; three runs' trees add up path by path (the runtimes' own
+# folded outputs summed per stack line); HOTPATH_TREE_LIMIT bounds the
+# JSON's tree as it bounds the folded one, "[truncated]" and all.
+write_paths_checker() {
+	cat >paths.py <<'PY'
+import json, sys
+
+def stacks(report):
+    fns, paths = report["functions"], report["paths"]
+    names, out = [""], {}
+    for parent, fn, calls, total, self in paths:
+        name = "[truncated]" if fn is None else fns[fn]["name"] if isinstance(fn, int) else fn[0]
+        names.append(name if parent == 0 else names[parent] + ";" + name)
+        t = out.setdefault(names[-1], [0, 0, 0])
+        t[0] += calls; t[1] += total; t[2] += self
+    return out
+
+merged = stacks(json.load(open(sys.argv[1])))
+want = {}
+for p in sys.argv[2:]:
+    for k, v in stacks(json.load(open(p))).items():
+        t = want.setdefault(k, [0, 0, 0])
+        for i in range(3):
+            t[i] += v[i]
+if merged != want:
+    print("merged paths differ:", sorted(set(merged.items()) ^ set(want.items()))[:5])
+    sys.exit(1)
+PY
+}
+
+# sums per stack line of folded files
+folded_sums() {
+	awk '{ s[$1] += $2 } END { for (k in s) if (s[k] || 1) print k, s[k] }' "$@" | sort
+}
+
+paths_render_as_the_runtimes() {
+	enter_workdir
+	write_prog
+	write_paths_checker
+	"$HPCC" $cc prog.c -o prog 2>err || fail "build failed: $(cat err)" || return 1
+	mkdir one all
+	HOTPATH_FORMAT=json,folded,html HOTPATH_OUTPUT=one/ ./prog 12 >/dev/null 2>err ||
+		fail "run: $(cat err)" || return 1
+	"$HPCC" --merge one/*.json --format=folded >m.folded 2>err
+	assert_status 0 $? "merge --format=folded: $(cat err)"
+	assert_same_file one/*.folded m.folded
+	grep -q '^main;fact;fact;leaf [0-9]*$' m.folded || fail "no fact;fact;leaf stack: $(cat m.folded)"
+	"$HPCC" --merge one/*.json --format=html -o m.html 2>err
+	assert_status 0 $? "merge --format=html: $(cat err)"
+	assert_same_file one/*.html m.html
+	"$HPCC" --merge one/*.json -o m.json 2>err || fail "merge: $(cat err)"
+	"$HPCC" --merge m.json --format=folded >again.folded 2>err || fail "remerge: $(cat err)"
+	assert_same_file one/*.folded again.folded
+	python3 paths.py m.json one/*.json || fail "one report's paths merged alone"
+	# three runs: the merged stacks are the sums of the runtimes' own
+	for n in 3 8 21; do
+		HOTPATH_FORMAT=json,folded HOTPATH_OUTPUT=all/ ./prog $n >/dev/null 2>err ||
+			fail "run $n: $(cat err)" || return 1
+	done
+	"$HPCC" --merge all/*.json -o all.json 2>err || fail "merge of 3: $(cat err)"
+	python3 paths.py all.json all/*.json || fail "3 runs' paths"
+	"$HPCC" --merge all/*.json --format=folded >all.folded 2>err || fail "folded of 3: $(cat err)"
+	folded_sums all/*.folded >want.txt
+	folded_sums all.folded >got.txt
+	assert_same_file want.txt got.txt
+	grep -q '^main;keep;leaf ' all.folded || fail "no keep;leaf stack: $(cat all.folded)"
+}
+
+paths_are_bounded_as_folded() {
+	enter_workdir
+	cat >deep.c <<'SRC'
+#include <stdio.h>
+#include <stdlib.h>
+
+/* @hotpath */
+static unsigned leaf(unsigned n) { return n * 7 + 1; }
+
+/* @hotpath */
+static unsigned down(unsigned n) { return n ? leaf(n) + down(n - 1) : 0; }
+
+/* @hotpath main */
+int main(int argc, char **argv)
+{
+	printf("%u\n", down(argc > 1 ? (unsigned)atoi(argv[1]) : 40));
+	return 0;
+}
+SRC
+	"$HPCC" $cc deep.c -o deep 2>err || fail "build failed: $(cat err)" || return 1
+	mkdir out
+	HOTPATH_TREE_LIMIT=16 HOTPATH_FORMAT=json,folded,html HOTPATH_OUTPUT=out/ ./deep 40 \
+		>/dev/null 2>err || fail "run: $(cat err)" || return 1
+	assert_contains err "calls merged into [truncated] past HOTPATH_TREE_LIMIT=16"
+	grep -q '\[truncated\]' out/*.folded || fail "no [truncated] stack: $(cat out/*.folded)"
+	python3 - out/*.json <<'PY' || fail "the JSON's tree is not the bounded one"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["paths_truncated"] > 0, r["paths_truncated"]
+assert len(r["paths"]) <= 2 * 16 + 2, len(r["paths"])
+assert any(p[1] is None and p[2] > 0 for p in r["paths"]), r["paths"]
+PY
+	"$HPCC" --merge out/*.json --format=folded >m.folded 2>err || fail "folded: $(cat err)"
+	assert_same_file out/*.folded m.folded
+	"$HPCC" --merge out/*.json --format=html >m.html 2>err || fail "html: $(cat err)"
+	assert_same_file out/*.html m.html
+	HOTPATH_TREE_LIMIT=16 HOTPATH_FORMAT=json HOTPATH_OUTPUT=json-only.json ./deep 40 \
+		>/dev/null 2>err || fail "run: $(cat err)" || return 1
+	assert_contains err "calls merged into [truncated] past HOTPATH_TREE_LIMIT=16"
+}
+
+# A report from before "paths": table and json still merge (no "paths" in
+# the result); html and folded say so in one error line and write nothing.
+old_reports_lack_paths() {
+	enter_workdir
+	write_prog
+	"$HPCC" $cc prog.c -o prog 2>err || fail "build failed: $(cat err)" || return 1
+	HOTPATH_FORMAT=json HOTPATH_OUTPUT=new.json ./prog 5 >/dev/null 2>err || fail "run: $(cat err)"
+	python3 -c '
+import json, sys
+r = json.load(open("new.json"))
+del r["paths"], r["paths_truncated"]
+json.dump(r, open("old.json", "w"))' || fail "old.json"
+	"$HPCC" --merge new.json old.json -o m.json 2>err
+	assert_status 0 $? "json merge of an old report: $(cat err)"
+	assert_eq "" "$(cat err)" "json merge's stderr"
+	python3 -c 'import json; r = json.load(open("m.json")); assert "paths" not in r and r["functions"]' ||
+		fail "merged json: $(head -c 300 m.json)"
+	"$HPCC" --merge old.json new.json --format=table >t.txt 2>err
+	assert_status 0 $? "table merge of an old report: $(cat err)"
+	grep -q '^| keep *| 10 ' t.txt || fail "keep's calls: $(cat t.txt)"
+	local f
+	for f in html folded; do
+		"$HPCC" --merge new.json old.json --format=$f -o m.$f >out 2>err
+		assert_status 2 $? "--format=$f of an old report"
+		assert_eq "hpcc: error: old.json has no call paths (a report from a runtime before they were in the JSON): --format=$f needs them; table and json still merge" \
+			"$(cat err)" "--format=$f's message"
+		assert_missing m.$f
+	done
+}
+
 for cc in $COMPILERS; do
 	check "$cc: 3 runs merged: exact sums, percentiles from the merged histograms" sums_are_exact
 	check "$cc: --format=table is the runtime's table" table_is_the_runtimes
+	check "$cc: call paths: --format=folded|html are the runtime's, paths add up" \
+		paths_render_as_the_runtimes
+	check "$cc: call paths are bounded as the folded output, [truncated] and all" \
+		paths_are_bounded_as_folded
+	check "$cc: a report without call paths: table/json merge, html/folded refuse" \
+		old_reports_lack_paths
 done
 check "bad input, no input, unwritable output: one error line, nothing written" errors_write_nothing
 finish

@@ -29,39 +29,8 @@ TCL_TESTS=${TCL_TESTS:-load.test unload.test basic.test compile.test \
 failed=0
 mkdir -p "$WORK/dl"
 
-say() { printf '%s\n' "$*"; }
+. "$(dirname "$0")/lib.sh"
 bad() { say "FAIL $*"; failed=$((failed + 1)); }
-
-# A deb-src entry beside the existing Debian list (deb822 format).
-ensure_deb_src() {
-	if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ &&
-	   ! grep -qs '^deb-src' /etc/apt/sources.list; then
-		[ -f /etc/apt/sources.list.d/debian.sources ] ||
-			{ say "no /etc/apt/sources.list.d/debian.sources to copy"; exit 2; }
-		sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
-			>/etc/apt/sources.list.d/hpcc-deb-src.sources
-		apt-get update -qq || exit 2
-	fi
-	command -v dpkg-source >/dev/null ||
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev >/dev/null
-	command -v inotifywait >/dev/null ||
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq inotify-tools >/dev/null ||
-		{ say "cannot install inotify-tools"; exit 2; }
-}
-
-# fetch NAME: the upstream tarball, unpacked as $WORK/<variant>/NAME.
-fetch() {
-	local name=$1 tarball v
-	(cd "$WORK/dl" && ls "${name}"_*.orig.tar.* >/dev/null 2>&1 ||
-		apt-get source -qq --download-only "$name") >"$WORK/dl/$name.log" 2>&1 ||
-		{ bad "$name: apt-get source failed: $(tail -3 "$WORK/dl/$name.log")"; return 1; }
-	tarball=$(ls "$WORK/dl/${name}"_*.orig.tar.* | head -1)
-	for v in plain hpcc; do
-		rm -rf "$WORK/$v/$name"
-		mkdir -p "$WORK/$v/$name"
-		tar xf "$tarball" -C "$WORK/$v/$name" --strip-components=1 || return 1
-	done
-}
 
 # build_test NAME VARIANT CC: builds and runs the test suite in
 # $WORK/VARIANT/NAME; log in $WORK/NAME.VARIANT.log; returns the tests' status.
@@ -129,9 +98,9 @@ test_summary() {
 }
 
 run_project() {
-	local name=$1 ps hs pt ht reports n f watch start
+	local name=$1 ps hs pt ht reports n f start
 	say "== $name"
-	fetch "$name" || return
+	fetch "$name" || { bad "$name: download failed"; return; }
 	start=$SECONDS
 	(build_test "$name" plain gcc) >"$WORK/$name.plain.log" 2>&1
 	ps=$?
@@ -141,21 +110,13 @@ run_project() {
 	mkdir -p "$reports"
 	# every close of a report file after writing, to find a process
 	# that reports twice (the second report replaces the first)
-	inotifywait -m -e close_write --format %f "$reports" \
-		>"$WORK/$name.writes" 2>"$WORK/$name.inotify.log" &
-	watch=$!
-	for n in $(seq 100); do
-		grep -qs 'Watches established' "$WORK/$name.inotify.log" && break
-		sleep 0.1
-	done
+	watch_start "$reports" "$WORK/$name.writes" || { bad "$name: no inotifywait"; return; }
 	start=$SECONDS
 	(export HOTPATH_OUTPUT=$reports/hp-%p.json HOTPATH_FORMAT=json
 	 build_test "$name" hpcc "$HPCC --instrument=all gcc") >"$WORK/$name.hpcc.log" 2>&1
 	hs=$?
 	ht=$((SECONDS - start))
-	sleep 1
-	kill "$watch" 2>/dev/null
-	wait "$watch" 2>/dev/null
+	watch_stop
 	say "$name: test suite status: plain $ps ($pt s), hpcc $hs ($ht s, build and tests)"
 	test_summary "$name"
 	[ $ps -eq 0 ] || bad "$name: the plain build or its tests failed (see $WORK/$name.plain.log)"
@@ -208,7 +169,7 @@ run_project() {
 		grep -o '"name":"[^"]*","file"' | sort -u | wc -l)"
 }
 
-ensure_deb_src
+ensure_deb_src && apt_install inotify-tools || exit 2
 for p in $projects; do
 	run_project "$p"
 done

@@ -77,13 +77,13 @@ static void table_layout(void)
 /* hotpath 0.2's README example, as rows. */
 static struct hp_row readme_rows[] = {
 	{ "basic::sync_function", "basic.rs", 10, HP_KIND_FUNCTION, 100,
-	  1699000, 1000, 40000, { 35420 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 1699000, 0, 0, NULL, 0 },
+	  1699000, 1000, 40000, { 35420 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 1699000, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
 	{ "basic::main", "basic.rs", 20, HP_KIND_MAIN, 1,
-	  122130000, 122130000, 122130000, { 122130000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 2692000, 0, 0, NULL, 0 },
+	  122130000, 122130000, 122130000, { 122130000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 2692000, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
 	{ "basic::async_function", "basic.rs", 15, HP_KIND_FUNCTION, 100,
-	  116030000, 1000000, 1300000, { 1200000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 116030000, 0, 0, NULL, 0 },
+	  116030000, 1000000, 1300000, { 1200000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 116030000, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
 	{ "custom_block", "basic.rs", 30, HP_KIND_BLOCK, 100,
-	  1709000, 1000, 40000, { 39550 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 1709000, 0, 0, NULL, 0 },
+	  1709000, 1000, 40000, { 39550 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 1709000, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
 };
 
 static void readme_report(struct hp_report *r)
@@ -153,9 +153,9 @@ static void table_limit_and_lost(void)
 static void same_names_get_file_prefix(void)
 {
 	struct hp_row rows[] = {
-		{ "helper", "src/a.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0 },
-		{ "helper", "lib/b.c", 9, HP_KIND_FUNCTION, 1, 500, 500, 500, { 500 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0 },
-		{ "solo", "lib/b.c", 19, HP_KIND_FUNCTION, 1, 100, 100, 100, { 100 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0 },
+		{ "helper", "src/a.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
+		{ "helper", "lib/b.c", 9, HP_KIND_FUNCTION, 1, 500, 500, 500, { 500 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
+		{ "solo", "lib/b.c", 19, HP_KIND_FUNCTION, 1, 100, 100, 100, { 100 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
 	};
 	struct hp_report r;
 	struct hp_str out = { 0 };
@@ -176,8 +176,8 @@ static void same_names_get_file_prefix(void)
 static void table_escapes_control_characters(void)
 {
 	struct hp_row rows[] = {
-		{ "a\nb\tc\x1b[31md\x01" "e\\f\x7f", "x.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0 },
-		{ "c1\xc2\x9b" "2J \xc2\xb5s", "x.c", 9, HP_KIND_BLOCK, 1, 500, 500, 500, { 500 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0 },
+		{ "a\nb\tc\x1b[31md\x01" "e\\f\x7f", "x.c", 3, HP_KIND_FUNCTION, 2, 3000, 1000, 2000, { 2000 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
+		{ "c1\xc2\x9b" "2J \xc2\xb5s", "x.c", 9, HP_KIND_BLOCK, 1, 500, 500, 500, { 500 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
 	};
 	struct hp_report r;
 	struct hp_str out = { 0 };
@@ -297,17 +297,17 @@ static void alloc_rows(struct hp_row *rows)
 	static const struct hp_row proto[] = {
 		{ "parse", "a.c", 1, HP_KIND_FUNCTION, 10, 5000, 100, 900, { 800 }, 10,
 		  { { 30000, 4000, { 3900 }, 0, 30000 }, { 20000, 2500, { 2400 }, 0, 0 },
-		    { 40, 6, { 6 }, 0, 40 }, { 25, 3, { 3 }, 0, 0 } }, 0, 0, 0, NULL, 0 },
+		    { 40, 6, { 6 }, 0, 40 }, { 25, 3, { 3 }, 0, 0 } }, 0, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
 		{ "emit", "a.c", 2, HP_KIND_FUNCTION, 4, 9000, 1000, 4000, { 3000 }, 4,
 		  { { 10000000, 3000000, { 2900000 }, 2000000, 8000000 },
 		    { 6000, 2000, { 2000 }, 0, 0 },
-		    { 3, 1, { 1 }, 1, 2 }, { 3, 1, { 1 }, 0, 0 } }, 0, 0, 0, NULL, 0 },
+		    { 3, 1, { 1 }, 1, 2 }, { 3, 1, { 1 }, 0, 0 } }, 0, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
 		{ "quiet", "b.c", 3, HP_KIND_FUNCTION, 1, 100, 100, 100, { 100 }, 0,
-		  { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0 },
+		  { { 0, 0, { 0 }, 0, 0 } }, 0, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
 		{ "main", "a.c", 9, HP_KIND_MAIN, 1, 20000, 20000, 20000, { 20000 }, 1,
 		  { { 99999999, 99999999, { 99999999 }, 0, 91969999 },
 		    { 3000000, 3000000, { 3000000 }, 0, 0 },
-		    { 50, 50, { 50 }, 0, 8 }, { 9, 9, { 9 }, 0, 0 } }, 0, 0, 0, NULL, 0 },
+		    { 50, 50, { 50 }, 0, 8 }, { 9, 9, { 9 }, 0, 0 } }, 0, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
 	};
 
 	memcpy(rows, proto, sizeof proto);

@@ -358,6 +358,45 @@ static void small_report(struct hp_report *r, struct hp_row *rows,
 	edge->total_ns = edge->self_ns = 2000;
 }
 
+/* The call-path tree's compact form: a node names its function by its
+ * index in "functions", as ["name", "file"] when HOTPATH_LIMIT left the
+ * function out, null for "[truncated]"; no "paths" when the tree was not
+ * kept. */
+static void paths_form(void)
+{
+	struct hp_report r;
+	struct hp_row rows[2];
+	struct hp_edge_row edge;
+	struct hp_path_node nodes[4];
+	struct hp_str s = { 0 };
+
+	small_report(&r, rows, &edge);
+	CHECK_INT(0, hp_report_json(&s, &r, 0));
+	CHECK_NOT_CONTAINS(s.s, "\"paths");
+	hp_str_free(&s);
+	memset(nodes, 0, sizeof nodes);
+	rows[0].site = 1;
+	rows[1].site = 2;
+	nodes[0].name = "";
+	nodes[1] = (struct hp_path_node){ "main", "m.c", 1, 0, 1, 1, 3000, 1000 };
+	nodes[2] = (struct hp_path_node){ "f\"", "m.c", 2, 1, 2, 3, 2000, 2000 };
+	nodes[3] = (struct hp_path_node){ NULL, NULL, 0, 1, 2, 5, 10, 10 };
+	r.nodes = nodes;
+	r.nnodes = 4;
+	r.truncated = 5;
+	r.paths_kept = 1;
+	CHECK_INT(0, hp_report_json(&s, &r, 0));
+	CHECK_CONTAINS(s.s, "\"paths_truncated\":5,\"paths\":[[0,0,1,3000,1000],"
+		       "[1,1,3,2000,2000],[1,null,5,10,10]]}");
+	hp_str_free(&s);
+	r.limit = 0; /* f" left out of "functions" */
+	CHECK_INT(0, hp_report_json(&s, &r, 0));
+	CHECK_CONTAINS(s.s, "\"omitted\":1,");
+	CHECK_CONTAINS(s.s, "\"paths\":[[0,0,1,3000,1000],[1,[\"f\\\"\",\"m.c\"],3,2000,2000],"
+		       "[1,null,5,10,10]]}");
+	hp_str_free(&s);
+}
+
 static void whole_report(void)
 {
 	struct hp_report r;
@@ -389,7 +428,11 @@ static void whole_report(void)
 		  "\"alloc_percentiles\":{\"bytes_total\":{\"p50\":100,\"p99\":0},"
 		  "\"bytes_max\":{\"p50\":0,\"p99\":0},"
 		  "\"count_total\":{\"p50\":0,\"p99\":0},"
-		  "\"count_max\":{\"p50\":0,\"p99\":0}}}],"
+		  "\"count_max\":{\"p50\":0,\"p99\":0}},"
+		  "\"alloc_histograms\":{\"bytes_total\":{\"min\":0,\"max\":0,\"histogram\":[]},"
+		  "\"bytes_max\":{\"min\":0,\"max\":200,\"histogram\":[]},"
+		  "\"count_total\":{\"min\":0,\"max\":0,\"histogram\":[]},"
+		  "\"count_max\":{\"min\":0,\"max\":1,\"histogram\":[]}}}],"
 		  "\"edges\":[{\"caller\":\"main\",\"caller_file\":\"m.c\","
 		  "\"caller_line\":3,\"callee\":\"f\\\"\",\"callee_file\":\"m.c\","
 		  "\"callee_line\":9,\"calls\":3,\"total_ns\":2000,"
@@ -467,6 +510,6 @@ static void cleanup(void)
 
 TEST_MAIN(T(empty_containers), T(empty_nested), T(nesting),
 	  T(top_level_scalars), T(escapes), T(doubles), T(decimal_comma),
-	  T(integers), T(misuse), T(out_of_memory), T(whole_report),
+	  T(integers), T(misuse), T(out_of_memory), T(whole_report), T(paths_form),
 	  T(recursive_and_unfinished),
 	  T(cleanup))
