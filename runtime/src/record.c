@@ -573,18 +573,6 @@ void hp_leave(struct hp_frame *frame)
 	exit_fast(frame, hp_clock_now());
 }
 
-/* The guard's cleanup when the guard is the depth alone (hotpath.h):
- * the same exit as hp_leave's, clock first. */
-void hp_leave_depth(unsigned long *depth)
-{
-	uint64_t end = hp_clock_now();
-	struct hp_frame f;
-
-	f.site = NULL;
-	f.depth = *depth;
-	exit_fast(&f, end);
-}
-
 /* A finished call of known length, from the earlier interface: a call at
  * the current depth, without a shadow entry (its callers announced, then
  * a CALL, or an ENTER and an EXIT when it does not fit one). */
@@ -636,6 +624,18 @@ struct hp_frame hp_frame_enter(struct hp_site *site)
 void hp_frame_exit(struct hp_frame *frame)
 {
 	hp_exit(frame, hp_clock_now());
+}
+
+/* The guard's cleanup when the guard is the depth alone (hotpath.h):
+ * hp_leave's exit, whatever it does (a direct call in the shared
+ * library: -Bsymbolic-functions). */
+void hp_leave_depth(unsigned long *depth)
+{
+	struct hp_frame f;
+
+	f.site = NULL;
+	f.depth = *depth;
+	hp_leave(&f);
 }
 
 /* The thread is ending (its key destructor) with calls still open: the
