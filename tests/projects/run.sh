@@ -32,18 +32,11 @@ mkdir -p "$WORK/dl"
 say() { printf '%s\n' "$*"; }
 bad() { say "FAIL $*"; failed=$((failed + 1)); }
 
-# A deb-src entry beside the existing Debian list (deb822 format).
-ensure_deb_src() {
-	if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ &&
-	   ! grep -qs '^deb-src' /etc/apt/sources.list; then
-		[ -f /etc/apt/sources.list.d/debian.sources ] ||
-			{ say "no /etc/apt/sources.list.d/debian.sources to copy"; exit 2; }
-		sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
-			>/etc/apt/sources.list.d/hpcc-deb-src.sources
-		apt-get update -qq || exit 2
-	fi
-	command -v dpkg-source >/dev/null ||
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev >/dev/null
+# ensure_deb_src (shared with bench/real/run.sh)
+. "$(dirname "$0")/deb_src.sh"
+
+ensure_tools() {
+	ensure_deb_src || exit 2
 	command -v inotifywait >/dev/null ||
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq inotify-tools >/dev/null ||
 		{ say "cannot install inotify-tools"; exit 2; }
@@ -208,7 +201,7 @@ run_project() {
 		grep -o '"name":"[^"]*","file"' | sort -u | wc -l)"
 }
 
-ensure_deb_src
+ensure_tools
 for p in $projects; do
 	run_project "$p"
 done
