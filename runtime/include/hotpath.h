@@ -87,8 +87,9 @@ struct hp_frame {
  * the machine frame's address and return address (which let the runtime
  * notice calls abandoned by longjmp); hp_enter() pushes the call on the
  * thread's shadow stack and reads the clock last, so its bookkeeping stays
- * outside the measured span.  Exit is the guard's cleanup, hp_leave(),
- * which reads the clock first thing; keeping it out of line leaves two
+ * outside the measured span.  Exit is the guard's cleanup,
+ * hp_leave_depth() (hp_leave() for the earlier two-word guard), which
+ * reads the clock first thing; keeping it out of line leaves two
  * plain calls in each measured function (small code, quick compiles).
  * The allocation-aware exit reads the clock inline (rdtsc when the
  * runtime chose the TSC: hp_clock_mode == 1; mode 0 means "session not
@@ -109,6 +110,8 @@ HP_API_ void hp_exit(struct hp_frame *frame, hp_ticks_ end)
 	HP_SYM_("hotpath_exit");
 HP_API_ void hp_leave(struct hp_frame *frame)
 	HP_SYM_("hotpath_leave");
+HP_API_ void hp_leave_depth(unsigned long *depth)
+	HP_SYM_("hotpath_leave_depth");
 HP_API_ void hp_record(struct hp_site *site, hp_ticks_ ticks)
 	HP_SYM_("hotpath_record");
 HP_API_ struct hp_frame hp_frame_enter(struct hp_site *site)
@@ -133,14 +136,28 @@ hp_ticks_ hp_now_(void)
 	return hp_clock_slow();
 }
 
+/* The machine frame's identity for the longjmp checks: its canonical
+ * frame address (the caller's stack pointer at the call), which gcc
+ * computes from the stack pointer without the frame pointer that
+ * __builtin_frame_address(0) forces on every measured function (fewer
+ * instructions per call, less work per guard at -O2). */
+#if defined(__x86_64__) || defined(__i386__)
+/* ... less two words: on x86 that is exactly where the frame pointer
+ * would point (the saved one sits below the return address), so objects
+ * built by an earlier hpcc, whose guards passed __builtin_frame_address(0),
+ * compare with these in one process (the shared runtime) as before. */
+#define HP_CFA_ ((void *)((char *)__builtin_dwarf_cfa() - 2 * sizeof(void *)))
+#else
+#define HP_CFA_ __builtin_dwarf_cfa()
+#endif
+
 /* `self` is the guard being initialised (its own address). */
 static __inline__ __attribute__((always_inline))
 struct hp_frame hp_enter_(struct hp_site *site, struct hp_frame *self)
 {
 	struct hp_frame f;
 	f.site = site;
-	f.depth = hp_enter(site, self, __builtin_frame_address(0),
-			   __builtin_return_address(0));
+	f.depth = hp_enter(site, self, HP_CFA_, __builtin_return_address(0));
 	return f;
 }
 
@@ -183,8 +200,7 @@ struct hp_alloc_frame hp_alloc_enter_(struct hp_site *site,
 {
 	struct hp_alloc_frame f;
 	f.site = site;
-	hp_alloc_enter(&f, self, __builtin_frame_address(0),
-		       __builtin_return_address(0));
+	hp_alloc_enter(&f, self, HP_CFA_, __builtin_return_address(0));
 	return f;
 }
 
@@ -258,15 +274,27 @@ const char hp_report_default_[] HP_SYM_("hotpath_report_default") =
 #define HP_MAIN_EXIT_ hp_main_alloc_exit
 #endif
 
+/* The guard.  Without HOTPATH_ALLOC it is the call's depth alone (the
+ * exit needs nothing else), set straight from hp_enter(): no inline
+ * helper and no struct copy per site, which is a good part of what the
+ * guards cost gcc -O2 (bench/build). */
+#ifndef HOTPATH_ALLOC
+#define HP_GUARD_(id, site)                                             \
+	unsigned long hp_frame_##id HP_GUARD_ATTR_(hp_leave_depth) =        \
+		hp_enter(site, &hp_frame_##id, HP_CFA_, __builtin_return_address(0))
+#else
+#define HP_GUARD_(id, site)                                             \
+	HP_FRAME_T_ hp_frame_##id HP_GUARD_ATTR_(HP_EXIT_) =                \
+		HP_ENTER_(site, &hp_frame_##id)
+#endif
+
 #define HP_FUNCTION(id, name, line)                                     \
 	HP_SITE_(id, name, line, HP_KIND_FUNCTION);                         \
-	HP_FRAME_T_ hp_frame_##id HP_GUARD_ATTR_(HP_EXIT_) =                \
-		HP_ENTER_(&hp_site_##id, &hp_frame_##id)
+	HP_GUARD_(id, &hp_site_##id)
 
 #define HP_BLOCK(id, label, line)                                       \
 	HP_SITE_(id, label, line, HP_KIND_BLOCK);                           \
-	HP_FRAME_T_ hp_frame_##id HP_GUARD_ATTR_(HP_EXIT_) =                \
-		HP_ENTER_(&hp_site_##id, &hp_frame_##id)
+	HP_GUARD_(id, &hp_site_##id)
 
 /* main's allocation mark lives in the runtime (there is one main), so its
  * frame is the plain one in both modes.  `(void)&hp_frame_N` only makes

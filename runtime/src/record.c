@@ -816,6 +816,18 @@ void hp_frame_exit(struct hp_frame *frame)
 	hp_exit(frame, hp_clock_now());
 }
 
+/* The guard's cleanup when the guard is the depth alone (hotpath.h):
+ * hp_leave's exit, whatever it does (a direct call in the shared
+ * library: -Bsymbolic-functions). */
+void hp_leave_depth(unsigned long *depth)
+{
+	struct hp_frame f;
+
+	f.site = NULL;
+	f.depth = *depth;
+	hp_leave(&f);
+}
+
 /* The thread is ending (its key destructor) with calls still open: the
  * worker counts the open calls of a dead ring as non-local exits, so it
  * is told about all of them (no worker any more: nothing to do). */

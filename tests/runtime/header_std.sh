@@ -23,4 +23,21 @@ for cc in gcc clang; do
 	done
 	done
 done
+# The guard does not force a frame pointer on the measured function
+# (__builtin_dwarf_cfa, not __builtin_frame_address): at -O2 on x86-64
+# gcc's leaf() sets up no %rbp frame.
+if [ "$(uname -m)" = x86_64 ]; then
+	if gcc -O2 -fno-inline -I"$inc" -S "$sample" -o "$tmp/s.s" 2>"$tmp/err"; then
+		sed -n '/^leaf:/,/\.cfi_endproc/p' "$tmp/s.s" >"$tmp/leaf.s"
+		if [ ! -s "$tmp/leaf.s" ]; then
+			echo "FAIL gcc -O2 -S: no leaf in the assembly"; fail=1
+		elif grep -q 'movq[[:space:]]*%rsp, %rbp' "$tmp/leaf.s"; then
+			echo "FAIL gcc -O2: the guard forces a frame pointer on leaf()"; cat "$tmp/leaf.s"; fail=1
+		else
+			echo "ok   gcc -O2: no frame pointer forced by the guard"
+		fi
+	else
+		echo "FAIL gcc -O2 -S"; cat "$tmp/err"; fail=1
+	fi
+fi
 exit $fail
