@@ -80,13 +80,41 @@ static int unterminated(struct cursor *c, const char *what)
  * error here, not a silent fall-back to the default at run time. */
 #define MAX_PERCENTILES 16
 
+/* The runtime's bound on HOTPATH_SAMPLE (runtime/src/settings.h:
+ * HP_SAMPLE_MAX). */
+#define MAX_SAMPLE 1048576ul
+
+/* sample = N: a whole number from 1 to MAX_SAMPLE into *sample; c->i on
+ * the number. */
+static int parse_sample(struct cursor *c, unsigned long *sample)
+{
+	size_t start = c->i;
+	unsigned long v = 0;
+
+	while (is_digit(peek(c))) {
+		v = v * 10 + (unsigned long)(peek(c) - '0');
+		if (v > MAX_SAMPLE)
+			return fail(c, start, "sample must be a whole number from 1 to %lu",
+				    MAX_SAMPLE);
+		c->i++;
+	}
+	if (c->i == start || is_ident(peek(c)) || peek(c) == '.' || v == 0)
+		return peek(c) < 0 ? unterminated(c, "main(...)")
+				   : fail(c, start, "sample must be a whole number from 1 to %lu",
+					  MAX_SAMPLE);
+	*sample = v;
+	return ANNOT_OK;
+}
+
 /* percentiles = [50, 99] -> buf = "50,99" (whole numbers as the runtime
- * parses them: "050" is stored as "50").  Strict: the first problem is the
- * result, with c->i anywhere; parse_main_args() recovers from it. */
-static int parse_main_options(struct cursor *c, char *buf, size_t bufsize)
+ * parses them: "050" is stored as "50"); sample = N -> *sample.  Strict:
+ * the first problem is the result, with c->i anywhere; parse_main_args()
+ * recovers from it. */
+static int parse_main_options(struct cursor *c, char *buf, size_t bufsize,
+			      unsigned long *sample)
 {
 	size_t used = 0, len;
-	int count = 0, seen_percentiles = 0;
+	int count = 0, seen_percentiles = 0, seen_sample = 0;
 	unsigned char seen_value[101];
 
 	buf[0] = '\0';
@@ -104,6 +132,30 @@ static int parse_main_options(struct cursor *c, char *buf, size_t bufsize)
 			return unterminated(c, "main(...)");
 		key_at = c->i;
 		len = ident_len(c);
+		if (word_is(c, len, "sample")) {
+			if (seen_sample)
+				return fail(c, key_at, "sample given twice");
+			seen_sample = 1;
+			c->i += len;
+			skip_space(c);
+			if (peek(c) != '=')
+				return peek(c) < 0 ? unterminated(c, "main(...)")
+						   : fail(c, c->i, "expected '=' after sample");
+			c->i++;
+			skip_space(c);
+			if (parse_sample(c, sample) != ANNOT_OK)
+				return ANNOT_MALFORMED;
+			skip_space(c);
+			if (peek(c) == ',') {
+				c->i++;
+				continue;
+			}
+			if (peek(c) != ')')
+				return peek(c) < 0 ? unterminated(c, "main(...)")
+						   : fail(c, c->i, "expected ',' or ')' after sample = N");
+			c->i++;
+			return ANNOT_OK;
+		}
 		if (!word_is(c, len, "percentiles"))
 			return fail(c, c->i, "unknown option '%.*s' for main (expected percentiles)",
 				    (int)(len ? len : 1), c->s + c->i);
@@ -225,12 +277,15 @@ static int parse_main_args(struct cursor *c)
 {
 	char buf[256];
 	size_t open = c->i;
+	unsigned long sample = 0;
 
-	if (parse_main_options(c, buf, sizeof buf) != ANNOT_OK) {
+	if (parse_main_options(c, buf, sizeof buf, &sample) != ANNOT_OK) {
 		c->out->option_ignored = 1;
 		c->i = close_of(c, open);
 		buf[0] = '\0';
+		sample = 0;
 	}
+	c->out->sample = sample;
 	free(c->out->percentiles);
 	c->out->percentiles = strdup(buf);
 	return c->out->percentiles ? ANNOT_OK : fail(c, 0, "out of memory");

@@ -12,6 +12,7 @@
  *     @hotpath measure
  *     @hotpath main
  *     @hotpath main(percentiles = [50, 99.9])
+ *     @hotpath main(percentiles = [50, 99], sample = 64)
  *     @hotpath measure_block("label")
  * Attribute grammar (one item of a comma-separated attribute list):
  *     hotpath::measure
@@ -29,6 +30,7 @@ struct annot {
 	enum annot_kind kind;
 	char *label;        /* ANNOT_BLOCK: the unescaped label (malloc'd) */
 	char *percentiles;  /* ANNOT_MAIN: "50,99" or "" for defaults (malloc'd) */
+	unsigned long sample; /* ANNOT_MAIN: sample = N, 0 when not given */
 	size_t at;          /* offset in the text of the marker ('@' or 'hotpath') */
 	size_t end;         /* attribute: offset just past it (arguments too) */
 	char detail[128];   /* malformed: the message */

@@ -1237,6 +1237,8 @@ static int analyse(struct ctx *c, struct site_list *out)
 		}
 		if (push_site(c, &sb, kind, f->name, f->line, f->col, f->brace, pct, f) != 0)
 			return -1;
+		if (kind == SITE_MAIN && f->linked && f->an.kind == ANNOT_MAIN)
+			sb.out->v[sb.out->n - 1].sample = f->an.sample;
 	}
 	cx.clang_getInclusions(c->tu, header_visitor, c);
 	return c->oom ? -1 : 0;

@@ -441,6 +441,34 @@ static int add_blanks(const char *buf, size_t len, const struct site_list *sites
 	return 0;
 }
 
+/* main(sample = N): the program's built-in HOTPATH_SAMPLE is a definition
+ * at file scope (hotpath.h: HP_SAMPLE_DEFAULT), which the runtime reads
+ * when the session starts, before main runs; it goes after the last
+ * line, where it moves no line of the source.  Room for it was made by
+ * the caller (the plan's one spare edit). */
+static int add_sample_default(size_t len, const struct site_list *sites,
+			      struct edit_list *out)
+{
+	struct sbuf b = { NULL, 0, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < sites->n; i++)
+		if (sites->v[i].kind == SITE_MAIN && sites->v[i].sample)
+			break;
+	if (i == sites->n)
+		return 0;
+	sb_printf(&b, "\nHP_SAMPLE_DEFAULT(%lu);\n", sites->v[i].sample);
+	if (b.oom) {
+		free(b.s);
+		return -1;
+	}
+	out->v[out->n].offset = len;
+	out->v[out->n].len = 0;
+	out->v[out->n].text = b.s;
+	out->n++;
+	return 0;
+}
+
 int hpcc_rewrite_plan(const char *buf, size_t len, const struct site_list *sites,
 		      const char *display_path, struct edit_list *out)
 {
@@ -507,6 +535,10 @@ int hpcc_rewrite_plan(const char *buf, size_t len, const struct site_list *sites
 		out->n++;
 	}
 	free(pt);
+	if (add_sample_default(len, sites, out) != 0) {
+		hpcc_edits_free(out);
+		return -1;
+	}
 	if (add_blanks(buf, len, sites, out) != 0) {
 		hpcc_edits_free(out);
 		return -1;

@@ -17,6 +17,7 @@ struct site {
 	unsigned col;      /* 1-based column, same place */
 	size_t brace;      /* byte offset of the body's opening '{' in the buffer */
 	char *percentiles; /* SITE_MAIN: "50,99", or "" for defaults; else NULL */
+	unsigned long sample; /* SITE_MAIN: main(sample = N), 0 = not given */
 	/* The function measured, or holding the block: its first byte and the
 	 * byte after its closing '}' (fn_end 0: not known).  The rewriter
 	 * brackets it with diagnostic pragmas. */

@@ -1,16 +1,27 @@
 /* overhead.c - what a measured call costs, in the same run:
  *
  *   plain     N calls of an empty noinline function
- *   measured  N calls of the same function with HP_FUNCTION
+ *   measured  N calls of the same function with HP_FUNCTION, every call
+ *             timed (HOTPATH_SAMPLE=1)
+ *   untimed   the same with sampling on and no call timed (the period
+ *             set to HP_SAMPLE_MAX: one call in ~2^20 is timed), which
+ *             is what the N - 1 untimed calls of HOTPATH_SAMPLE=N cost
+ *   sampled   the same at HOTPATH_SAMPLE=64: the average call
  *   floor     N pairs of clock reads (the clock the runtime chose)
  *
  * overhead = measured - plain per call; ratio = overhead / floor (target
- * <= 1.25).  Each figure is the median of REPS repetitions, interleaved so
- * that frequency drift hits all three alike.  Then, with the worker
+ * <= 1.25); untimed and sampled are also less plain.  Each figure is the
+ * median of REPS repetitions, interleaved so that frequency drift hits
+ * all of them alike (the sampling period is switched between loops:
+ * hp_record_sample).  Then, with the worker
  * stopped, the consumer's drain rate on full rings, and the time of the
  * report for 1,000 sites (written to HOTPATH_OUTPUT, default /dev/null).
  *
  * Usage: bench_overhead [N] [REPS]
+ * BENCH_CLOCK=cpu times the loops in the thread's CPU time instead of
+ * wall time: on a machine busy with other processes, the time this
+ * thread waited for a core is then left out (the clock reads stay
+ * whatever the runtime chose).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,12 +34,23 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "settings.h"
 #include "sites.h"
 #include "worker.h"
 
 #define MAX_REPS 64
 
 void hp_session_report_now(void);
+
+static clockid_t loop_clock = CLOCK_MONOTONIC;
+
+static uint64_t loop_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(loop_clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static __attribute__((noinline)) void plain(void)
 {
@@ -49,29 +71,29 @@ static __attribute__((noinline)) void measured_b(void)
 
 static double time_plain(long n)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = loop_ns();
 	long i;
 
 	for (i = 0; i < n; i++)
 		plain();
-	return (double)(now_ns() - t0) / (double)n;
+	return (double)(loop_ns() - t0) / (double)n;
 }
 
 static double time_measured(long n)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = loop_ns();
 	long i;
 
 	for (i = 0; i < n; i++)
 		measured();
-	return (double)(now_ns() - t0) / (double)n;
+	return (double)(loop_ns() - t0) / (double)n;
 }
 
 static volatile uint64_t sink;
 
 static double time_floor(long n)
 {
-	uint64_t t0 = now_ns(), acc = 0;
+	uint64_t t0 = loop_ns(), acc = 0;
 	long i;
 
 	for (i = 0; i < n; i++) {
@@ -81,7 +103,7 @@ static double time_floor(long n)
 		acc += b - a;
 	}
 	sink = acc;
-	return (double)(now_ns() - t0) / (double)n;
+	return (double)(loop_ns() - t0) / (double)n;
 }
 
 /* The report's destination, before the session reads its settings (at
@@ -98,31 +120,51 @@ int main(int argc, char **argv)
 	long n = argc > 1 ? atol(argv[1]) : 10000000L;
 	int reps = argc > 2 ? atoi(argv[2]) : 5, r, i;
 	double p[MAX_REPS], m[MAX_REPS], f[MAX_REPS], o[MAX_REPS];
+	double u[MAX_REPS], ou[MAX_REPS], s64[MAX_REPS], os64[MAX_REPS];
 	double drain[MAX_REPS], mp, mm, mf, mo;
+	unsigned int period;
 	static struct hp_site sites[1000];
 	static char names[1000][16];
 	uint64_t t0, t1;
 
 	if (reps < 1 || reps > MAX_REPS)
 		reps = 5;
+	if (getenv("BENCH_CLOCK") && strcmp(getenv("BENCH_CLOCK"), "cpu") == 0)
+		loop_clock = CLOCK_THREAD_CPUTIME_ID;
 	time_measured(n / 10); /* warm up: rings, pages, the worker */
+	period = hp_record_sample(HP_SAMPLE_MAX);
+	time_measured(n / 10); /* and the sampling tables */
+	hp_record_sample(period);
 	for (r = 0; r < reps; r++) {
 		p[r] = time_plain(n);
+		hp_record_sample(1);
 		m[r] = time_measured(n);
+		hp_record_sample(HP_SAMPLE_MAX);
+		u[r] = time_measured(n);
+		hp_record_sample(64);
+		s64[r] = time_measured(n);
+		hp_record_sample(period);
 		f[r] = time_floor(n);
 		o[r] = m[r] - p[r];
+		ou[r] = u[r] - p[r];
+		os64[r] = s64[r] - p[r];
 	}
 	mp = median(p, reps);
 	mm = median(m, reps);
 	mf = median(f, reps);
 	mo = median(o, reps);
 	printf("clock:                  %s\n", hp_clock_name());
-	printf("N:                      %ld calls x %d repetitions (medians)\n", n, reps);
+	printf("N:                      %ld calls x %d repetitions (medians, %s time)\n",
+	       n, reps, loop_clock == CLOCK_MONOTONIC ? "wall" : "thread CPU");
 	printf("plain call:             %.2f ns\n", mp);
 	printf("measured call:          %.2f ns\n", mm);
 	printf("overhead per call:      %.2f ns\n", mo);
 	printf("floor (2 clock reads):  %.2f ns\n", mf);
 	printf("ratio overhead/floor:   %.3f\n", mo / mf);
+	printf("untimed call:           %.2f ns (overhead %.2f ns; HOTPATH_SAMPLE, "
+	       "not timed)\n", median(u, reps), median(ou, reps));
+	printf("sampled call, N=64:     %.2f ns (overhead %.2f ns, average)\n",
+	       median(s64, reps), median(os64, reps));
 
 	/* Drain rate: the worker is stopped, each rep fills this thread's
 	 * ring exactly (two sites alternating) and drains it here. */

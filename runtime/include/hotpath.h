@@ -218,6 +218,17 @@ static __inline__ int hp_snapshot_(const char *format, const char *path)
 }
 #define hotpath_snapshot(format, path) hp_snapshot_((format), (path))
 
+/* main(sample = N) in the annotation: hpcc appends HP_SAMPLE_DEFAULT(N);
+ * to the file that holds main, the program's built-in HOTPATH_SAMPLE,
+ * exported so that the runtime's weak reference finds it as it finds
+ * hotpath_report_default (HOTPATH_SAMPLE at run time wins). */
+#define HP_SAMPLE_DEFAULT(n)                                            \
+	extern const unsigned int hp_sample_default_                        \
+		HP_SYM_("hotpath_sample_default");                              \
+	__attribute__((weak, used, visibility("default")))                  \
+	const unsigned int hp_sample_default_                               \
+		HP_SYM_("hotpath_sample_default") = (n)
+
 /* hpcc --report=FORMAT[:PATH] compiles rewritten sources with
  * -DHOTPATH_REPORT_DEFAULT="FORMAT[:PATH]": the program's built-in
  * report default, one weak definition per translation unit (the linker

@@ -123,6 +123,9 @@ void hp_buf_remove(struct hp_buf *prev, struct hp_buf *b)
 	hp_atomic_add_relaxed(&registry.lost_freed, hp_atomic_load_relaxed(&b->lost));
 	if (b->shadow)
 		munmap(b->shadow, b->shadow_cap * sizeof *b->shadow);
+	if (b->samp)
+		hp_unmap(b->samp, b->samp_cap * sizeof *b->samp);
+	hp_counts_free(&b->counts); /* the consumer has read them */
 	pthread_mutex_lock(&registry.lock);
 	if (registry.nspare < SPARE_MAX) {
 		b->next = registry.spare;

@@ -54,9 +54,11 @@
  *
  * Shadow stack (writer-private): one struct hp_shadow per open measured
  * call of the thread, {frame address, return address, guard address,
- * site's slot, start ticks}: the first three detect calls abandoned by longjmp
- * (record.c explains the rules), the last two make the call's record at
- * its exit (or its ENTER when it is announced).  It lives in an mmap'ed
+ * site's slot, start ticks, parent}: the first three detect calls abandoned by longjmp
+ * (record.c explains the rules), the next two make the call's record at
+ * its exit (or its ENTER when it is announced), and the parent (the
+ * innermost measured call at its entry, timed or not) is what sampling's
+ * counts see as the innermost call again after its exit.  It lives in an mmap'ed
  * region that doubles with mremap when full, so it has no depth limit,
  * never calls malloc and is safe to grow from a signal handler.
  *
@@ -87,6 +89,7 @@
 #include <stdint.h>
 
 #include "atomic.h"
+#include "counts.h"
 
 struct hp_site;
 struct timespec;
@@ -132,6 +135,15 @@ struct hp_shadow {
 	uintptr_t guard; /* the guard variable's address */
 	uint64_t key;    /* HP_REC_KEY(the site's slot) */
 	uint64_t start;  /* ticks */
+	uint32_t parent; /* hp_buf.cur at its entry: restored at its exit */
+};
+
+/* Sampling (record.c): one site's countdown on this thread, and its
+ * cached count cell (counts.h) for calls from `parent`. */
+struct hp_samp {
+	uint32_t left;   /* calls until the next timed one; 0: new */
+	uint32_t parent; /* the slot n counts calls from */
+	_Atomic uint64_t *n;
 };
 
 /* One open call on the consumer's copy of the stack. */
@@ -158,6 +170,14 @@ struct hp_buf {
 	struct hp_shadow *shadow;
 	size_t shadow_cap;     /* entries mapped */
 	uintptr_t stack_lo, stack_hi; /* this thread's stack, 0 = unknown */
+	/* Sampling (HOTPATH_SAMPLE > 1, record.c): writer-private but for
+	 * `counts`, which the consumer reads and frees with the ring. */
+	uint32_t cur;          /* the innermost open measured call's slot,
+				  timed or not (0: none) */
+	uint32_t samp_cap;     /* entries of samp, by slot */
+	struct hp_samp *samp;  /* hp_map'ed */
+	uint64_t rng;          /* xorshift state of the sampling intervals */
+	struct hp_counts counts; /* every call, by (parent, slot) */
 	/* Consumer's line. */
 	_Alignas(64) _Atomic uint64_t tail;
 	_Atomic int dead;
@@ -181,6 +201,12 @@ struct hp_buf {
 /* The calling thread's ring; NULL until its first record (record.c sets
  * it, the session makes the ring). */
 extern __thread struct hp_buf *hp_tls_buf __attribute__((tls_model("initial-exec")));
+
+/* record.c's sampling period (HOTPATH_SAMPLE, set when the session
+ * starts); returns the previous one.  Only bench/overhead changes it
+ * (between loops, with a report it does not read): counts and timings
+ * of one session assume one period. */
+unsigned int hp_record_sample(unsigned int n);
 
 /* A new registered buffer for the calling thread, or NULL. */
 struct hp_buf *hp_buf_create(void);

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "callgraph.h"
 #include "clock.h"
+#include "counts.h"
 #include "hotpath.h"
 #include "report.h"
 #include "settings.h"
@@ -80,22 +81,84 @@ static void alloc_row(struct hp_row *w, const struct hp_alloc_stat *a,
 	}
 }
 
+/* Sampling (HOTPATH_SAMPLE > 1, record.c): every call was counted, one
+ * in about N was timed.  THE ESTIMATOR.  Calls and caller->callee calls
+ * are the exact counts.  The timed calls of a site are a random sample
+ * of its calls (random gaps: record.c), so avg, min, max and percentiles
+ * are those of the timed calls, and the site's total, recursive and self
+ * times are the timed calls' sums scaled by one factor, calls / timed:
+ * total and self stay in the same ratio as measured, so self is never
+ * negative nor above total.  What "self" means moves a little: an untimed
+ * call is not on the worker's stack, so its time is in the self time of
+ * its nearest timed ancestor (and its timed callees are that ancestor's
+ * children); a site's self time is then its own time plus, on average,
+ * (N - 1) / N of the time of its direct measured callees' own time. The
+ * edges' times are the callee's per-call averages times the edge's
+ * exact calls, and the call paths (folded, html) are the timed calls'
+ * paths (through timed calls only), scaled by their site's factor. */
+struct sampled {
+	size_t n;            /* slots */
+	uint64_t *calls;     /* by slot - 1: exact */
+	struct hp_counts all; /* (parent, slot) -> calls, all threads */
+};
+
+static void merge_count(uint32_t parent, uint32_t slot, uint64_t n, void *arg)
+{
+	struct sampled *sm = arg;
+
+	if (slot >= 1 && slot <= sm->n) {
+		sm->calls[slot - 1] += n;
+		(void)hp_counts_add(&sm->all, parent, slot, n); /* else: no edge */
+	}
+}
+
+/* 0 or ENOMEM. */
+static int sampled_load(struct sampled *sm)
+{
+	sm->n = hp_sites_count();
+	sm->calls = hp_calloc(sm->n ? sm->n : 1, sizeof *sm->calls);
+	if (!sm->calls)
+		return ENOMEM;
+	hp_worker_counts_each(merge_count, sm);
+	return 0;
+}
+
+static void sampled_free(struct sampled *sm)
+{
+	hp_free(sm->calls);
+	hp_counts_free(&sm->all);
+}
+
+/* x (a sum over the timed calls) for all the calls. */
+static uint64_t scaled(uint64_t x, uint64_t calls, uint64_t timed)
+{
+	return timed ? (uint64_t)((double)x * (double)calls / (double)timed + 0.5)
+		     : 0;
+}
+
 /* One row per slot with calls (a fork child's zeroed statistics have
  * none); 0 or ENOMEM. */
-static int gather_rows(struct hp_report *r, const struct hp_gather_in *in)
+static int gather_rows(struct hp_report *r, const struct hp_gather_in *in,
+		       const struct sampled *sm)
 {
-	size_t i, n = hp_stats_count();
+	size_t i, n = hp_stats_count(), nstats = n;
 	int k;
 
+	if (sm && sm->n > n)
+		n = sm->n;
 	r->rows = hp_calloc(n ? n : 1, sizeof *r->rows);
 	if (!r->rows)
 		return ENOMEM;
 	for (i = 0; i < n; i++) {
-		const struct hp_stat *s = hp_stats_get(i);
+		static const struct hp_stat none;
+		const struct hp_stat *s = i < nstats ? hp_stats_get(i) : &none;
 		const struct hp_site_info *site = hp_sites_get((unsigned int)(i + 1));
 		struct hp_row *w = &r->rows[r->nrows];
+		uint64_t calls = s->hist.count;
 
-		if (!site || !s->hist.count)
+		if (sm && i < sm->n && sm->calls[i] > calls)
+			calls = sm->calls[i];
+		if (!site || !calls)
 			continue; /* no site cannot be: a slot is registered first */
 		w->name = site->name;
 		w->file = site->file;
@@ -107,6 +170,12 @@ static int gather_rows(struct hp_report *r, const struct hp_gather_in *in)
 		w->recursive_ns = hp_clock_to_ns(s->hist.total) - w->total_ns;
 		w->unfinished = s->unfinished;
 		w->self_ns = hp_clock_to_ns(s->self);
+		if (sm) {
+			w->calls = calls;
+			w->total_ns = scaled(w->total_ns, calls, s->hist.count);
+			w->recursive_ns = scaled(w->recursive_ns, calls, s->hist.count);
+			w->self_ns = scaled(w->self_ns, calls, s->hist.count);
+		}
 		w->min_ns = hp_clock_to_ns(s->hist.min);
 		w->max_ns = hp_clock_to_ns(s->hist.max);
 		for (k = 0; k < in->npcts; k++)
@@ -137,6 +206,44 @@ static struct hp_site_ref site_ref(uint32_t slot)
 	return ref;
 }
 
+struct edge_gather {
+	struct hp_report *r;
+	const struct sampled *sm;
+	size_t cap;
+};
+
+/* An edge of the exact counts; its times from the callee's timed calls. */
+static void sampled_edge(uint32_t parent, uint32_t slot, uint64_t n, void *arg)
+{
+	struct edge_gather *g = arg;
+	struct hp_report *r = g->r;
+	const struct hp_stat *s;
+	struct hp_edge_row *w;
+
+	if (!parent || r->nedges == g->cap)
+		return; /* a thread's outermost calls: no caller */
+	w = &r->edges[r->nedges++];
+	w->caller = site_ref(parent);
+	w->callee = site_ref(slot);
+	w->calls = n;
+	w->total_ns = w->self_ns = 0;
+	if (slot - 1 < hp_stats_count() && (s = hp_stats_get(slot - 1))->hist.count) {
+		w->total_ns = scaled(hp_clock_to_ns(s->hist.total), n, s->hist.count);
+		w->self_ns = scaled(hp_clock_to_ns(s->self), n, s->hist.count);
+	}
+}
+
+static void gather_sampled_edges(struct hp_report *r, const struct sampled *sm)
+{
+	struct hp_count_tab *t = hp_atomic_load_relaxed(&((struct sampled *)sm)->all.tab);
+	struct edge_gather g = { r, sm, t ? t->cap : 0 };
+
+	r->edges = hp_calloc(g.cap ? g.cap : 1, sizeof *r->edges);
+	if (!r->edges)
+		return;
+	hp_counts_each((struct hp_counts *)&sm->all, sampled_edge, &g);
+}
+
 static void gather_edges(struct hp_report *r)
 {
 	const struct hp_edge *e = hp_cg_edges();
@@ -160,7 +267,7 @@ static void gather_edges(struct hp_report *r)
 }
 
 /* The tree in depth-first order (parents first, children by total). */
-static void gather_nodes(struct hp_report *r)
+static void gather_nodes(struct hp_report *r, const struct sampled *sm)
 {
 	const struct hp_node *nd = hp_cg_nodes();
 	size_t n = hp_cg_node_count(), top = 0, k = 0;
@@ -188,6 +295,16 @@ static void gather_nodes(struct hp_report *r)
 		w->calls = nd[i].calls;
 		w->total_ns = hp_clock_to_ns(nd[i].total);
 		w->self_ns = hp_clock_to_ns(nd[i].self);
+		if (sm && nd[i].slot && nd[i].slot <= sm->n &&
+		    nd[i].slot - 1 < hp_stats_count()) {
+			/* the timed calls' path, for all of the site's calls */
+			uint64_t timed = hp_stats_get(nd[i].slot - 1)->hist.count;
+			uint64_t calls = sm->calls[nd[i].slot - 1];
+
+			w->calls = scaled(w->calls, calls, timed);
+			w->total_ns = scaled(w->total_ns, calls, timed);
+			w->self_ns = scaled(w->self_ns, calls, timed);
+		}
 		for (c = nd[i].first_child; c; c = nd[c].next_sibling)
 			stack[top++] = c;
 	}
@@ -296,12 +413,17 @@ static void name_threads(struct hp_report *r)
 }
 
 /* Edges, paths and traces, for the formats that show them. */
-static void gather_graph(struct hp_report *r, unsigned int want)
+static void gather_graph(struct hp_report *r, unsigned int want,
+			 const struct sampled *sm)
 {
-	if (want & (HP_OUT_JSON | HP_OUT_JSON_PRETTY | HP_OUT_HTML))
-		gather_edges(r);
+	if (want & (HP_OUT_JSON | HP_OUT_JSON_PRETTY | HP_OUT_HTML)) {
+		if (sm)
+			gather_sampled_edges(r, sm);
+		else
+			gather_edges(r);
+	}
 	if (want & (HP_OUT_FOLDED | HP_OUT_HTML))
-		gather_nodes(r);
+		gather_nodes(r, sm);
 	if (want & HP_OUT_TRACE) {
 		struct trace_gather g = { r, 0 };
 
@@ -344,8 +466,21 @@ int hp_gather(struct hp_report *r, const struct hp_gather_in *in,
 	r->notes = set->notes;
 	r->nonlocal_exits = hp_worker_nonlocal();
 	r->pid = (long)getpid();
-	if (gather_rows(r, in))
+	r->sample = set->sample;
+	if (set->sample > 1) {
+		struct sampled sm = { 0 };
+		int err = sampled_load(&sm);
+
+		r->lost += hp_worker_counts_lost();
+		if (!err)
+			err = gather_rows(r, in, &sm);
+		if (!err)
+			gather_graph(r, set->formats, &sm);
+		sampled_free(&sm);
+		return err;
+	}
+	if (gather_rows(r, in, NULL))
 		return ENOMEM;
-	gather_graph(r, set->formats);
+	gather_graph(r, set->formats, NULL);
 	return 0;
 }

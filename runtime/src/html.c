@@ -294,6 +294,10 @@ int hp_report_html(struct hp_str *out, const struct hp_report *r)
 	if (r->truncated)
 		hp_str_printf(out, " &middot; %llu calls under [truncated] paths",
 			      (unsigned long long)r->truncated);
+	if (r->sample > 1)
+		hp_str_printf(out, " &middot; sampled (HOTPATH_SAMPLE=%u): calls "
+			      "are exact, times are estimated from about 1 call "
+			      "in %u", r->sample, r->sample);
 	hp_str_printf(out, "</p>\n<h2>Functions</h2>\n");
 	table(out, r);
 	hp_str_printf(out, "<h2>Self and total time</h2>\n");

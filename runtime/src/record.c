@@ -24,6 +24,11 @@
  * main's entry announces main at once, so the report always finds main
  * open on the worker's stack.
  *
+ * Sampling (HOTPATH_SAMPLE = N > 1, "Sampling" below): every call is
+ * counted in a table of the thread's own, and only about one in N per
+ * site and thread goes through what this note describes; the others cost
+ * a countdown, a count and the thread's innermost-call slot.
+ *
  * Sites: the shadow stack and the records carry the site's slot
  * (sites.h), never the site's address, which dies with its module.  A
  * site's first call in this load of its module registers it (slot 0:
@@ -80,9 +85,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 
+#include "alloc.h"
 #include "alloc_count.h"
 #include "atomic.h"
 #include "buf.h"
@@ -92,9 +99,13 @@
 #include "settings.h"
 #include "sites.h"
 
-#define SHADOW_FIRST 1024u /* entries mapped at first: 40 KiB */
+#define SHADOW_FIRST 1024u /* entries mapped at first: 48 KiB */
 #define ANNOUNCE_MAX (HP_BUF_CAP / 4) /* ENTERs per publication */
 #define NOT_RECORDED 0ul
+/* The frame depth of a call counted but not timed (sampling): this bit,
+ * or'ed with the slot of its parent, which its exit restores as the
+ * thread's innermost call (hp_buf.cur). */
+#define UNTIMED (1ul << 62)
 
 static inline void enter_busy(struct hp_buf *b)
 {
@@ -220,6 +231,11 @@ static uint32_t live_depth(struct hp_buf *b, uintptr_t cfa,
  * trace.  Set by record_init before any record. */
 static _Atomic uint64_t call_limit = HP_REC_CALL_TICKS;
 
+/* HOTPATH_SAMPLE: 1 times every call; N > 1 counts every call and times
+ * about one in N per site and thread (see "Sampling" below).  Set by
+ * record_init before any record, never changed after. */
+static unsigned int sample_period = 1;
+
 /* Announces shadow[announced .. upto - 1] (an ENTER each), then appends
  * the n slots of `tail`.  The ENTERs go in publications of at most
  * ANNOUNCE_MAX slots (a deep stack may not fit in the ring at once); the
@@ -267,6 +283,8 @@ static int drop_to(struct hp_buf *b, uint32_t k)
 
 	drop.first = HP_REC_TAG(HP_REC_DROP, k);
 	drop.second = 0;
+	if (k < b->depth)
+		b->cur = b->shadow[k].parent;
 	err = push_announced(b, b->depth, &drop, 1);
 	b->depth = k;
 	if (b->announced > k)
@@ -291,7 +309,7 @@ static __attribute__((noinline)) long enter_slow(struct hp_buf *b,
 
 static inline unsigned long enter(struct hp_buf *b, uint64_t key,
 				  uintptr_t guard, uintptr_t cfa, uintptr_t ret,
-				  uint64_t *start_out)
+				  uint64_t *start_out, uint32_t parent)
 {
 	struct hp_shadow *sh;
 	uint64_t start;
@@ -314,6 +332,8 @@ static inline unsigned long enter(struct hp_buf *b, uint64_t key,
 	sh->ret = ret;
 	sh->guard = guard;
 	sh->key = key;
+	sh->parent = parent;
+	b->cur = HP_REC_SLOT(key);
 	b->depth = (uint32_t)d + 1;
 	start = hp_clock_now(); /* last: the bookkeeping is not the call's */
 	sh->start = start;
@@ -346,12 +366,103 @@ static inline uint64_t site_key(struct hp_buf *b, struct hp_site *site)
 					       : register_site(b, site);
 }
 
-/* Everything hp_enter's fast path leaves out. */
+/* Sampling (HOTPATH_SAMPLE = N > 1).  Every call is counted in the
+ * thread's table (counts.h) under (b->cur, its slot): b->cur is the
+ * innermost measured call open on the thread, timed or not.  About one
+ * call in N per site and thread is timed as usual; the others, untimed,
+ * touch neither the clock, the shadow stack nor the ring: a countdown,
+ * a count and b->cur, and their frame gets UNTIMED | parent, from which
+ * their exit puts b->cur back.  The worker therefore sees timed calls
+ * only, each nested under its nearest timed ancestor (an untimed call's
+ * time is its nearest timed ancestor's self time); the counts give the
+ * exact calls and caller->callee edges (gather.c has the estimator).
+ * The gaps between timed calls are drawn uniformly from 1 .. 2N - 1
+ * (mean N), so that no periodic pattern of the program aliases with
+ * them; a site's first call on a thread is always timed, so every site
+ * that was called has a timing.  The per-site array (samp, by slot) is
+ * grown with hp_map on the slow path, as the shadow stack is. */
+
+/* hp_samp.parent of an entry whose cell is unknown: no slot is this
+ * (a fresh entry, zeroed, has left 0, which the fast path also sends
+ * to count_call). */
+#define NO_PARENT UINT32_MAX
+
+/* The next gap (xorshift64, seeded with the thread's id). */
+static uint32_t next_interval(struct hp_buf *b)
+{
+	uint64_t x = b->rng ? b->rng
+			    : ((uint64_t)b->tid * 0x9E3779B97F4A7C15ull) | 1;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	b->rng = x;
+	return 1 + (uint32_t)(((x >> 32) * (2ull * sample_period - 1)) >> 32);
+}
+
+static int samp_grow(struct hp_buf *b, uint32_t slot)
+{
+	size_t cap = b->samp_cap ? b->samp_cap : 64;
+	struct hp_samp *p;
+
+	while (cap <= slot)
+		cap *= 2;
+	if (!(p = hp_map(cap * sizeof *p)))
+		return -1;
+	if (b->samp) {
+		memcpy(p, b->samp, b->samp_cap * sizeof *p);
+		hp_unmap(b->samp, b->samp_cap * sizeof *p);
+	}
+	b->samp = p;
+	b->samp_cap = (uint32_t)cap;
+	return 0;
+}
+
+/* Counts a call of `slot` under b->cur and makes it the innermost (b
+ * busy).  1: time it (always when `timed`); 0: not; -1: it cannot be
+ * counted (no memory). */
+static __attribute__((noinline)) int count_call(struct hp_buf *b,
+						uint32_t slot, int timed)
+{
+	uint32_t parent = b->cur, i;
+	struct hp_samp *s;
+
+	if (slot >= b->samp_cap && samp_grow(b, slot))
+		return -1;
+	s = &b->samp[slot];
+	if (s->parent != parent || !s->n) {
+		int grew = 0;
+		_Atomic uint64_t *n = hp_counts_cell(&b->counts, parent, slot,
+						     &grew);
+
+		if (!n)
+			return -1;
+		for (i = 0; grew && i < b->samp_cap; i++) {
+			b->samp[i].n = NULL; /* the cells moved */
+			b->samp[i].parent = NO_PARENT;
+		}
+		s->parent = parent;
+		s->n = n;
+	}
+	hp_counts_bump(s->n);
+	b->cur = slot;
+	if (!timed && s->left > 1) {
+		s->left--;
+		return 0;
+	}
+	s->left = next_interval(b);
+	return 1;
+}
+
+/* Everything hp_enter's fast path leaves out; `timed`: never leave the
+ * call untimed (allocation frames). */
 static __attribute__((noinline)) unsigned long enter_general(
-	struct hp_site *site, void *guard, void *cfa, void *ret)
+	struct hp_site *site, void *guard, void *cfa, void *ret, int timed)
 {
 	struct hp_buf *b = hp_tls_buf;
 	uint64_t key;
+	uint32_t parent;
+	unsigned long d;
 
 	if (__builtin_expect(b == NULL, 0) && !(b = attach())) {
 		hp_buf_count_lost(1);
@@ -365,8 +476,25 @@ static __attribute__((noinline)) unsigned long enter_general(
 		count_lost(b);
 		return NOT_RECORDED;
 	}
-	return enter(b, key, (uintptr_t)guard, (uintptr_t)cfa, (uintptr_t)ret,
-		     NULL);
+	parent = b->cur;
+	if (sample_period > 1) {
+		int t;
+
+		enter_busy(b);
+		t = count_call(b, HP_REC_SLOT(key), timed);
+		leave_busy(b);
+		if (t < 0) {
+			count_lost(b);
+			return NOT_RECORDED;
+		}
+		if (t == 0)
+			return UNTIMED | parent;
+	}
+	d = enter(b, key, (uintptr_t)guard, (uintptr_t)cfa, (uintptr_t)ret,
+		  NULL, parent);
+	if (d == NOT_RECORDED)
+		b->cur = parent;
+	return d;
 }
 
 /* The fast path: a leaf without a stack frame that touches only the
@@ -381,14 +509,30 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 	struct hp_shadow *sh;
 	uint32_t d;
 
-	if (__builtin_expect(b == NULL || b->busy || !slot || !hp_clock_use_tsc, 0))
-		return enter_general(site, guard, cfa, ret);
+	if (__builtin_expect(b == NULL || b->busy || !slot, 0))
+		return enter_general(site, guard, cfa, ret, 0);
 	enter_busy(b);
+	if (sample_period > 1) {
+		/* an untimed call from the parent already cached, or else
+		 * the general path (which counts the call itself) */
+		uint32_t parent = b->cur;
+		struct hp_samp *s = slot < b->samp_cap ? &b->samp[slot] : NULL;
+
+		if (__builtin_expect(s && s->left > 1 && s->parent == parent, 1)) {
+			s->left--;
+			hp_counts_bump(s->n);
+			b->cur = slot;
+			leave_busy(b);
+			return UNTIMED | parent;
+		}
+		leave_busy(b);
+		return enter_general(site, guard, cfa, ret, 0);
+	}
 	d = b->depth;
-	if (__builtin_expect(d >= b->shadow_cap ||
+	if (__builtin_expect(d >= b->shadow_cap || !hp_clock_use_tsc ||
 			     (d && (uintptr_t)cfa >= b->shadow[d - 1].cfa), 0)) {
 		leave_busy(b);
-		return enter_general(site, guard, cfa, ret);
+		return enter_general(site, guard, cfa, ret, 0);
 	}
 	sh = &b->shadow[d];
 	sh->cfa = (uintptr_t)cfa;
@@ -400,7 +544,7 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 	leave_busy(b);
 	return (unsigned long)d + 1;
 #else
-	return enter_general(site, guard, cfa, ret);
+	return enter_general(site, guard, cfa, ret, 0);
 #endif
 }
 
@@ -411,6 +555,7 @@ static unsigned long enter_main(struct hp_site *site, uint64_t *start)
 	struct hp_buf *b = hp_tls_buf;
 	unsigned long d;
 	uint64_t key;
+	uint32_t parent;
 
 	*start = hp_clock_now();
 	if (!b && !(b = attach()))
@@ -419,8 +564,16 @@ static unsigned long enter_main(struct hp_site *site, uint64_t *start)
 		stack_bounds(b);
 	if (b->busy || !(key = site_key(b, site)))
 		return NOT_RECORDED;
+	parent = b->cur;
+	if (sample_period > 1) {
+		enter_busy(b);
+		d = count_call(b, HP_REC_SLOT(key), 1) < 0;
+		leave_busy(b);
+		if (d)
+			return NOT_RECORDED;
+	}
 	/* main is the outermost frame: nothing can lie above it. */
-	d = enter(b, key, 0, UINTPTR_MAX, 0, start);
+	d = enter(b, key, 0, UINTPTR_MAX, 0, start, parent);
 	if (d == NOT_RECORDED)
 		return d;
 	/* Announced now: the report finds main open on the worker's stack. */
@@ -467,6 +620,7 @@ static int exit_push(struct hp_buf *b, uint32_t d1, uint64_t end,
 	struct hp_rec call;
 	int err;
 
+	b->cur = sh->parent;
 	if (n == 0 && b->announced < d1 &&
 	    dur < hp_atomic_load_relaxed(&call_limit) &&
 	    d1 - 1 < HP_REC_CALL_DEPTHS) {
@@ -490,12 +644,23 @@ static int exit_push(struct hp_buf *b, uint32_t d1, uint64_t end,
 	return err;
 }
 
+/* An untimed call ends: its parent is the innermost call again. */
+static inline void untimed_exit(struct hp_buf *b, unsigned long d1)
+{
+	if (b)
+		b->cur = (uint32_t)d1;
+}
+
 static __attribute__((noinline)) void exit_general(struct hp_frame *frame,
 						   uint64_t end)
 {
 	struct hp_buf *b = hp_tls_buf;
 	unsigned long d1 = frame->depth;
 
+	if (d1 >= UNTIMED) {
+		untimed_exit(b, d1);
+		return;
+	}
 	if (__builtin_expect(d1 == NOT_RECORDED || b == NULL, 0))
 		return; /* counted as lost at entry */
 	if (__builtin_expect(b->busy, 0)) {
@@ -532,6 +697,7 @@ static inline __attribute__((always_inline)) void exit_fast(struct hp_frame *fra
 		return;
 	}
 	sh = &b->shadow[d1 - 1];
+	b->cur = sh->parent;
 	dur = end - sh->start;
 	r = &b->rec[h & HP_BUF_MASK];
 	if (__builtin_expect(dur < hp_atomic_load_relaxed(&call_limit) &&
@@ -568,9 +734,22 @@ void hp_exit(struct hp_frame *frame, unsigned long long end)
  * and nothing else, which keeps instrumented code small and quick to
  * compile (gcc -O2 spent ~2.5 ms per site on the inline version), at the
  * price of the call instruction inside the measured span. */
-void hp_leave(struct hp_frame *frame)
+static __attribute__((noinline)) void leave_timed(struct hp_frame *frame)
 {
 	exit_fast(frame, hp_clock_now());
+}
+
+/* Split so that an untimed call's exit (sampling: no clock) is a leaf
+ * without a stack frame; a timed one jumps on. */
+void hp_leave(struct hp_frame *frame)
+{
+	unsigned long d1 = frame->depth;
+
+	if (d1 >= UNTIMED) {
+		untimed_exit(hp_tls_buf, d1);
+		return;
+	}
+	leave_timed(frame);
 }
 
 /* A finished call of known length, from the earlier interface: a call at
@@ -593,6 +772,17 @@ void hp_record(struct hp_site *site, unsigned long long ticks)
 		return;
 	}
 	enter_busy(b);
+	if (sample_period > 1) { /* counted, timed, and not left open */
+		uint32_t parent = b->cur;
+		int t = count_call(b, HP_REC_SLOT(key), 1);
+
+		b->cur = parent;
+		if (t < 0) {
+			leave_busy(b);
+			count_lost(b);
+			return;
+		}
+	}
 	d = b->depth;
 	if (ticks < hp_atomic_load_relaxed(&call_limit) &&
 	    d < HP_REC_CALL_DEPTHS) {
@@ -651,12 +841,22 @@ static void thread_gone(void *p)
 	hp_atomic_store_release(&b->dead, 1);
 }
 
+unsigned int hp_record_sample(unsigned int n)
+{
+	unsigned int old = sample_period;
+
+	if (n >= 1 && n <= HP_SAMPLE_MAX)
+		sample_period = n;
+	return old;
+}
+
 /* Once per process, after the session has started (settings loaded). */
 static void record_init(void)
 {
 	threads.key_ok = pthread_key_create(&threads.key, thread_gone) == 0;
 	hp_atomic_store_relaxed(&call_limit,
 				hp_settings()->tracing ? 0 : HP_REC_CALL_TICKS);
+	sample_period = hp_settings()->sample;
 }
 
 /* main's guard (hotpath.h); its exit is the session's (session.c). */
@@ -691,7 +891,10 @@ void hp_alloc_enter(struct hp_alloc_frame *frame, void *guard, void *cfa,
 	if (__builtin_expect(hp_tls_buf == NULL, 0))
 		attach(); /* its allocations are not the call's */
 	hp_alloc_mark_enter(&frame->mark);
-	frame->depth = hp_enter(frame->site, guard, cfa, ret);
+	/* sampling times every allocation frame: its figures need its exit */
+	frame->depth = sample_period > 1
+		? enter_general(frame->site, guard, cfa, ret, 1)
+		: hp_enter(frame->site, guard, cfa, ret);
 }
 
 void hp_alloc_exit(struct hp_alloc_frame *frame, unsigned long long end)
@@ -703,6 +906,10 @@ void hp_alloc_exit(struct hp_alloc_frame *frame, unsigned long long end)
 	struct hp_rec tail[HP_REC_ALLOC_SLOTS];
 
 	hp_alloc_mark_exit(&frame->mark, &d); /* always: restores the peaks */
+	if (d1 >= UNTIMED) {
+		untimed_exit(b, d1);
+		return;
+	}
 	if (d1 == NOT_RECORDED || b == NULL)
 		return;
 	if (!hp_alloc_linked) {

@@ -176,6 +176,18 @@ static char *dup_duration(double ns)
 	return hp_strdup(hp_fmt_duration(buf, sizeof buf, ns));
 }
 
+/* A time of the table: "~" before it when sampling made it an estimate. */
+static char *dup_time(const struct hp_report *r, double ns)
+{
+	char buf[48];
+
+	if (r->sample <= 1)
+		return dup_duration(ns);
+	buf[0] = '~';
+	hp_fmt_duration(buf + 1, sizeof buf - 1, ns);
+	return hp_strdup(buf);
+}
+
 static double percent(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
@@ -303,19 +315,19 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 		cells[c++] = dup_label(w, name_shared(r, i));
 		snprintf(buf, sizeof buf, "%llu", (unsigned long long)w->calls);
 		cells[c++] = hp_strdup(buf);
-		cells[c++] = dup_duration(hp_row_avg_ns(w));
+		cells[c++] = dup_time(r, hp_row_avg_ns(w));
 		if (r->columns.min)
-			cells[c++] = dup_duration((double)w->min_ns);
+			cells[c++] = dup_time(r, (double)w->min_ns);
 		for (k = 0; k < (size_t)r->npcts; k++)
-			cells[c++] = dup_duration((double)w->pct_ns[k]);
+			cells[c++] = dup_time(r, (double)w->pct_ns[k]);
 		for (k = 0; k < (size_t)r->columns.npcts; k++)
 			if (hp_report_extra_pct(r, (int)k))
-				cells[c++] = dup_duration((double)w->pct_ns[HP_COL_PCT(k)]);
+				cells[c++] = dup_time(r, (double)w->pct_ns[HP_COL_PCT(k)]);
 		if (r->columns.max)
-			cells[c++] = dup_duration((double)w->max_ns);
-		cells[c++] = dup_duration((double)w->total_ns);
-		cells[c++] = dup_duration((double)w->self_ns);
-		snprintf(buf, sizeof buf, "%.2f%%",
+			cells[c++] = dup_time(r, (double)w->max_ns);
+		cells[c++] = dup_time(r, (double)w->total_ns);
+		cells[c++] = dup_time(r, (double)w->self_ns);
+		snprintf(buf, sizeof buf, "%s%.2f%%", r->sample > 1 ? "~" : "",
 			 percent(w->total_ns, r->total_ns));
 		cells[c++] = hp_strdup(buf);
 	}
@@ -349,6 +361,11 @@ int hp_report_table(struct hp_str *out, const struct hp_report *r)
 			      "recursion counted once) / %s; threads run in "
 			      "parallel, so a row can exceed 100%%\n",
 			      nmain ? "main's wall time" : "the session's wall time");
+		if (r->sample > 1)
+			hp_str_printf(out, "[hotpath] ~ estimated from the timed "
+				      "calls, about 1 in %u per function and "
+				      "thread (HOTPATH_SAMPLE); Calls are exact\n",
+				      r->sample);
 		if (r->notes)
 			hp_str_append(out, r->notes, strlen(r->notes));
 	}
@@ -574,6 +591,8 @@ static void row_json(struct hp_json *j, const struct hp_report *r,
 	member_int(j, "line", w->line);
 	member_str(j, "kind", hp_report_kind_name(w->kind));
 	member_u64(j, "calls", w->calls);
+	if (r->sample > 1)
+		member_u64(j, "timed_calls", hp_row_timed(w));
 	member_u64(j, "unfinished", w->unfinished);
 	member_u64(j, "total_ns", w->total_ns);
 	member_u64(j, "recursive_ns", w->recursive_ns);
@@ -645,6 +664,8 @@ int hp_report_json(struct hp_str *out, const struct hp_report *r, int pretty)
 	member_u64(&j, "lost", r->lost);
 	member_u64(&j, "omitted", cut);
 	member_u64(&j, "nonlocal_exits", r->nonlocal_exits);
+	if (r->sample > 1)
+		member_u64(&j, "sample", r->sample);
 	hp_json_key(&j, "percentiles");
 	hp_json_begin_array(&j);
 	for (k = 0; k < r->npcts; k++)

@@ -66,6 +66,20 @@ static inline double hp_row_avg_ns(const struct hp_row *w)
 			  (double)w->calls : 0.0;
 }
 
+/* Sampling (hp_report.sample > 1): the calls timed, from which every
+ * time figure of the row is estimated (gather.c).  Each timed call is
+ * one count of the histogram, so they are its sum (0 when the row could
+ * keep no histogram). */
+static inline uint64_t hp_row_timed(const struct hp_row *w)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < w->nhist; i++)
+		n += w->hist[i].count;
+	return n;
+}
+
 /* A site as edges and paths name it. */
 struct hp_site_ref {
 	const char *name;
@@ -124,6 +138,7 @@ struct hp_report {
 	size_t nthreads;
 	uint64_t trace_dropped;
 	long pid;
+	unsigned int sample; /* HOTPATH_SAMPLE: > 1, times are estimates */
 	const char *notes; /* lines for under the table (settings.h), or NULL */
 };
 

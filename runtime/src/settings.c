@@ -39,7 +39,7 @@ static const char *const known[] = {
 	"HOTPATH_SIGNAL_REPORT", "HOTPATH_CLOCK", "HOTPATH_TRACE_LIMIT",
 	"HOTPATH_TREE_LIMIT", "HOTPATH_QUIET", "HOTPATH_SORT",
 	"HOTPATH_COLUMNS", "HOTPATH_INTERVAL", "HOTPATH_HTTP",
-	"HOTPATH_HTTP_ALLOW_REMOTE",
+	"HOTPATH_HTTP_ALLOW_REMOTE", "HOTPATH_SAMPLE",
 };
 
 #define DEFAULTS {                                                  \
@@ -48,7 +48,7 @@ static const char *const known[] = {
 	.signal_report = HP_SIGNAL_REPORT_TERMINAL,                     \
 	.sort = HP_SORT_SELF,                                           \
 	.trace_limit = HP_TRACE_LIMIT_DEFAULT,                          \
-	.tree_limit = HP_TREE_LIMIT_DEFAULT }
+	.tree_limit = HP_TREE_LIMIT_DEFAULT, .sample = 1 }
 
 static struct hp_settings settings = DEFAULTS;
 
@@ -58,6 +58,12 @@ static struct hp_settings settings = DEFAULTS;
  * order; a library dlopen'ed later is not searched. */
 extern const char hp_report_default_[]
 	__asm__("hotpath_report_default")
+	__attribute__((weak, visibility("default")));
+
+/* main(sample = N) of the annotation (hotpath.h: HP_SAMPLE_DEFAULT),
+ * found the same way; HOTPATH_SAMPLE wins over it. */
+extern const unsigned int hp_sample_default_
+	__asm__("hotpath_sample_default")
 	__attribute__((weak, visibility("default")));
 
 /* That default, split, while a load runs: it stands in for HOTPATH_FORMAT
@@ -626,6 +632,13 @@ int hp_settings_load(void)
 		s.http_note = http_note.s;
 	else
 		hp_str_free(&http_note);
+	n = &hp_sample_default_ && hp_sample_default_ >= 1 &&
+	    hp_sample_default_ <= HP_SAMPLE_MAX ? hp_sample_default_ : 1;
+	snprintf(fallback, sizeof fallback, "1 call in %llu is timed",
+		 (unsigned long long)n);
+	load_number("HOTPATH_SAMPLE", 1, HP_SAMPLE_MAX, &n, "calls", fallback,
+		    &notes);
+	s.sample = (unsigned int)n;
 	note_secure_ignored(&notes);
 	note_unknown_variables(&notes);
 	if (notes.failed)

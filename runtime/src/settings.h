@@ -53,6 +53,7 @@
 #define HP_TREE_LIMIT_DEFAULT 100000u /* HOTPATH_TREE_LIMIT: call-path nodes */
 #define HP_TREE_LIMIT_MIN 16u
 #define HP_TREE_LIMIT_MAX 100000000u
+#define HP_SAMPLE_MAX 1048576u /* HOTPATH_SAMPLE: time 1 call in N, N <= 2^20 */
 #define HP_INTERVAL_MIN_MS 10u /* HOTPATH_INTERVAL: seconds, to the ms */
 #define HP_INTERVAL_MAX_MS 86400000u
 
@@ -110,6 +111,9 @@ struct hp_settings {
 	char *http_note;                        /* HOTPATH_HTTP's problem, one
 						   line, said when the session
 						   starts (http.h); or NULL */
+	unsigned int sample;                    /* HOTPATH_SAMPLE, else main's
+						   sample = N: time 1 call in
+						   N (1: every call) */
 	char *notes;                            /* a line per ignored value, or NULL */
 };
 

@@ -31,6 +31,10 @@ static struct worker {
 	size_t nstats, stats_cap;
 	void (*tick)(void);    /* HOTPATH_INTERVAL's snapshot, or NULL */
 	uint64_t tick_ns;      /* its interval */
+	/* Sampling: the exact counts of the threads whose rings were freed
+	 * (the live ones are read from their rings: hp_worker_counts_each) */
+	struct hp_counts counts;
+	uint64_t counts_lost;  /* counts that found no memory here */
 } worker = { .pass_lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* The statistics of a slot (sites.h), made on its first record; NULL
@@ -383,6 +387,30 @@ static uint64_t drain(struct hp_buf *b)
 	return h - t;
 }
 
+/* A dead ring's count goes to the worker's own table. */
+static void keep_count(uint32_t parent, uint32_t slot, uint64_t n, void *arg)
+{
+	(void)arg;
+	if (hp_counts_add(&worker.counts, parent, slot, n))
+		worker.counts_lost += n;
+}
+
+void hp_worker_counts_each(void (*fn)(uint32_t parent, uint32_t slot,
+				      uint64_t n, void *arg),
+			   void *arg)
+{
+	struct hp_buf *b;
+
+	hp_counts_each(&worker.counts, fn, arg);
+	for (b = hp_buf_first(); b; b = b->next)
+		hp_counts_each(&b->counts, fn, arg);
+}
+
+uint64_t hp_worker_counts_lost(void)
+{
+	return worker.counts_lost;
+}
+
 uint64_t hp_worker_drain_all(void)
 {
 	struct hp_buf *b, *prev = NULL, *next;
@@ -397,6 +425,7 @@ uint64_t hp_worker_drain_all(void)
 			/* The owner is gone: nothing can follow what we drained;
 			 * calls still open were left by pthread_exit or the like. */
 			abandon_to(b, 0, 1);
+			hp_counts_each(&b->counts, keep_count, NULL);
 			hp_free(b->open);
 			hp_free(b->active);
 			hp_trace_retire(b->trace, b->final_name);
@@ -505,10 +534,17 @@ void hp_worker_unlock(void)
  * calls of the consumer, keep pointing into them).  Pass lock held. */
 void hp_worker_reset_stats(void)
 {
+	struct hp_buf *b;
 	size_t i;
 	int m;
 
 	worker.nonlocal = 0;
+	worker.counts_lost = 0;
+	hp_counts_zero(&worker.counts);
+	for (b = hp_buf_first(); b; b = b->next)
+		hp_counts_zero(&b->counts); /* the parent's (only the forking
+					       thread is here, outside any
+					       record) */
 	hp_cg_reset();
 	hp_trace_reset();
 	for (i = 0; i < worker.nstats; i++) {

@@ -66,6 +66,16 @@
  * record of the site, and their octave chunks lazily like any histogram,
  * so a site without allocation data costs one NULL pointer.
  *
+ * Sampling (HOTPATH_SAMPLE > 1, record.c): writers send only their timed
+ * calls, each nested under its nearest timed ancestor, so the statistics
+ * here are those of the timed calls.  Every call is also counted by its
+ * thread, per (parent slot, slot), in a table of the thread's own
+ * (counts.h, in its ring's struct); the consumer reads those tables
+ * without a lock (hp_worker_counts_each) and, when it frees a dead ring,
+ * adds its counts to a table of its own first, so counts outlive their
+ * threads.  A fork child zeroes them all with the statistics.  gather.c
+ * turns counts and timed statistics into the report's estimates.
+ *
  * hp_worker_stop() clears the consumer (writers then drop rather than wait),
  * joins the thread, and hands ownership of the statistics to the caller,
  * which must then drain with hp_worker_drain_all() itself.
@@ -147,6 +157,15 @@ void hp_worker_close_all(struct hp_buf *mine, uintptr_t mine_here,
 /* Calls left by a non-local exit (longjmp), and exits that matched no
  * open call. */
 uint64_t hp_worker_nonlocal(void);
+
+/* Sampling (HOTPATH_SAMPLE > 1): every (parent slot, slot, calls) of the
+ * exact counts (counts.h), of live and ended threads; a pair may come
+ * more than once (once per thread).  Consumer only. */
+void hp_worker_counts_each(void (*fn)(uint32_t parent, uint32_t slot,
+				      uint64_t n, void *arg),
+			   void *arg);
+/* Calls whose count found no memory when their thread ended. */
+uint64_t hp_worker_counts_lost(void);
 
 /* Statistics of slots 1 .. hp_stats_count() (consumer only). */
 size_t hp_stats_count(void);

@@ -211,6 +211,49 @@ static void comment_main_bad_options(void)
 	hpcc_annot_free(&a);
 }
 
+/* main(sample = N): HOTPATH_SAMPLE built into the program (issue 14). */
+static void comment_main_sample(void)
+{
+	struct annot a;
+
+	CHECK_INT(ANNOT_OK, comment("/* @hotpath main */", &a));
+	CHECK_INT(0, (int)a.sample);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, comment("/* @hotpath main(sample = 64) */", &a));
+	CHECK_INT(64, (int)a.sample);
+	CHECK_STR("", a.percentiles);
+	CHECK_INT(0, a.option_ignored);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, comment("// @hotpath main(percentiles = [50, 99], sample=16)", &a));
+	CHECK_INT(16, (int)a.sample);
+	CHECK_STR("50,99", a.percentiles);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, comment("// @hotpath main(sample = 1048576, percentiles = [9])", &a));
+	CHECK_INT(1048576, (int)a.sample);
+	CHECK_STR("9", a.percentiles);
+	hpcc_annot_free(&a);
+	CHECK_INT(ANNOT_OK, attr("hotpath::main(sample = 8)", &a));
+	CHECK_INT(8, (int)a.sample);
+	hpcc_annot_free(&a);
+	/* a bad option: ignored, and so is a good sample before it */
+	IGNORED_OPTION(comment, "/* @hotpath main(sample = 0) */",
+		       "sample must be a whole number from 1 to 1048576", 26);
+	IGNORED_OPTION(comment, "/* @hotpath main(sample = 1048577) */",
+		       "sample must be a whole number from 1 to 1048576", 26);
+	IGNORED_OPTION(comment, "/* @hotpath main(sample = 1.5) */",
+		       "sample must be a whole number from 1 to 1048576", 26);
+	IGNORED_OPTION(comment, "/* @hotpath main(sample 16) */",
+		       "expected '=' after sample", 24);
+	IGNORED_OPTION(comment, "/* @hotpath main(sample = 4, sample = 4) */",
+		       "sample given twice", 29);
+	IGNORED_OPTION(comment, "/* @hotpath main(sample = 4 x) */",
+		       "expected ',' or ')' after sample = N", 28);
+	CHECK_INT(ANNOT_OK, comment("/* @hotpath main(sample = 4, pct = [1]) */", &a));
+	CHECK_INT(1, a.option_ignored);
+	CHECK_INT(0, (int)a.sample);
+	hpcc_annot_free(&a);
+}
+
 static void comment_block_malformed(void)
 {
 	BAD_COMMENT("/* @hotpath measure_block() */",
@@ -313,6 +356,6 @@ static void quick_byte_tests(void)
 }
 
 TEST_MAIN(T(comment_function_forms), T(comment_marker_offset), T(not_a_marker),
-	  T(comment_main), T(comment_block), T(comment_malformed), T(comment_main_bad_options),
+	  T(comment_main), T(comment_block), T(comment_malformed), T(comment_main_bad_options), T(comment_main_sample),
 	  T(comment_block_malformed), T(attribute_forms),
 	  T(attribute_not_ours), T(attribute_malformed), T(quick_byte_tests))

@@ -1,0 +1,140 @@
+/* counts.c - see counts.h. */
+#include "counts.h"
+
+#include <errno.h>
+
+#include "alloc.h"
+
+#define FIRST_CAP 256u /* cells: 4 KiB */
+
+static size_t hash(uint64_t key, size_t cap)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
+static struct hp_count_tab *tab_new(size_t cap)
+{
+	size_t size = sizeof(struct hp_count_tab) + cap * sizeof(struct hp_count_cell);
+	struct hp_count_tab *t = hp_map(size);
+
+	if (t) {
+		t->cap = cap;
+		t->size = size;
+	}
+	return t;
+}
+
+/* The cell of key in t: its own, or the empty one where it goes. */
+static struct hp_count_cell *probe(struct hp_count_tab *t, uint64_t key)
+{
+	size_t i = hash(key, t->cap);
+
+	for (;;) {
+		struct hp_count_cell *c = &t->cell[i];
+		uint64_t k = hp_atomic_load_relaxed(&c->key);
+
+		if (k == key || k == 0)
+			return c;
+		i = (i + 1) & (t->cap - 1);
+	}
+}
+
+/* A table twice the size with every cell copied, published. */
+static int grow(struct hp_counts *c, struct hp_count_tab *old)
+{
+	struct hp_count_tab *t = tab_new(old ? old->cap * 2 : FIRST_CAP);
+	size_t i;
+
+	if (!t)
+		return ENOMEM;
+	for (i = 0; old && i < old->cap; i++) {
+		uint64_t k = hp_atomic_load_relaxed(&old->cell[i].key);
+		struct hp_count_cell *to;
+
+		if (!k)
+			continue;
+		to = probe(t, k);
+		hp_atomic_store_relaxed(&to->n, hp_atomic_load_relaxed(&old->cell[i].n));
+		hp_atomic_store_relaxed(&to->key, k);
+	}
+	t->older = old;
+	hp_atomic_store_release(&c->tab, t);
+	return 0;
+}
+
+_Atomic uint64_t *hp_counts_cell(struct hp_counts *c, uint32_t parent,
+				 uint32_t slot, int *grew)
+{
+	uint64_t key = (uint64_t)parent << 32 | slot;
+	struct hp_count_tab *t = hp_atomic_load_relaxed(&c->tab);
+	struct hp_count_cell *cell;
+
+	if (t) {
+		cell = probe(t, key);
+		if (hp_atomic_load_relaxed(&cell->key) == key)
+			return &cell->n;
+	}
+	if (!t || (c->used + 1) * 4 > t->cap * 3) { /* keep it 3/4 at most */
+		if (grow(c, t))
+			return NULL;
+		*grew = 1;
+		t = hp_atomic_load_relaxed(&c->tab);
+	}
+	cell = probe(t, key);
+	hp_atomic_store_relaxed(&cell->n, 0);
+	hp_atomic_store_release(&cell->key, key); /* after its n */
+	c->used++;
+	return &cell->n;
+}
+
+int hp_counts_add(struct hp_counts *c, uint32_t parent, uint32_t slot,
+		  uint64_t n)
+{
+	int grew = 0;
+	_Atomic uint64_t *cell = hp_counts_cell(c, parent, slot, &grew);
+
+	if (!cell)
+		return ENOMEM;
+	hp_atomic_store_relaxed(cell, hp_atomic_load_relaxed(cell) + n);
+	return 0;
+}
+
+void hp_counts_each(struct hp_counts *c,
+		    void (*fn)(uint32_t parent, uint32_t slot, uint64_t n,
+			       void *arg),
+		    void *arg)
+{
+	struct hp_count_tab *t = hp_atomic_load_acquire(&c->tab);
+	size_t i;
+
+	for (i = 0; t && i < t->cap; i++) {
+		uint64_t k = hp_atomic_load_acquire(&t->cell[i].key), n;
+
+		if (!k)
+			continue;
+		n = hp_atomic_load_relaxed(&t->cell[i].n);
+		if (n)
+			fn((uint32_t)(k >> 32), (uint32_t)k, n, arg);
+	}
+}
+
+void hp_counts_zero(struct hp_counts *c)
+{
+	struct hp_count_tab *t = hp_atomic_load_acquire(&c->tab);
+	size_t i;
+
+	for (i = 0; t && i < t->cap; i++)
+		hp_atomic_store_relaxed(&t->cell[i].n, 0);
+}
+
+void hp_counts_free(struct hp_counts *c)
+{
+	struct hp_count_tab *t = hp_atomic_load_relaxed(&c->tab), *older;
+
+	for (; t; t = older) {
+		older = t->older;
+		hp_unmap(t, t->size);
+	}
+	hp_atomic_store_relaxed(&c->tab, NULL);
+	c->used = 0;
+}
