@@ -644,11 +644,30 @@ static int exit_push(struct hp_buf *b, uint32_t d1, uint64_t end,
 	return err;
 }
 
+/* A call ends in a fork child before the forking thread's first record
+ * there (hp_tls_buf NULL): its parent is the innermost call again in the
+ * ring the thread keeps, or the child's counts would put its next calls
+ * under it.  d1: an untimed frame's depth, or a timed call's. */
+static __attribute__((noinline, cold)) void orphan_exit(unsigned long d1)
+{
+	struct hp_buf *b;
+
+	if (sample_period <= 1 || d1 == NOT_RECORDED ||
+	    !(b = hp_session_fork_buf()))
+		return;
+	if (d1 >= UNTIMED)
+		b->cur = (uint32_t)d1;
+	else if (d1 <= b->depth)
+		b->cur = b->shadow[d1 - 1].parent;
+}
+
 /* An untimed call ends: its parent is the innermost call again. */
 static inline void untimed_exit(struct hp_buf *b, unsigned long d1)
 {
 	if (b)
 		b->cur = (uint32_t)d1;
+	else
+		orphan_exit(d1);
 }
 
 static __attribute__((noinline)) void exit_general(struct hp_frame *frame,
@@ -661,7 +680,11 @@ static __attribute__((noinline)) void exit_general(struct hp_frame *frame,
 		untimed_exit(b, d1);
 		return;
 	}
-	if (__builtin_expect(d1 == NOT_RECORDED || b == NULL, 0))
+	if (__builtin_expect(b == NULL, 0)) {
+		orphan_exit(d1);
+		return;
+	}
+	if (__builtin_expect(d1 == NOT_RECORDED, 0))
 		return; /* counted as lost at entry */
 	if (__builtin_expect(b->busy, 0)) {
 		count_lost(b);

@@ -512,6 +512,14 @@ struct hp_buf *hp_session_attach(void)
 	return b ? b : hp_buf_create();
 }
 
+struct hp_buf *hp_session_fork_buf(void)
+{
+	if (!hp_atomic_load_acquire(&session.fork.pending) ||
+	    !pthread_equal(pthread_self(), session.fork.thread))
+		return NULL;
+	return hp_atomic_load_acquire(&session.fork.buf);
+}
+
 int hp_clock_mode;
 
 unsigned long long hp_clock_slow(void)

@@ -19,6 +19,11 @@ struct hp_buf;
  * out, or without memory. */
 struct hp_buf *hp_session_attach(void);
 
+/* A fork child's forking thread before its first record: the ring it
+ * keeps (hp_tls_buf is NULL until then), else NULL.  Sampling's exits
+ * restore the ring's innermost call there (record.c). */
+struct hp_buf *hp_session_fork_buf(void);
+
 /* main's guard, before main's call is pushed: the session has started;
  * main's percentiles (the annotation's, unless HOTPATH_PERCENTILES says
  * otherwise) and, with alloc, main's allocation mark are taken. */

@@ -465,7 +465,7 @@ static int parse_http(const char *v, struct hp_http_addr *a)
 	host[hn] = '\0';
 	if (!hn && a->v6)
 		return EINVAL;
-	if (!hn || strcmp(host, "localhost") == 0)
+	if (!hn || (!a->v6 && strcmp(host, "localhost") == 0)) /* not [localhost] */
 		memcpy(a->addr, "\x7f\0\0\1", 4);
 	else if (inet_pton(a->v6 ? AF_INET6 : AF_INET, host, a->addr) != 1)
 		return EINVAL;

@@ -229,7 +229,7 @@ values() {
 	fi
 	finish_live
 	assert_status 7 "$status"
-	for v in abc 70000 -1 '[::1]' '::1:80' 1.2.3:80 'localhost:' 'host.example:80' '[::1]80' '99999999999999999999999'; do
+	for v in abc 70000 -1 '[::1]' '::1:80' 1.2.3:80 'localhost:' 'host.example:80' '[::1]80' '99999999999999999999999' '[localhost]:0'; do
 		start_live HOTPATH_HTTP="$v" HOTPATH_FORMAT=none
 		wait_for out "ready 1" || { finish_live; return; }
 		finish_live

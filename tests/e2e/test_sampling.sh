@@ -138,6 +138,30 @@ snapshot_and_fork() {
 	assert_eq $((933352 + 5)) "$total" "leaf's calls, parent + child"
 }
 
+# A fork from inside a measured call, timed (the first) or untimed: the
+# child's calls after it returns are main's, as without sampling (its
+# exit in the child came before the thread's first record there, and
+# left the child's innermost call at f).
+fork_inside_call() { # AT
+	enter_workdir
+	"$HPCC" $cc -O2 -o prog sampling_fork.c || fail "build failed"
+	HOTPATH_SAMPLE=1000 HOTPATH_FORMAT=json HOTPATH_OUTPUT='r.%p.json' \
+		./prog "$1" 2>/dev/null || fail "prog failed"
+	local f n=0
+	for f in r.*.json; do
+		n=$((n + 1))
+		python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+e = sorted((x["caller"], x["callee"], x["calls"]) for x in r["edges"])
+f = {x["name"]: x["calls"] for x in r["functions"]}
+want = ([("main", "f", 10)] if "g" not in f else
+        sorted([("main", "f", 10 - int(sys.argv[2]) - 1), ("main", "g", 3)]))
+sys.exit("edges %s, expected %s" % (e, want) if e != want else 0)' "$f" "$1" ||
+			fail "$f: wrong edges"
+	done
+	assert_eq 2 "$n" "reports (parent and child)"
+}
+
 # The sampled mean of spin() against the mean of every call, from runs
 # of the same binary: full, 1/16, 1/64, full again, all four at once so
 # that they share the machine's conditions.  Runs still go at different
@@ -214,6 +238,8 @@ for cc in $COMPILERS; do
 	check "HOTPATH_SAMPLE=1: nothing estimated ($cc)" sample_one
 	check "snapshot and fork child count exactly ($cc)" snapshot_and_fork
 	check "main(sample = 16) built in, HOTPATH_SAMPLE wins ($cc)" annotation
+	check "fork inside a timed call: the child's edges are main's ($cc)" fork_inside_call 0
+	check "fork inside an untimed call: the child's edges are main's ($cc)" fork_inside_call 5
 done
 cc=gcc
 check "HOTPATH_SAMPLE=0: one line, default used" bad_value 0
