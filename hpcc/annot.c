@@ -157,7 +157,7 @@ static int parse_main_options(struct cursor *c, char *buf, size_t bufsize,
 			return ANNOT_OK;
 		}
 		if (!word_is(c, len, "percentiles"))
-			return fail(c, c->i, "unknown option '%.*s' for main (expected percentiles)",
+			return fail(c, c->i, "unknown option '%.*s' for main (expected percentiles or sample)",
 				    (int)(len ? len : 1), c->s + c->i);
 		if (seen_percentiles)
 			return fail(c, key_at, "percentiles given twice");

@@ -174,7 +174,7 @@ static void comment_main_bad_options(void)
 	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [50 99]) */",
 		       "expected ',' or ']' in percentiles", 35);
 	IGNORED_OPTION(comment, "/* @hotpath main(pct = [50]) */",
-		       "unknown option 'pct' for main (expected percentiles)", 17);
+		       "unknown option 'pct' for main (expected percentiles or sample)", 17);
 	IGNORED_OPTION(comment, "/* @hotpath main(percentiles [50]) */",
 		       "expected '=' after percentiles", 29);
 	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = 50) */",
@@ -200,7 +200,7 @@ static void comment_main_bad_options(void)
 	IGNORED_OPTION(comment, "/* @hotpath main(percentiles = [1e3]) */",
 		       "expected a number from 0 to 100 in percentiles", 32);
 	IGNORED_OPTION(comment, "/* @hotpath main(x = \")\") */",
-		       "unknown option 'x' for main (expected percentiles)", 17);
+		       "unknown option 'x' for main (expected percentiles or sample)", 17);
 	/* the text after a skipped option is still checked */
 	CHECK_INT(ANNOT_MALFORMED, comment("/* @hotpath main(percentiles = [101]) extra */", &a));
 	CHECK_STR("unexpected text after the annotation", a.detail);
