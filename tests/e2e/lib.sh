@@ -118,6 +118,17 @@ assert_not_instrumented() {
 		fail "$1 is instrumented"
 }
 
+# wait_for FILE TEXT: until FILE holds TEXT (20 s at most).
+wait_for() {
+	local i
+	for i in $(seq 200); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "no '$2' in $1 after 20 s: $(head -c 400 "$1" 2>/dev/null)"
+	return 1
+}
+
 # calls FILE NAME: the calls of row NAME in a JSON report
 calls() {
 	python3 -c 'import json, sys

@@ -79,17 +79,6 @@ finish_live() {
 	status=$?
 }
 
-# wait_for FILE TEXT: until FILE holds TEXT (20 s at most).
-wait_for() {
-	local i
-	for i in $(seq 200); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fail "no '$2' in $1 after 20 s: $(head -c 400 "$1" 2>/dev/null)"
-	return 1
-}
-
 # The port of the "[hotpath] serving http://HOST:PORT/" line.
 port_of() {
 	sed -n 's|^\[hotpath\] serving http://.*:\([0-9]*\)/$|\1|p' err | head -1

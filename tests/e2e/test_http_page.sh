@@ -60,16 +60,6 @@ int main(void)
 C
 }
 
-wait_for() {
-	local i
-	for i in $(seq 200); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fail "no '$2' in $1 after 20 s: $(head -c 400 "$1" 2>/dev/null)"
-	return 1
-}
-
 # dump URL OUT: the DOM after 5 s of the page's (virtual) time.
 dump() {
 	timeout 120 "$chrome" "${chrome_flags[@]}" --enable-logging=stderr --v=0 \
