@@ -126,6 +126,7 @@ void hp_buf_remove(struct hp_buf *prev, struct hp_buf *b)
 	if (b->samp)
 		hp_unmap(b->samp, b->samp_cap * sizeof *b->samp);
 	hp_counts_free(&b->counts); /* the consumer has read them */
+	hp_local_free(&b->local);
 	pthread_mutex_lock(&registry.lock);
 	if (registry.nspare < SPARE_MAX) {
 		b->next = registry.spare;

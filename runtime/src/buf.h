@@ -90,6 +90,7 @@
 
 #include "atomic.h"
 #include "counts.h"
+#include "local.h"
 
 struct hp_site;
 struct timespec;
@@ -135,6 +136,8 @@ struct hp_shadow {
 	uintptr_t guard; /* the guard variable's address */
 	uint64_t key;    /* HP_REC_KEY(the site's slot) */
 	uint64_t start;  /* ticks */
+	uint64_t child;  /* writer-side statistics (local.h): ticks of its
+			    finished timed callees */
 	uint32_t parent; /* hp_buf.cur at its entry: restored at its exit */
 };
 
@@ -142,8 +145,8 @@ struct hp_shadow {
  * cached count cell (counts.h) for calls from `parent`. */
 struct hp_samp {
 	uint32_t left;   /* calls until the next timed one; 0: new */
-	uint32_t parent; /* the slot n counts calls from */
-	_Atomic uint64_t *n;
+	uint32_t parent; /* the slot the cell counts calls from */
+	struct hp_count_cell *cell;
 };
 
 /* One open call on the consumer's copy of the stack. */
@@ -178,6 +181,9 @@ struct hp_buf {
 	struct hp_samp *samp;  /* hp_map'ed */
 	uint64_t rng;          /* xorshift state of the sampling intervals */
 	struct hp_counts counts; /* every call, by (parent, slot) */
+	/* Writer-side statistics (local.h), when the session keeps them
+	 * there; the consumer reads them, and frees them with the ring. */
+	struct hp_local local;
 	/* Consumer's line. */
 	_Alignas(64) _Atomic uint64_t tail;
 	_Atomic int dead;

@@ -5,7 +5,7 @@
 
 #include "alloc.h"
 
-#define FIRST_CAP 256u /* cells: 4 KiB */
+#define FIRST_CAP 128u /* cells: 4 KiB */
 
 static size_t hash(uint64_t key, size_t cap)
 {
@@ -55,6 +55,8 @@ static int grow(struct hp_counts *c, struct hp_count_tab *old)
 			continue;
 		to = probe(t, k);
 		hp_atomic_store_relaxed(&to->n, hp_atomic_load_relaxed(&old->cell[i].n));
+		hp_atomic_store_relaxed(&to->total, hp_atomic_load_relaxed(&old->cell[i].total));
+		hp_atomic_store_relaxed(&to->self, hp_atomic_load_relaxed(&old->cell[i].self));
 		hp_atomic_store_relaxed(&to->key, k);
 	}
 	t->older = old;
@@ -62,8 +64,8 @@ static int grow(struct hp_counts *c, struct hp_count_tab *old)
 	return 0;
 }
 
-_Atomic uint64_t *hp_counts_cell(struct hp_counts *c, uint32_t parent,
-				 uint32_t slot, int *grew)
+struct hp_count_cell *hp_counts_cell(struct hp_counts *c, uint32_t parent,
+				     uint32_t slot, int *grew)
 {
 	uint64_t key = (uint64_t)parent << 32 | slot;
 	struct hp_count_tab *t = hp_atomic_load_relaxed(&c->tab);
@@ -72,7 +74,7 @@ _Atomic uint64_t *hp_counts_cell(struct hp_counts *c, uint32_t parent,
 	if (t) {
 		cell = probe(t, key);
 		if (hp_atomic_load_relaxed(&cell->key) == key)
-			return &cell->n;
+			return cell;
 	}
 	if (!t || (c->used + 1) * 4 > t->cap * 3) { /* keep it 3/4 at most */
 		if (grow(c, t))
@@ -82,39 +84,49 @@ _Atomic uint64_t *hp_counts_cell(struct hp_counts *c, uint32_t parent,
 	}
 	cell = probe(t, key);
 	hp_atomic_store_relaxed(&cell->n, 0);
-	hp_atomic_store_release(&cell->key, key); /* after its n */
+	hp_atomic_store_relaxed(&cell->total, 0);
+	hp_atomic_store_relaxed(&cell->self, 0);
+	hp_atomic_store_release(&cell->key, key); /* after its figures */
 	c->used++;
-	return &cell->n;
+	return cell;
 }
 
-int hp_counts_add(struct hp_counts *c, uint32_t parent, uint32_t slot,
-		  uint64_t n)
+int hp_counts_add(struct hp_counts *c, const struct hp_count_fig *f)
 {
 	int grew = 0;
-	_Atomic uint64_t *cell = hp_counts_cell(c, parent, slot, &grew);
+	struct hp_count_cell *cell = hp_counts_cell(c, f->parent, f->slot, &grew);
 
 	if (!cell)
 		return ENOMEM;
-	hp_atomic_store_relaxed(cell, hp_atomic_load_relaxed(cell) + n);
+	hp_atomic_store_relaxed(&cell->n, hp_atomic_load_relaxed(&cell->n) + f->n);
+	hp_atomic_store_relaxed(&cell->total,
+				hp_atomic_load_relaxed(&cell->total) + f->total);
+	hp_atomic_store_relaxed(&cell->self,
+				hp_atomic_load_relaxed(&cell->self) + f->self);
 	return 0;
 }
 
 void hp_counts_each(struct hp_counts *c,
-		    void (*fn)(uint32_t parent, uint32_t slot, uint64_t n,
-			       void *arg),
+		    void (*fn)(const struct hp_count_fig *f, void *arg),
 		    void *arg)
 {
 	struct hp_count_tab *t = hp_atomic_load_acquire(&c->tab);
 	size_t i;
 
 	for (i = 0; t && i < t->cap; i++) {
-		uint64_t k = hp_atomic_load_acquire(&t->cell[i].key), n;
+		uint64_t k = hp_atomic_load_acquire(&t->cell[i].key);
+		struct hp_count_fig f;
 
 		if (!k)
 			continue;
-		n = hp_atomic_load_relaxed(&t->cell[i].n);
-		if (n)
-			fn((uint32_t)(k >> 32), (uint32_t)k, n, arg);
+		f.n = hp_atomic_load_relaxed(&t->cell[i].n);
+		if (!f.n)
+			continue;
+		f.parent = (uint32_t)(k >> 32);
+		f.slot = (uint32_t)k;
+		f.total = hp_atomic_load_relaxed(&t->cell[i].total);
+		f.self = hp_atomic_load_relaxed(&t->cell[i].self);
+		fn(&f, arg);
 	}
 }
 
@@ -123,8 +135,11 @@ void hp_counts_zero(struct hp_counts *c)
 	struct hp_count_tab *t = hp_atomic_load_acquire(&c->tab);
 	size_t i;
 
-	for (i = 0; t && i < t->cap; i++)
+	for (i = 0; t && i < t->cap; i++) {
 		hp_atomic_store_relaxed(&t->cell[i].n, 0);
+		hp_atomic_store_relaxed(&t->cell[i].total, 0);
+		hp_atomic_store_relaxed(&t->cell[i].self, 0);
+	}
 }
 
 void hp_counts_free(struct hp_counts *c)

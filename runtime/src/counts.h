@@ -10,7 +10,7 @@
  *
  * One writer per table (the owning thread), one reader at a time (the
  * consumer: the worker under its pass lock, or the reporting thread).
- * The table is open addressing over 16-byte cells {key, n}, in pages
+ * The table is open addressing over 32-byte cells {key, n, total, self}, in pages
  * from hp_map.  The writer bumps n with a relaxed load and store (a
  * plain add: no lock prefix; a signal handler cannot interrupt it
  * half-way because record.c does it inside its busy section), publishes
@@ -21,7 +21,7 @@
  * by the consumer, which happens only once the owner is gone (a dead
  * ring).  The chain of old tables is smaller than the live one.
  *
- * Bound: 16 bytes a cell, at most 3/4 full, so about 21 bytes per
+ * Bound: 32 bytes a cell, at most 3/4 full, so about 43 bytes per
  * distinct (parent, site) pair a thread made (x2 with the old tables).
  */
 #ifndef HP_COUNTS_H
@@ -35,6 +35,9 @@
 struct hp_count_cell {
 	_Atomic uint64_t key; /* parent << 32 | slot; 0 = empty */
 	_Atomic uint64_t n;
+	/* Ticks of the calls, when the writer times them all (writer-side
+	 * statistics without sampling: record.c); 0 otherwise. */
+	_Atomic uint64_t total, self;
 };
 
 struct hp_count_tab {
@@ -52,23 +55,36 @@ struct hp_counts {
 /* Owner: the cell of (parent, slot), made if new; NULL without memory.
  * A grown table moves every cell: *grew is set, and pointers to cells
  * from earlier calls must not be used again. */
-_Atomic uint64_t *hp_counts_cell(struct hp_counts *c, uint32_t parent,
-				 uint32_t slot, int *grew);
+struct hp_count_cell *hp_counts_cell(struct hp_counts *c, uint32_t parent,
+				     uint32_t slot, int *grew);
 
 /* Owner: one more call. */
-static inline void hp_counts_bump(_Atomic uint64_t *n)
+static inline void hp_counts_bump(struct hp_count_cell *c)
 {
-	hp_atomic_store_relaxed(n, hp_atomic_load_relaxed(n) + 1);
+	hp_atomic_store_relaxed(&c->n, hp_atomic_load_relaxed(&c->n) + 1);
 }
 
-/* Owner: n more calls of (parent, slot); 0 or ENOMEM. */
-int hp_counts_add(struct hp_counts *c, uint32_t parent, uint32_t slot,
-		  uint64_t n);
+/* Owner: one more call of total and self ticks. */
+static inline void hp_counts_bump_timed(struct hp_count_cell *c,
+					uint64_t total, uint64_t self)
+{
+	hp_atomic_store_relaxed(&c->n, hp_atomic_load_relaxed(&c->n) + 1);
+	hp_atomic_store_relaxed(&c->total, hp_atomic_load_relaxed(&c->total) + total);
+	hp_atomic_store_relaxed(&c->self, hp_atomic_load_relaxed(&c->self) + self);
+}
+
+/* What a cell holds, as a reader sees it. */
+struct hp_count_fig {
+	uint32_t parent, slot;
+	uint64_t n, total, self;
+};
+
+/* Owner: f's calls and ticks added to (f->parent, f->slot); 0 or ENOMEM. */
+int hp_counts_add(struct hp_counts *c, const struct hp_count_fig *f);
 
 /* Reader: fn for every cell with calls. */
 void hp_counts_each(struct hp_counts *c,
-		    void (*fn)(uint32_t parent, uint32_t slot, uint64_t n,
-			       void *arg),
+		    void (*fn)(const struct hp_count_fig *f, void *arg),
 		    void *arg);
 
 /* No owner writing (a fork child's reset): every count back to 0; the

@@ -22,6 +22,13 @@
 #include "trace.h"
 #include "worker.h"
 
+/* The statistics being gathered (hp_worker_view), for the length of
+ * hp_gather: the pass lock is held, so one gathering at a time. */
+static struct {
+	struct hp_stat *v;
+	size_t n;
+} view;
+
 static const char *program_name(uint32_t main)
 {
 	const struct hp_site_info *s = hp_sites_get(main);
@@ -126,13 +133,13 @@ struct sampled {
 	struct hp_counts all; /* (parent, slot) -> calls, all threads */
 };
 
-static void merge_count(uint32_t parent, uint32_t slot, uint64_t n, void *arg)
+static void merge_count(const struct hp_count_fig *f, void *arg)
 {
 	struct sampled *sm = arg;
 
-	if (slot >= 1 && slot <= sm->n) {
-		sm->calls[slot - 1] += n;
-		(void)hp_counts_add(&sm->all, parent, slot, n); /* else: no edge */
+	if (f->slot >= 1 && f->slot <= sm->n) {
+		sm->calls[f->slot - 1] += f->n;
+		(void)hp_counts_add(&sm->all, f); /* else: no edge */
 	}
 }
 
@@ -165,7 +172,7 @@ static uint64_t scaled(uint64_t x, uint64_t calls, uint64_t timed)
 static int gather_rows(struct hp_report *r, const struct hp_gather_in *in,
 		       const struct sampled *sm)
 {
-	size_t i, n = hp_stats_count(), nstats = n;
+	size_t i, n = view.n, nstats = n;
 	int k;
 
 	if (sm && sm->n > n)
@@ -175,7 +182,7 @@ static int gather_rows(struct hp_report *r, const struct hp_gather_in *in,
 		return ENOMEM;
 	for (i = 0; i < n; i++) {
 		static const struct hp_stat none;
-		const struct hp_stat *s = i < nstats ? hp_stats_get(i) : &none;
+		const struct hp_stat *s = i < nstats ? &view.v[i] : &none;
 		const struct hp_site_info *site = hp_sites_get((unsigned int)(i + 1));
 		struct hp_row *w = &r->rows[r->nrows];
 		uint64_t calls = s->hist.count;
@@ -235,33 +242,40 @@ struct edge_gather {
 	struct hp_report *r;
 	const struct sampled *sm;
 	size_t cap;
+	int exact; /* the cells' ticks are every call's (writer-side
+		      statistics without sampling) */
 };
 
-/* An edge of the exact counts; its times from the callee's timed calls. */
-static void sampled_edge(uint32_t parent, uint32_t slot, uint64_t n, void *arg)
+/* An edge of the exact counts; its times the cell's own, or from the
+ * callee's timed calls. */
+static void sampled_edge(const struct hp_count_fig *f, void *arg)
 {
 	struct edge_gather *g = arg;
 	struct hp_report *r = g->r;
 	const struct hp_stat *s;
 	struct hp_edge_row *w;
 
-	if (!parent || r->nedges == g->cap)
+	if (!f->parent || r->nedges == g->cap)
 		return; /* a thread's outermost calls: no caller */
 	w = &r->edges[r->nedges++];
-	w->caller = site_ref(parent);
-	w->callee = site_ref(slot);
-	w->calls = n;
+	w->caller = site_ref(f->parent);
+	w->callee = site_ref(f->slot);
+	w->calls = f->n;
 	w->total_ns = w->self_ns = 0;
-	if (slot - 1 < hp_stats_count() && (s = hp_stats_get(slot - 1))->hist.count) {
-		w->total_ns = scaled(hp_clock_to_ns(s->hist.total), n, s->hist.count);
-		w->self_ns = scaled(hp_clock_to_ns(s->self), n, s->hist.count);
+	if (g->exact) {
+		w->total_ns = hp_clock_to_ns(f->total);
+		w->self_ns = hp_clock_to_ns(f->self);
+	} else if (f->slot - 1 < view.n && (s = &view.v[f->slot - 1])->hist.count) {
+		w->total_ns = scaled(hp_clock_to_ns(s->hist.total), f->n, s->hist.count);
+		w->self_ns = scaled(hp_clock_to_ns(s->self), f->n, s->hist.count);
 	}
 }
 
-static void gather_sampled_edges(struct hp_report *r, const struct sampled *sm)
+static void gather_sampled_edges(struct hp_report *r, const struct sampled *sm,
+				 int exact)
 {
 	struct hp_count_tab *t = hp_atomic_load_relaxed(&((struct sampled *)sm)->all.tab);
-	struct edge_gather g = { r, sm, t ? t->cap : 0 };
+	struct edge_gather g = { r, sm, t ? t->cap : 0, exact };
 
 	r->edges = hp_calloc(g.cap ? g.cap : 1, sizeof *r->edges);
 	if (!r->edges)
@@ -323,9 +337,9 @@ static void gather_nodes(struct hp_report *r, const struct sampled *sm)
 		w->total_ns = hp_clock_to_ns(nd[i].total);
 		w->self_ns = hp_clock_to_ns(nd[i].self);
 		if (sm && nd[i].slot && nd[i].slot <= sm->n &&
-		    nd[i].slot - 1 < hp_stats_count()) {
+		    nd[i].slot - 1 < view.n) {
 			/* the timed calls' path, for all of the site's calls */
-			uint64_t timed = hp_stats_get(nd[i].slot - 1)->hist.count;
+			uint64_t timed = view.v[nd[i].slot - 1].hist.count;
 			uint64_t calls = sm->calls[nd[i].slot - 1];
 
 			w->calls = scaled(w->calls, calls, timed);
@@ -444,10 +458,16 @@ static void gather_graph(struct hp_report *r, unsigned int want,
 			 const struct sampled *sm)
 {
 	if (want & (HP_OUT_JSON | HP_OUT_JSON_PRETTY | HP_OUT_HTML)) {
+		struct sampled own = { 0 };
+
 		if (sm)
-			gather_sampled_edges(r, sm);
-		else
+			gather_sampled_edges(r, sm, 0);
+		else if (!hp_worker_local())
 			gather_edges(r);
+		else if (sampled_load(&own) == 0) /* the threads' cells */
+			gather_sampled_edges(r, &own, 1);
+		if (!sm && hp_worker_local())
+			sampled_free(&own);
 	}
 	r->paths_kept = hp_worker_tree_on();
 	if (want & (HP_OUT_FOLDED | HP_OUT_HTML | HP_OUT_JSON | HP_OUT_JSON_PRETTY))
@@ -482,10 +502,9 @@ void hp_gather_free(struct hp_report *r)
 }
 
 
-int hp_gather(struct hp_report *r, const struct hp_gather_in *in,
-	      const struct hp_settings *set)
+static int gather(struct hp_report *r, const struct hp_gather_in *in,
+		  const struct hp_settings *set)
 {
-	memset(r, 0, sizeof *r);
 	r->program = program_name(in->main_slot);
 	r->clock = hp_clock_name();
 	r->total_ns = in->total_ns;
@@ -516,4 +535,20 @@ int hp_gather(struct hp_report *r, const struct hp_gather_in *in,
 		return ENOMEM;
 	gather_graph(r, set->formats, NULL);
 	return 0;
+}
+
+int hp_gather(struct hp_report *r, const struct hp_gather_in *in,
+	      const struct hp_settings *set)
+{
+	int err;
+
+	memset(r, 0, sizeof *r);
+	view.v = hp_worker_view(&view.n);
+	if (!view.v && view.n)
+		return ENOMEM;
+	err = gather(r, in, set);
+	hp_worker_view_free(view.v, view.n);
+	view.v = NULL;
+	view.n = 0;
+	return err;
 }

@@ -8,19 +8,6 @@
 
 #define OCTAVE_BYTES (HP_HIST_SUB * sizeof(uint64_t))
 
-static inline void bucket_of(uint64_t v, unsigned int *oct, unsigned int *sub)
-{
-	unsigned int e;
-
-	if (v < HP_HIST_SUB) {
-		*oct = 0;
-		*sub = (unsigned int)v;
-		return;
-	}
-	e = 63u - (unsigned int)__builtin_clzll(v);
-	*oct = e - HP_HIST_SUB_BITS + 1;
-	*sub = (unsigned int)(v >> (e - HP_HIST_SUB_BITS)) - HP_HIST_SUB;
-}
 
 /* The value a bucket stands for: its midpoint (exact for width 1). */
 static uint64_t bucket_mid(unsigned int oct, unsigned int sub)
@@ -76,8 +63,14 @@ int hp_hist_record(struct hp_hist *h, uint64_t value)
 		h->min = value;
 	if (value > h->max)
 		h->max = value;
-	bucket_of(value, &oct, &sub);
+	hp_hist_bucket_of(value, &oct, &sub);
 	return add_to_bucket(h, oct, sub, 1);
+}
+
+int hp_hist_add_bucket(struct hp_hist *h, unsigned int oct, unsigned int sub,
+		       uint64_t n)
+{
+	return add_to_bucket(h, oct, sub, n);
 }
 
 int hp_hist_merge(struct hp_hist *dst, const struct hp_hist *src)

@@ -32,11 +32,32 @@ struct hp_hist {
 	uint64_t *octave[HP_HIST_OCTAVES];
 };
 
+/* The bucket of v: its octave and sub-bucket. */
+static inline void hp_hist_bucket_of(uint64_t v, unsigned int *oct,
+				     unsigned int *sub)
+{
+	unsigned int e;
+
+	if (v < HP_HIST_SUB) {
+		*oct = 0;
+		*sub = (unsigned int)v;
+		return;
+	}
+	e = 63u - (unsigned int)__builtin_clzll(v);
+	*oct = e - HP_HIST_SUB_BITS + 1;
+	*sub = (unsigned int)(v >> (e - HP_HIST_SUB_BITS)) - HP_HIST_SUB;
+}
+
 void hp_hist_init(struct hp_hist *h);
 void hp_hist_free(struct hp_hist *h);
 /* Returns 0, or ENOMEM if the value could only be counted (count, total,
  * min and max stay exact either way). */
 int hp_hist_record(struct hp_hist *h, uint64_t value);
+/* n values in bucket (oct, sub), without count/total/min/max (the
+ * caller keeps those): merging buckets kept elsewhere.  0 or ENOMEM
+ * (then they are counted in `unbucketed`). */
+int hp_hist_add_bucket(struct hp_hist *h, unsigned int oct, unsigned int sub,
+		       uint64_t n);
 /* Adds src into dst; 0 or ENOMEM. */
 int hp_hist_merge(struct hp_hist *dst, const struct hp_hist *src);
 /* Nearest-rank percentile p in [0, 100]; 0 for an empty histogram. */

@@ -106,6 +106,10 @@
  * or'ed with the slot of its parent, which its exit restores as the
  * thread's innermost call (hp_buf.cur). */
 #define UNTIMED (1ul << 62)
+/* hp_samp.parent of an entry whose cell is unknown: no slot is this
+ * (a fresh entry, zeroed, has left 0, which the fast path also sends
+ * to count_call). */
+#define NO_PARENT UINT32_MAX
 
 static inline void enter_busy(struct hp_buf *b)
 {
@@ -236,6 +240,10 @@ static _Atomic uint64_t call_limit = HP_REC_CALL_TICKS;
  * record_init before any record, never changed after. */
 static unsigned int sample_period = 1;
 
+/* Writer-side statistics (local.h, "Local statistics" below): set by
+ * record_init before any record, never changed after. */
+static int local_mode;
+
 /* Announces shadow[announced .. upto - 1] (an ENTER each), then appends
  * the n slots of `tail`.  The ENTERs go in publications of at most
  * ANNOUNCE_MAX slots (a deep stack may not fit in the ring at once); the
@@ -271,6 +279,109 @@ static int push_announced(struct hp_buf *b, uint32_t upto,
 	}
 }
 
+/* Local statistics (local.h).  When the session keeps statistics on
+ * the writers' side (no trace, no call-path tree, no allocation figures:
+ * settings.h's hp_settings_local), a timed call's exit does here what
+ * the worker does with its record (worker.c), and nothing goes to the
+ * ring: its total (end - start), its self time (total minus its shadow
+ * entry's `child`, the totals of its finished timed callees), the
+ * caller's `child`, recursion (the site's open count on this thread,
+ * taken at entry: a call with another of its site open below it is
+ * recursive) and, without sampling, its caller->callee edge (the count
+ * table's cell, with ticks).  Non-local exits are found as before and
+ * settled here too: the abandoned calls count as non-local exits and
+ * their finished callees' time goes to their caller. */
+
+static int samp_grow(struct hp_buf *b, uint32_t slot);
+
+/* The edge parent -> slot of a timed call (no sampling: the counts are
+ * kept here).  Without memory the edge is left out; the call is in. */
+static __attribute__((noinline)) void local_edge_slow(struct hp_buf *b,
+						      uint32_t parent,
+						      uint32_t slot,
+						      uint64_t total,
+						      uint64_t self)
+{
+	struct hp_count_cell *c;
+	int grew = 0;
+	uint32_t i;
+
+	if (slot >= b->samp_cap && samp_grow(b, slot))
+		return;
+	if (!(c = hp_counts_cell(&b->counts, parent, slot, &grew)))
+		return;
+	for (i = 0; grew && i < b->samp_cap; i++) {
+		b->samp[i].cell = NULL; /* the cells moved */
+		b->samp[i].parent = NO_PARENT;
+	}
+	b->samp[slot].parent = parent;
+	b->samp[slot].cell = c;
+	hp_counts_bump_timed(c, total, self);
+}
+
+static inline void local_edge(struct hp_buf *b, uint32_t parent, uint32_t slot,
+			      uint64_t total, uint64_t self)
+{
+	struct hp_samp *s;
+
+	if (__builtin_expect(slot < b->samp_cap &&
+			     (s = &b->samp[slot])->parent == parent && s->cell, 1))
+		hp_counts_bump_timed(s->cell, total, self);
+	else
+		local_edge_slow(b, parent, slot, total, self);
+}
+
+/* The top call, at depth d1 (= b->depth), ends at `end` (b busy). */
+static inline __attribute__((always_inline)) void local_close(struct hp_buf *b,
+							      uint32_t d1,
+							      uint64_t end)
+{
+	struct hp_shadow *sh = &b->shadow[d1 - 1];
+	uint32_t slot = HP_REC_SLOT(sh->key), parent = 0;
+	struct hp_lstat *ls = hp_local_stat(&b->local, slot);
+	/* A clock that stepped back (it should not) must not read as ~2^64. */
+	uint64_t total = (int64_t)(end - sh->start) < 0 ? 0 : end - sh->start;
+	uint64_t self = sh->child < total ? total - sh->child : 0;
+
+	b->cur = sh->parent;
+	b->depth = d1 - 1;
+	if (d1 >= 2) {
+		struct hp_shadow *p = &b->shadow[d1 - 2];
+
+		/* callees outlasting the call (a signal handler that ran
+		 * after its clock read) are taken out of the caller too */
+		p->child += total + (sh->child > total ? sh->child - total : 0);
+		parent = HP_REC_SLOT(p->key);
+	}
+	if (__builtin_expect(!ls, 0))
+		return; /* cannot be: its entry had it */
+	hp_local_add(&b->local, ls, total, self, --ls->open != 0);
+	if (sample_period == 1)
+		local_edge(b, parent, slot, total, self);
+}
+
+/* The calls above depth k were abandoned (b busy): they count as
+ * non-local exits, and their finished callees' time goes to their
+ * caller, whose self time then holds their own time. */
+static void local_drop_to(struct hp_buf *b, uint32_t k)
+{
+	uint32_t i;
+
+	for (i = b->depth; i > k; i--) {
+		const struct hp_shadow *e = &b->shadow[i - 1];
+		struct hp_lstat *ls = hp_local_stat(&b->local, HP_REC_SLOT(e->key));
+
+		if (ls && ls->open)
+			ls->open--;
+		hp_local_inc(&b->local.nonlocal, 1);
+		if (i >= 2)
+			b->shadow[i - 2].child += e->child;
+	}
+	b->depth = k;
+	if (b->announced > k)
+		b->announced = k;
+}
+
 /* The calls above depth k were left by a non-local exit: pops them and
  * tells the worker (DROP {k}).  Those it was never told about are
  * announced first, so it sees every abandoned call open, in order, as if
@@ -281,6 +392,12 @@ static int drop_to(struct hp_buf *b, uint32_t k)
 	struct hp_rec drop;
 	int err;
 
+	if (local_mode) {
+		if (k < b->depth)
+			b->cur = b->shadow[k].parent;
+		local_drop_to(b, k);
+		return 0;
+	}
 	drop.first = HP_REC_TAG(HP_REC_DROP, k);
 	drop.second = 0;
 	if (k < b->depth)
@@ -327,11 +444,22 @@ static inline unsigned long enter(struct hp_buf *b, uint64_t key,
 			return NOT_RECORDED;
 		}
 	}
+	if (local_mode) {
+		struct hp_lstat *ls = hp_local_stat(&b->local, HP_REC_SLOT(key));
+
+		if (!ls) {
+			leave_busy(b);
+			count_lost(b);
+			return NOT_RECORDED;
+		}
+		ls->open++;
+	}
 	sh = &b->shadow[d];
 	sh->cfa = cfa;
 	sh->ret = ret;
 	sh->guard = guard;
 	sh->key = key;
+	sh->child = 0;
 	sh->parent = parent;
 	b->cur = HP_REC_SLOT(key);
 	b->depth = (uint32_t)d + 1;
@@ -382,10 +510,6 @@ static inline uint64_t site_key(struct hp_buf *b, struct hp_site *site)
  * that was called has a timing.  The per-site array (samp, by slot) is
  * grown with hp_map on the slow path, as the shadow stack is. */
 
-/* hp_samp.parent of an entry whose cell is unknown: no slot is this
- * (a fresh entry, zeroed, has left 0, which the fast path also sends
- * to count_call). */
-#define NO_PARENT UINT32_MAX
 
 /* The next gap (xorshift64, seeded with the thread's id). */
 static uint32_t next_interval(struct hp_buf *b)
@@ -430,21 +554,21 @@ static __attribute__((noinline)) int count_call(struct hp_buf *b,
 	if (slot >= b->samp_cap && samp_grow(b, slot))
 		return -1;
 	s = &b->samp[slot];
-	if (s->parent != parent || !s->n) {
+	if (s->parent != parent || !s->cell) {
 		int grew = 0;
-		_Atomic uint64_t *n = hp_counts_cell(&b->counts, parent, slot,
-						     &grew);
+		struct hp_count_cell *c = hp_counts_cell(&b->counts, parent,
+							 slot, &grew);
 
-		if (!n)
+		if (!c)
 			return -1;
 		for (i = 0; grew && i < b->samp_cap; i++) {
-			b->samp[i].n = NULL; /* the cells moved */
+			b->samp[i].cell = NULL; /* the cells moved */
 			b->samp[i].parent = NO_PARENT;
 		}
 		s->parent = parent;
-		s->n = n;
+		s->cell = c;
 	}
-	hp_counts_bump(s->n);
+	hp_counts_bump(s->cell);
 	b->cur = slot;
 	if (!timed && s->left > 1) {
 		s->left--;
@@ -520,7 +644,7 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 
 		if (__builtin_expect(s && s->left > 1 && s->parent == parent, 1)) {
 			s->left--;
-			hp_counts_bump(s->n);
+			hp_counts_bump(s->cell);
 			b->cur = slot;
 			leave_busy(b);
 			return UNTIMED | parent;
@@ -534,11 +658,21 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 		leave_busy(b);
 		return enter_general(site, guard, cfa, ret, 0);
 	}
+	if (local_mode) {
+		struct hp_lstat *ls = hp_local_stat(&b->local, slot);
+
+		if (__builtin_expect(!ls, 0)) {
+			leave_busy(b);
+			return enter_general(site, guard, cfa, ret, 0);
+		}
+		ls->open++;
+	}
 	sh = &b->shadow[d];
 	sh->cfa = (uintptr_t)cfa;
 	sh->ret = (uintptr_t)ret;
 	sh->guard = (uintptr_t)guard;
 	sh->key = HP_REC_KEY(slot);
+	sh->child = 0;
 	b->depth = d + 1;
 	sh->start = __builtin_ia32_rdtsc(); /* last: the bookkeeping is not the call's */
 	leave_busy(b);
@@ -578,7 +712,8 @@ static unsigned long enter_main(struct hp_site *site, uint64_t *start)
 		return d;
 	/* Announced now: the report finds main open on the worker's stack. */
 	enter_busy(b);
-	if (b->depth == d && push_announced(b, (uint32_t)d, NULL, 0)) {
+	if (!local_mode && b->depth == d &&
+	    push_announced(b, (uint32_t)d, NULL, 0)) {
 		b->depth = (uint32_t)(d - 1);
 		if (b->announced > d - 1)
 			b->announced = (uint32_t)(d - 1);
@@ -691,8 +826,12 @@ static __attribute__((noinline)) void exit_general(struct hp_frame *frame,
 		return;
 	}
 	enter_busy(b);
-	if (exit_pop(b, d1) == 0 && exit_push(b, (uint32_t)d1, end, NULL, 0))
-		count_lost(b);
+	if (exit_pop(b, d1) == 0) {
+		if (local_mode)
+			local_close(b, (uint32_t)d1, end);
+		else if (exit_push(b, (uint32_t)d1, end, NULL, 0))
+			count_lost(b);
+	}
 	leave_busy(b);
 }
 
@@ -709,6 +848,17 @@ static inline __attribute__((always_inline)) void exit_fast(struct hp_frame *fra
 
 	if (__builtin_expect(d1 == NOT_RECORDED || b == NULL || b->busy, 0)) {
 		exit_general(frame, end);
+		return;
+	}
+	if (local_mode) {
+		enter_busy(b);
+		if (__builtin_expect(b->depth != d1, 0)) {
+			leave_busy(b);
+			exit_general(frame, end);
+			return;
+		}
+		local_close(b, (uint32_t)d1, end);
+		leave_busy(b);
 		return;
 	}
 	enter_busy(b);
@@ -814,8 +964,22 @@ void hp_record(struct hp_site *site, unsigned long long ticks)
 		}
 	}
 	d = b->depth;
-	if (ticks < hp_atomic_load_relaxed(&call_limit) &&
-	    d < HP_REC_CALL_DEPTHS) {
+	if (local_mode) {
+		struct hp_lstat *ls = hp_local_stat(&b->local, HP_REC_SLOT(key));
+		uint32_t parent = d ? HP_REC_SLOT(b->shadow[d - 1].key) : 0;
+
+		if (!ls) {
+			leave_busy(b);
+			count_lost(b);
+			return;
+		}
+		hp_local_add(&b->local, ls, ticks, ticks, ls->open != 0);
+		if (d)
+			b->shadow[d - 1].child += ticks;
+		if (sample_period == 1)
+			local_edge(b, parent, HP_REC_SLOT(key), ticks, ticks);
+	} else if (ticks < hp_atomic_load_relaxed(&call_limit) &&
+		   d < HP_REC_CALL_DEPTHS) {
 		r[0].first = key | HP_REC_CALL;
 		r[0].second = HP_REC_CALL_WORD(ticks, d);
 		if (push_announced(b, d, r, 1))
@@ -862,6 +1026,12 @@ void hp_leave_depth(unsigned long *depth)
  * is told about all of them (no worker any more: nothing to do). */
 static void thread_end(struct hp_buf *b)
 {
+	if (!b->busy && local_mode) {
+		enter_busy(b);
+		local_drop_to(b, 0);
+		leave_busy(b);
+		return;
+	}
 	if (b->busy || b->depth <= b->announced)
 		return;
 	enter_busy(b);
@@ -898,6 +1068,7 @@ static void record_init(void)
 	hp_atomic_store_relaxed(&call_limit,
 				hp_settings()->tracing ? 0 : HP_REC_CALL_TICKS);
 	sample_period = hp_settings()->sample;
+	local_mode = hp_settings_local(hp_settings(), hp_alloc_linked);
 }
 
 /* main's guard (hotpath.h); its exit is the session's (session.c). */

@@ -131,4 +131,16 @@ unsigned int hp_settings_format_bit(const char *name);
 /* The index of one HP_OUT_* bit (0 .. HP_OUT_FORMATS - 1). */
 unsigned int hp_settings_format_index(unsigned int bit);
 
+/* The formats that need the calls in order (the call-path tree). */
+#define HP_OUT_TREE (HP_OUT_FOLDED | HP_OUT_HTML | HP_OUT_JSON | HP_OUT_JSON_PRETTY)
+
+/* Whether each thread keeps its own statistics (local.h) rather than
+ * send its calls to the worker: when no format needs them in order and
+ * allocations are not measured (alloc_linked: hp_alloc_linked). */
+static inline int hp_settings_local(const struct hp_settings *s,
+				    int alloc_linked)
+{
+	return !s->tracing && !(s->formats & HP_OUT_TREE) && !alloc_linked;
+}
+
 #endif

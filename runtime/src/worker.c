@@ -14,6 +14,7 @@
 #include "hotpath.h"
 #include "clock.h"
 #include "settings.h"
+#include "sites.h"
 #include "trace.h"
 
 /* The worker: all of this file's state. */
@@ -26,6 +27,8 @@ static struct worker {
 	pthread_mutex_t pass_lock;
 	int tree_on;           /* keep the call-path tree (folded, html, json) */
 	int trace_on;          /* keep recent calls (trace.h) */
+	int local;             /* the writers keep the statistics (local.h) */
+	unsigned int sample;   /* HOTPATH_SAMPLE */
 	uint64_t nonlocal;     /* calls left by a non-local exit */
 	struct hp_stat *stats; /* by slot - 1 */
 	size_t nstats, stats_cap;
@@ -292,6 +295,150 @@ static void open_unannounced(struct hp_buf *b, uintptr_t here)
 		open_call(b, HP_REC_SLOT(b->shadow[i].key), b->shadow[i].start);
 }
 
+/* ---- the end, with writer-side statistics (local.h) ---- */
+
+/* b's statistics of slot, without making any (NULL: none). */
+static struct hp_lstat *lstat_peek(struct hp_buf *b, uint32_t slot)
+{
+	struct hp_lstat *p;
+
+	if (slot >= HP_LSLOTS ||
+	    !(p = hp_atomic_load_acquire(&b->local.page[slot >> HP_LPAGE_BITS])))
+		return NULL;
+	return &p[slot & (HP_LPAGE - 1)];
+}
+
+/* A call closed at the report: a call of the worker's own statistics
+ * (the thread's tables are left as they are), with its edge. */
+static struct hp_stat *local_closed(uint32_t parent, uint32_t slot,
+				    uint64_t total, uint64_t self, int nested)
+{
+	struct hp_stat *s = add(slot, total, self, nested);
+	struct hp_count_fig f = { parent, slot, 1, total, self };
+
+	/* with sampling, its count is in already (record.c counts at entry) */
+	if (s && worker.sample <= 1 && hp_counts_add(&worker.counts, &f))
+		worker.counts_lost++;
+	return s;
+}
+
+/* The ticks of main's finished callees, from the edges out of main (its
+ * self time when its own shadow entry is another running thread's). */
+struct main_child {
+	uint32_t main_slot;
+	double ticks;
+};
+
+/* A site's mean ticks per timed call, all threads (sampling). */
+static double mean_ticks(uint32_t slot)
+{
+	double total = 0, calls = 0;
+	struct hp_buf *b;
+
+	if (slot >= 1 && slot <= worker.nstats) {
+		total = (double)worker.stats[slot - 1].hist.total;
+		calls = (double)worker.stats[slot - 1].hist.count;
+	}
+	for (b = hp_buf_first(); b; b = b->next) {
+		struct hp_lstat *l = lstat_peek(b, slot);
+
+		if (l) {
+			total += (double)hp_atomic_load_relaxed(&l->total);
+			calls += (double)hp_atomic_load_relaxed(&l->calls);
+		}
+	}
+	return calls > 0 ? total / calls : 0;
+}
+
+static void add_main_child(const struct hp_count_fig *f, void *arg)
+{
+	struct main_child *m = arg;
+
+	if (f->parent != m->main_slot || f->slot == m->main_slot)
+		return;
+	m->ticks += worker.sample <= 1 ? (double)f->total
+				       : (double)f->n * mean_ticks(f->slot);
+}
+
+/* hp_worker_close_all with writer-side statistics.  The calls still
+ * open on `mine` are read from its shadow stack (it is not in a writer
+ * operation, so it holds still) and closed into the worker's own
+ * statistics; other threads' shadow stacks are theirs, so their open
+ * calls are not counted (their time so far is in no row).  Recursion is
+ * told by the thread's open counts, which the closed calls take down. */
+static void close_all_local(struct hp_buf *mine, uintptr_t here,
+			    uint32_t main_slot, int main_returned,
+			    uint64_t now, uint64_t ticks)
+{
+	int main_done = 0;
+
+	if (mine && !mine->busy && mine->depth) {
+		struct hp_shadow *sh = mine->shadow;
+		uint32_t k = mine->depth, j;
+		int count = 1;
+
+		if (main_returned && main_slot) {
+			/* after main's return what is above it was abandoned
+			 * and is discarded, as it always was */
+			for (j = 0; j < mine->depth; j++)
+				if (HP_REC_SLOT(sh[j].key) == main_slot) {
+					k = j + 1;
+					count = 0;
+					break;
+				}
+		} else if (mine->stack_lo <= here && here < mine->stack_hi) {
+			/* frames not above `here` were left by a longjmp */
+			for (k = 0; k < mine->depth && sh[k].cfa > here; k++)
+				;
+		}
+		for (j = mine->depth; j > 0; j--) {
+			struct hp_shadow *e = &sh[j - 1];
+			uint32_t slot = HP_REC_SLOT(e->key);
+			struct hp_lstat *l = lstat_peek(mine, slot);
+			int nested = l && l->open > 1, is_main;
+			uint64_t total, self;
+			struct hp_stat *s;
+
+			if (l && l->open)
+				l->open--;
+			if (j > k || (int64_t)(now - e->start) < 0) {
+				/* abandoned, or begun after now: not a call;
+				 * its finished callees' time goes down */
+				if (j >= 2)
+					sh[j - 2].child += e->child;
+				if (j > k && count)
+					worker.nonlocal++;
+				continue;
+			}
+			total = now - e->start;
+			self = e->child < total ? total - e->child : 0;
+			if (j >= 2)
+				sh[j - 2].child += total +
+					(e->child > total ? e->child - total : 0);
+			s = local_closed(j >= 2 ? HP_REC_SLOT(sh[j - 2].key) : 0,
+					 slot, total, self, nested);
+			is_main = main_slot && !main_done && slot == main_slot &&
+				  !nested;
+			main_done |= is_main;
+			if (s && !(is_main && main_returned))
+				s->unfinished++;
+		}
+		mine->depth = 0; /* closed here: the thread's own exits from
+				    now on find nothing open */
+	}
+	if (main_slot && !main_done) {
+		struct main_child m = { main_slot, 0 };
+		struct hp_stat *s;
+		uint64_t child;
+
+		hp_worker_counts_each(add_main_child, &m);
+		child = m.ticks < (double)ticks ? (uint64_t)m.ticks : ticks;
+		s = add(main_slot, ticks, ticks - child, 0);
+		if (s && !main_returned)
+			s->unfinished++;
+	}
+}
+
 void hp_worker_close_all(struct hp_buf *mine, uintptr_t mine_here,
 			 uint32_t main_slot, int main_returned, uint64_t now,
 			 uint64_t ticks, const struct hp_alloc_delta *d)
@@ -299,6 +446,12 @@ void hp_worker_close_all(struct hp_buf *mine, uintptr_t mine_here,
 	const uint64_t *fig = (const uint64_t *)(const void *)d;
 	struct hp_buf *b;
 	int main_done = 0;
+
+	if (worker.local) {
+		close_all_local(mine, mine_here, main_slot, main_returned, now,
+				ticks);
+		return;
+	}
 
 	/* After main's return nothing above it on its thread is open any
 	 * more: what is left there was abandoned (longjmp) and is discarded,
@@ -341,7 +494,75 @@ void hp_worker_close_all(struct hp_buf *mine, uintptr_t mine_here,
 
 uint64_t hp_worker_nonlocal(void)
 {
-	return worker.nonlocal;
+	uint64_t n = worker.nonlocal;
+	struct hp_buf *b;
+
+	for (b = hp_buf_first(); worker.local && b; b = b->next)
+		n += hp_atomic_load_relaxed(&b->local.nonlocal);
+	return n;
+}
+
+int hp_worker_local(void)
+{
+	return worker.local;
+}
+
+struct view_ctx {
+	struct hp_stat *v;
+	size_t n;
+};
+
+static void view_add(uint32_t slot, const struct hp_lstat *l, void *arg)
+{
+	struct view_ctx *c = arg;
+
+	if (slot < 1 || slot > c->n)
+		return; /* a slot registered after the view was sized */
+	hp_local_merge_hist(&c->v[slot - 1].hist, l);
+	c->v[slot - 1].self += hp_atomic_load_relaxed(&l->self);
+	c->v[slot - 1].nested += hp_atomic_load_relaxed(&l->nested);
+}
+
+struct hp_stat *hp_worker_view(size_t *count)
+{
+	struct view_ctx c;
+	struct hp_buf *b;
+	size_t i;
+
+	if (!worker.local) {
+		*count = worker.nstats;
+		return worker.stats;
+	}
+	c.n = hp_sites_count();
+	if (c.n < worker.nstats)
+		c.n = worker.nstats;
+	*count = c.n;
+	if (!(c.v = hp_calloc(c.n ? c.n : 1, sizeof *c.v)))
+		return NULL;
+	for (i = 0; i < c.n; i++) {
+		hp_hist_init(&c.v[i].hist);
+		if (i >= worker.nstats)
+			continue;
+		(void)hp_hist_merge(&c.v[i].hist, &worker.stats[i].hist);
+		c.v[i].self = worker.stats[i].self;
+		c.v[i].nested = worker.stats[i].nested;
+		c.v[i].unfinished = worker.stats[i].unfinished;
+	}
+	for (b = hp_buf_first(); b; b = b->next)
+		hp_local_each(&b->local, view_add, &c);
+	*count = c.n;
+	return c.v;
+}
+
+void hp_worker_view_free(struct hp_stat *v, size_t n)
+{
+	size_t i;
+
+	if (!v || v == worker.stats)
+		return;
+	for (i = 0; i < n; i++)
+		hp_hist_free(&v[i].hist);
+	hp_free(v);
 }
 
 int hp_worker_tree_on(void)
@@ -393,15 +614,29 @@ static uint64_t drain(struct hp_buf *b)
 }
 
 /* A dead ring's count goes to the worker's own table. */
-static void keep_count(uint32_t parent, uint32_t slot, uint64_t n, void *arg)
+static void keep_count(const struct hp_count_fig *f, void *arg)
 {
 	(void)arg;
-	if (hp_counts_add(&worker.counts, parent, slot, n))
-		worker.counts_lost += n;
+	if (hp_counts_add(&worker.counts, f))
+		worker.counts_lost += f->n;
 }
 
-void hp_worker_counts_each(void (*fn)(uint32_t parent, uint32_t slot,
-				      uint64_t n, void *arg),
+/* A dead ring's statistics (local.h) go to the worker's own. */
+static void keep_local(uint32_t slot, const struct hp_lstat *l, void *arg)
+{
+	struct hp_stat *s = stat_of(slot);
+
+	(void)arg;
+	if (!s) {
+		hp_buf_count_lost(hp_atomic_load_relaxed(&l->calls));
+		return;
+	}
+	hp_local_merge_hist(&s->hist, l);
+	s->self += hp_atomic_load_relaxed(&l->self);
+	s->nested += hp_atomic_load_relaxed(&l->nested);
+}
+
+void hp_worker_counts_each(void (*fn)(const struct hp_count_fig *f, void *arg),
 			   void *arg)
 {
 	struct hp_buf *b;
@@ -431,6 +666,8 @@ uint64_t hp_worker_drain_all(void)
 			 * calls still open were left by pthread_exit or the like. */
 			abandon_to(b, 0, 1);
 			hp_counts_each(&b->counts, keep_count, NULL);
+			hp_local_each(&b->local, keep_local, NULL);
+			worker.nonlocal += hp_atomic_load_relaxed(&b->local.nonlocal);
 			hp_free(b->open);
 			hp_free(b->active);
 			hp_trace_retire(b->trace, b->final_name);
@@ -492,8 +729,9 @@ int hp_worker_start(const struct hp_settings *set)
 	/* Before any record is consumed: what the worker keeps. */
 	worker.trace_on = set->tracing;
 	hp_trace_set_limit(set->trace_limit);
-	worker.tree_on = (set->formats & (HP_OUT_FOLDED | HP_OUT_HTML | HP_OUT_JSON |
-					  HP_OUT_JSON_PRETTY)) != 0;
+	worker.tree_on = (set->formats & HP_OUT_TREE) != 0;
+	worker.local = hp_settings_local(set, hp_alloc_linked);
+	worker.sample = set->sample;
 	hp_cg_set_limit(set->tree_limit);
 
 	pthread_attr_init(&attr);
@@ -547,10 +785,12 @@ void hp_worker_reset_stats(void)
 	worker.nonlocal = 0;
 	worker.counts_lost = 0;
 	hp_counts_zero(&worker.counts);
-	for (b = hp_buf_first(); b; b = b->next)
+	for (b = hp_buf_first(); b; b = b->next) {
 		hp_counts_zero(&b->counts); /* the parent's (only the forking
 					       thread is here, outside any
 					       record) */
+		hp_local_zero(&b->local);
+	}
 	hp_cg_reset();
 	hp_trace_reset();
 	for (i = 0; i < worker.nstats; i++) {

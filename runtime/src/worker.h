@@ -76,6 +76,17 @@
  * threads.  A fork child zeroes them all with the statistics.  gather.c
  * turns counts and timed statistics into the report's estimates.
  *
+ * Writer-side statistics (local.h, when the formats need no order of
+ * calls and allocations are not measured): the writers send nothing and
+ * keep per-site statistics and edges (with ticks) in tables of their own.
+ * The worker then only folds the tables of ended threads into its own
+ * statistics and counts before it frees their rings; a report or
+ * snapshot adds the live threads' tables to those (hp_worker_view, and
+ * the counts through hp_worker_counts_each).  At the report, the calls
+ * still open on the reporting thread are read from its shadow stack and
+ * closed into the worker's statistics; other threads' open calls are not
+ * counted.
+ *
  * hp_worker_stop() clears the consumer (writers then drop rather than wait),
  * joins the thread, and hands ownership of the statistics to the caller,
  * which must then drain with hp_worker_drain_all() itself.
@@ -90,6 +101,7 @@
 
 struct hp_alloc_delta;
 struct hp_buf;
+struct hp_count_fig;
 struct hp_settings;
 
 /* Index of the allocation metrics: the order of struct hp_alloc_delta. */
@@ -163,11 +175,19 @@ int hp_worker_tree_on(void);
 /* Sampling (HOTPATH_SAMPLE > 1): every (parent slot, slot, calls) of the
  * exact counts (counts.h), of live and ended threads; a pair may come
  * more than once (once per thread).  Consumer only. */
-void hp_worker_counts_each(void (*fn)(uint32_t parent, uint32_t slot,
-				      uint64_t n, void *arg),
+void hp_worker_counts_each(void (*fn)(const struct hp_count_fig *f, void *arg),
 			   void *arg);
 /* Calls whose count found no memory when their thread ended. */
 uint64_t hp_worker_counts_lost(void);
+
+/* Whether the writers keep the statistics (local.h): decided at start. */
+int hp_worker_local(void);
+/* Every slot's statistics as a report shows them (by slot - 1, *count
+ * of them), pass lock held: the worker's own, or with writer-side
+ * statistics a copy with every live thread's tables added; give it back
+ * to hp_worker_view_free.  NULL without memory. */
+struct hp_stat *hp_worker_view(size_t *count);
+void hp_worker_view_free(struct hp_stat *v, size_t count);
 
 /* Statistics of slots 1 .. hp_stats_count() (consumer only). */
 size_t hp_stats_count(void);

@@ -1,0 +1,169 @@
+/* local.c - see local.h. */
+#include "local.h"
+
+#include <string.h>
+
+#include "alloc.h"
+
+#define BLOCK_BYTES (64u * 1024u)
+#define CHUNK_BYTES (HP_HIST_SUB * sizeof(uint64_t))
+
+/* Writer: n bytes (a multiple of 64) from the arena, zeroed; NULL
+ * without memory. */
+static void *arena_take(struct hp_local *l, size_t n)
+{
+	void *p;
+
+	if (l->arena_left < n) {
+		char *b = hp_map(BLOCK_BYTES);
+
+		if (!b)
+			return NULL;
+		*(void **)(void *)b = l->blocks;
+		l->blocks = b;
+		l->arena = b + 64; /* the link's line */
+		l->arena_left = BLOCK_BYTES - 64;
+	}
+	p = l->arena;
+	l->arena += n;
+	l->arena_left -= n;
+	return p;
+}
+
+struct hp_lstat *hp_local_page(struct hp_local *l, uint32_t slot)
+{
+	struct hp_lstat *p;
+
+	if (slot >= HP_LSLOTS)
+		return NULL;
+	p = hp_atomic_load_relaxed(&l->page[slot >> HP_LPAGE_BITS]);
+	if (!p) {
+		if (!(p = hp_map(HP_LPAGE * sizeof *p)))
+			return NULL;
+		hp_atomic_store_release(&l->page[slot >> HP_LPAGE_BITS], p);
+	}
+	return &p[slot & (HP_LPAGE - 1)];
+}
+
+_Atomic uint64_t *hp_local_bucket(struct hp_local *l, struct hp_lstat *s,
+				  unsigned int oct, unsigned int sub)
+{
+	struct hp_lhist *h = hp_atomic_load_relaxed(&s->hist);
+	_Atomic uint64_t *chunk;
+
+	if (!h) {
+		/* 59 pointers: 472 bytes, taken as 512 */
+		if (!(h = arena_take(l, (sizeof *h + 63) & ~(size_t)63)))
+			return NULL;
+		hp_atomic_store_release(&s->hist, h);
+	}
+	chunk = hp_atomic_load_relaxed(&h->oct[oct]);
+	if (!chunk) {
+		if (!(chunk = arena_take(l, CHUNK_BYTES)))
+			return NULL;
+		hp_atomic_store_release(&h->oct[oct], chunk);
+	}
+	return &chunk[sub];
+}
+
+void hp_local_merge_hist(struct hp_hist *dst, const struct hp_lstat *s)
+{
+	uint64_t calls = hp_atomic_load_relaxed(&s->calls);
+	uint64_t min1 = hp_atomic_load_relaxed(&s->min1);
+	uint64_t max = hp_atomic_load_relaxed(&s->max), bucketed = 0;
+	struct hp_lhist *h = hp_atomic_load_acquire(&((struct hp_lstat *)s)->hist);
+	unsigned int oct, sub;
+
+	if (!calls)
+		return;
+	dst->count += calls;
+	dst->total += hp_atomic_load_relaxed(&s->total);
+	if (min1 && min1 - 1 < dst->min)
+		dst->min = min1 - 1;
+	if (max > dst->max)
+		dst->max = max;
+	for (oct = 0; h && oct < HP_HIST_OCTAVES; oct++) {
+		_Atomic uint64_t *chunk = hp_atomic_load_acquire(&h->oct[oct]);
+
+		for (sub = 0; chunk && sub < HP_HIST_SUB; sub++) {
+			uint64_t n = hp_atomic_load_relaxed(&chunk[sub]);
+
+			if (!n)
+				continue;
+			/* a reader racing the writer may see a bucket ahead of
+			 * the calls it read: never more values than calls */
+			if (n > calls - bucketed)
+				n = calls - bucketed;
+			bucketed += n;
+			if (hp_hist_add_bucket(dst, oct, sub, n))
+				bucketed -= n; /* counted unbucketed there */
+		}
+	}
+	dst->unbucketed += calls - bucketed;
+}
+
+void hp_local_each(struct hp_local *l,
+		   void (*fn)(uint32_t slot, const struct hp_lstat *s, void *arg),
+		   void *arg)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < HP_LPAGES; i++) {
+		const struct hp_lstat *p = hp_atomic_load_acquire(&l->page[i]);
+
+		for (j = 0; p && j < HP_LPAGE; j++)
+			if (hp_atomic_load_relaxed(&p[j].calls))
+				fn(i << HP_LPAGE_BITS | j, &p[j], arg);
+	}
+}
+
+void hp_local_zero(struct hp_local *l)
+{
+	uint32_t i, j, oct;
+
+	hp_atomic_store_relaxed(&l->nonlocal, 0);
+	for (i = 0; i < HP_LPAGES; i++) {
+		struct hp_lstat *p = hp_atomic_load_relaxed(&l->page[i]);
+
+		for (j = 0; p && j < HP_LPAGE; j++) {
+			struct hp_lstat *s = &p[j];
+			struct hp_lhist *h = hp_atomic_load_relaxed(&s->hist);
+
+			hp_atomic_store_relaxed(&s->calls, 0);
+			hp_atomic_store_relaxed(&s->total, 0);
+			hp_atomic_store_relaxed(&s->self, 0);
+			hp_atomic_store_relaxed(&s->nested, 0);
+			hp_atomic_store_relaxed(&s->min1, 0);
+			hp_atomic_store_relaxed(&s->max, 0);
+			for (oct = 0; h && oct < HP_HIST_OCTAVES; oct++) {
+				_Atomic uint64_t *chunk =
+					hp_atomic_load_relaxed(&h->oct[oct]);
+
+				if (chunk)
+					memset((void *)chunk, 0, CHUNK_BYTES);
+			}
+		}
+	}
+}
+
+void hp_local_free(struct hp_local *l)
+{
+	uint32_t i;
+	void *b, *next;
+
+	for (i = 0; i < HP_LPAGES; i++) {
+		struct hp_lstat *p = hp_atomic_load_relaxed(&l->page[i]);
+
+		if (p)
+			hp_unmap(p, HP_LPAGE * sizeof *p);
+		hp_atomic_store_relaxed(&l->page[i], NULL);
+	}
+	for (b = l->blocks; b; b = next) {
+		next = *(void **)b;
+		hp_unmap(b, BLOCK_BYTES);
+	}
+	l->blocks = NULL;
+	l->arena = NULL;
+	l->arena_left = 0;
+	hp_atomic_store_relaxed(&l->nonlocal, 0);
+}
