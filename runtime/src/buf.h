@@ -136,9 +136,11 @@ struct hp_shadow {
 	uintptr_t guard; /* the guard variable's address */
 	uint64_t key;    /* HP_REC_KEY(the site's slot) */
 	uint64_t start;  /* ticks */
-	uint64_t child;  /* writer-side statistics (local.h): ticks of its
-			    finished timed callees */
 	uint32_t parent; /* hp_buf.cur at its entry: restored at its exit */
+	/* Writer-side statistics (local.h): ticks of its finished timed
+	 * callees, and its site's statistics on this thread. */
+	uint64_t child;
+	struct hp_lstat *ls;
 };
 
 /* Sampling (record.c): one site's countdown on this thread, and its

@@ -66,9 +66,13 @@ _Atomic uint64_t *hp_local_bucket(struct hp_local *l, struct hp_lstat *s,
 	return &chunk[sub];
 }
 
-void hp_local_merge_hist(struct hp_hist *dst, const struct hp_lstat *s)
+void hp_local_merge(struct hp_hist *dst, uint64_t *self, uint64_t *nested,
+		    const struct hp_lstat *s)
 {
-	uint64_t calls = hp_atomic_load_relaxed(&s->calls);
+	/* the writer's order reversed (hp_local_add): calls, self, then
+	 * the rest, each at least as new as what came before */
+	uint64_t calls = hp_atomic_load_acquire(&((struct hp_lstat *)s)->calls);
+	uint64_t self_ticks = hp_atomic_load_acquire(&((struct hp_lstat *)s)->self);
 	uint64_t min1 = hp_atomic_load_relaxed(&s->min1);
 	uint64_t max = hp_atomic_load_relaxed(&s->max), bucketed = 0;
 	struct hp_lhist *h = hp_atomic_load_acquire(&((struct hp_lstat *)s)->hist);
@@ -76,6 +80,8 @@ void hp_local_merge_hist(struct hp_hist *dst, const struct hp_lstat *s)
 
 	if (!calls)
 		return;
+	*self += self_ticks;
+	*nested += hp_atomic_load_relaxed(&s->nested);
 	dst->count += calls;
 	dst->total += hp_atomic_load_relaxed(&s->total);
 	if (min1 && min1 - 1 < dst->min)

@@ -103,11 +103,13 @@ static inline void hp_local_add(struct hp_local *l, struct hp_lstat *s,
 	unsigned int oct, sub;
 	uint64_t m;
 
-	hp_local_inc(&s->calls, 1);
+	/* total, then self, then calls (release: free on x86), so that a
+	 * reader that loads them in the other order (hp_local_merge) never
+	 * sees more self than total, nor calls without their ticks */
 	hp_local_inc(&s->total, total);
-	hp_local_inc(&s->self, self);
 	if (__builtin_expect(nested, 0))
 		hp_local_inc(&s->nested, total);
+	hp_atomic_store_release(&s->self, hp_atomic_load_relaxed(&s->self) + self);
 	m = hp_atomic_load_relaxed(&s->min1);
 	if (m == 0 || total + 1 < m)
 		hp_atomic_store_relaxed(&s->min1, total + 1);
@@ -117,14 +119,17 @@ static inline void hp_local_add(struct hp_local *l, struct hp_lstat *s,
 	h = hp_atomic_load_relaxed(&s->hist);
 	if (__builtin_expect(h && (chunk = hp_atomic_load_relaxed(&h->oct[oct])), 1))
 		c = &chunk[sub];
-	else if (!(c = hp_local_bucket(l, s, oct, sub)))
-		return; /* unbucketed: the reader finds calls > buckets */
-	hp_local_inc(c, 1);
+	else
+		c = hp_local_bucket(l, s, oct, sub); /* NULL: unbucketed */
+	if (c)
+		hp_local_inc(c, 1);
+	hp_atomic_store_release(&s->calls, hp_atomic_load_relaxed(&s->calls) + 1);
 }
 
-/* Reader: s's calls, total, min, max and buckets added to dst (its self
- * and recursive ticks are the caller's to add: s->self, s->nested). */
-void hp_local_merge_hist(struct hp_hist *dst, const struct hp_lstat *s);
+/* Reader: s's calls, total, min, max and buckets added to dst, its self
+ * and recursive ticks to *self and *nested. */
+void hp_local_merge(struct hp_hist *dst, uint64_t *self, uint64_t *nested,
+		    const struct hp_lstat *s);
 
 /* Reader: fn for each site with calls. */
 void hp_local_each(struct hp_local *l,

@@ -99,7 +99,7 @@
 #include "settings.h"
 #include "sites.h"
 
-#define SHADOW_FIRST 1024u /* entries mapped at first: 48 KiB */
+#define SHADOW_FIRST 1024u /* entries mapped at first: 64 KiB */
 #define ANNOUNCE_MAX (HP_BUF_CAP / 4) /* ENTERs per publication */
 #define NOT_RECORDED 0ul
 /* The frame depth of a call counted but not timed (sampling): this bit,
@@ -338,7 +338,7 @@ static inline __attribute__((always_inline)) void local_close(struct hp_buf *b,
 {
 	struct hp_shadow *sh = &b->shadow[d1 - 1];
 	uint32_t slot = HP_REC_SLOT(sh->key), parent = 0;
-	struct hp_lstat *ls = hp_local_stat(&b->local, slot);
+	struct hp_lstat *ls = sh->ls;
 	/* A clock that stepped back (it should not) must not read as ~2^64. */
 	uint64_t total = (int64_t)(end - sh->start) < 0 ? 0 : end - sh->start;
 	uint64_t self = sh->child < total ? total - sh->child : 0;
@@ -353,8 +353,6 @@ static inline __attribute__((always_inline)) void local_close(struct hp_buf *b,
 		p->child += total + (sh->child > total ? sh->child - total : 0);
 		parent = HP_REC_SLOT(p->key);
 	}
-	if (__builtin_expect(!ls, 0))
-		return; /* cannot be: its entry had it */
 	hp_local_add(&b->local, ls, total, self, --ls->open != 0);
 	if (sample_period == 1)
 		local_edge(b, parent, slot, total, self);
@@ -369,10 +367,9 @@ static void local_drop_to(struct hp_buf *b, uint32_t k)
 
 	for (i = b->depth; i > k; i--) {
 		const struct hp_shadow *e = &b->shadow[i - 1];
-		struct hp_lstat *ls = hp_local_stat(&b->local, HP_REC_SLOT(e->key));
 
-		if (ls && ls->open)
-			ls->open--;
+		if (e->ls->open)
+			e->ls->open--;
 		hp_local_inc(&b->local.nonlocal, 1);
 		if (i >= 2)
 			b->shadow[i - 2].child += e->child;
@@ -444,6 +441,7 @@ static inline unsigned long enter(struct hp_buf *b, uint64_t key,
 			return NOT_RECORDED;
 		}
 	}
+	sh = &b->shadow[d];
 	if (local_mode) {
 		struct hp_lstat *ls = hp_local_stat(&b->local, HP_REC_SLOT(key));
 
@@ -453,8 +451,8 @@ static inline unsigned long enter(struct hp_buf *b, uint64_t key,
 			return NOT_RECORDED;
 		}
 		ls->open++;
+		sh->ls = ls;
 	}
-	sh = &b->shadow[d];
 	sh->cfa = cfa;
 	sh->ret = ret;
 	sh->guard = guard;
@@ -658,6 +656,7 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 		leave_busy(b);
 		return enter_general(site, guard, cfa, ret, 0);
 	}
+	sh = &b->shadow[d];
 	if (local_mode) {
 		struct hp_lstat *ls = hp_local_stat(&b->local, slot);
 
@@ -666,8 +665,8 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 			return enter_general(site, guard, cfa, ret, 0);
 		}
 		ls->open++;
+		sh->ls = ls;
 	}
-	sh = &b->shadow[d];
 	sh->cfa = (uintptr_t)cfa;
 	sh->ret = (uintptr_t)ret;
 	sh->guard = (uintptr_t)guard;

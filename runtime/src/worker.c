@@ -518,9 +518,8 @@ static void view_add(uint32_t slot, const struct hp_lstat *l, void *arg)
 
 	if (slot < 1 || slot > c->n)
 		return; /* a slot registered after the view was sized */
-	hp_local_merge_hist(&c->v[slot - 1].hist, l);
-	c->v[slot - 1].self += hp_atomic_load_relaxed(&l->self);
-	c->v[slot - 1].nested += hp_atomic_load_relaxed(&l->nested);
+	hp_local_merge(&c->v[slot - 1].hist, &c->v[slot - 1].self,
+		       &c->v[slot - 1].nested, l);
 }
 
 struct hp_stat *hp_worker_view(size_t *count)
@@ -631,9 +630,7 @@ static void keep_local(uint32_t slot, const struct hp_lstat *l, void *arg)
 		hp_buf_count_lost(hp_atomic_load_relaxed(&l->calls));
 		return;
 	}
-	hp_local_merge_hist(&s->hist, l);
-	s->self += hp_atomic_load_relaxed(&l->self);
-	s->nested += hp_atomic_load_relaxed(&l->nested);
+	hp_local_merge(&s->hist, &s->self, &s->nested, l);
 }
 
 void hp_worker_counts_each(void (*fn)(const struct hp_count_fig *f, void *arg),
