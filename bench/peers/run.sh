@@ -58,7 +58,7 @@ expected=$((calls + calls / 10)) # timed calls + warm-up
 
 # Variant bookkeeping: ids in table order; label, run command (an array
 # literal, eval'd in the run directory), and why a variant is out.
-ids=(plain rdtsc mono cyg gprof uftrace hpcc hand)
+ids=(plain rdtsc mono cyg gprof uftrace hpcc hpccj hand)
 declare -A label run why
 label[plain]="plain (gcc $opt, no instrumentation)"
 label[rdtsc]="floor: rdtsc pair"
@@ -67,6 +67,7 @@ label[cyg]="-finstrument-functions + clock/totals hooks"
 label[gprof]="gprof (-pg, mcount)"
 label[uftrace]="uftrace record (-pg build)"
 label[hpcc]="hpcc (hpcc $cc $opt, /* @hotpath */)"
+label[hpccj]="hpcc, JSON report (via the worker)"
 label[hand]="hpcc guard macros by hand + libhotpath.a"
 
 # build ID CMD...: compile one variant, or record why it could not be.
@@ -114,14 +115,16 @@ libhotpath=$build_dir/lib/libhotpath.a
 cjson_libs=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 if [ -x "$hpcc_bin" ]; then
 	build hpcc "$hpcc_bin" $cc $opt $warn "$src" -o "$tmp/bin/hpcc" &&
-		run[hpcc]='HOTPATH_FORMAT=json HOTPATH_OUTPUT="$PWD/report.json" "$tmp/bin/hpcc" $calls'
+		run[hpcc]='HOTPATH_FORMAT=metrics HOTPATH_OUTPUT="$PWD/report.prom" "$tmp/bin/hpcc" $calls' &&
+		run[hpccj]='HOTPATH_FORMAT=json HOTPATH_OUTPUT="$PWD/report.json" "$tmp/bin/hpcc" $calls'
 else
 	why[hpcc]="$hpcc_bin not built (cmake --build ${build_dir#$root/} --target hpcc hotpath)"
+	why[hpccj]=${why[hpcc]}
 fi
 if [ -f "$libhotpath" ]; then
 	build hand $cc $opt $warn -DPEERS_HAND_HOTPATH -I"$root/runtime/include" \
 		"$src" "$libhotpath" $cjson_libs -pthread -lm -o "$tmp/bin/hand" &&
-		run[hand]='HOTPATH_FORMAT=json HOTPATH_OUTPUT="$PWD/report.json" "$tmp/bin/hand" $calls'
+		run[hand]='HOTPATH_FORMAT=metrics HOTPATH_OUTPUT="$PWD/report.prom" "$tmp/bin/hand" $calls'
 else
 	why[hand]="$libhotpath not built (cmake --build ${build_dir#$root/} --target hotpath)"
 fi
@@ -131,7 +134,7 @@ fi
 run_one() {
 	local id=$1 r=$2 dir=$tmp/run-$1 ns
 	mkdir -p "$dir"
-	rm -rf "$dir/uftrace.data" "$dir/gmon.out" "$dir/report.json"
+	rm -rf "$dir/uftrace.data" "$dir/gmon.out" "$dir/report.json" "$dir/report.prom"
 	local st=0
 	(cd "$dir" && eval "${run[$id]}") >"$dir/out" 2>"$dir/err" || st=$?
 	if [ $st != 0 ]; then
@@ -174,6 +177,14 @@ evidence() {
 		n=$(uftrace report -d "$dir/uftrace.data" 2>/dev/null |
 			awk '$NF == "work" { print $(NF-1) }' | head -n1) ;;
 	hpcc|hand)
+		how="the metrics report"
+		if [ ! -s "$dir/report.prom" ]; then
+			extra=" (no metrics report written: HOTPATH_OUTPUT ignored?)"
+		else
+			n=$(sed -n 's/^hotpath_calls_total{function="work",.*} //p' "$dir/report.prom")
+			extra=", lost $(sed -n 's/^hotpath_lost_total //p' "$dir/report.prom")"
+		fi ;;
+	hpccj)
 		how="the JSON report"
 		if [ ! -s "$dir/report.json" ]; then
 			extra=" (no JSON report written: HOTPATH_OUTPUT ignored?)"

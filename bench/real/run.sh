@@ -6,8 +6,11 @@
 #   plain    gcc -O2                                  the baseline
 #   all      hpcc --instrument=all gcc -O2            every function measured
 #   all/64   the same binary with HOTPATH_SAMPLE=64   one call in 64 timed
+# each of the last two with the metrics report (like the default table,
+# it needs no order of calls: each thread keeps its own statistics) and
+# with the JSON report (its call paths need every call sent to the worker).
 #
-# Each round runs the three back to back (interleaved, so load changes on
+# Each round runs the five back to back (interleaved, so load changes on
 # a shared machine hit all alike); the script prints the medians of RUNS
 # rounds and each one's ratio to plain, then what the JSON reports say:
 # measured calls and functions (rows with calls), which must be the same
@@ -87,11 +90,13 @@ ms() {
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { printf "%d\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-: >t.plain; : >t.all; : >t.sample
+: >t.plain; : >t.all; : >t.sample; : >t.allj; : >t.samplej
 for i in $(seq "$RUNS"); do
 	ms plain/speedtest1 HOTPATH_QUIET=1 >>t.plain
-	ms all/speedtest1 HOTPATH_FORMAT=json HOTPATH_OUTPUT="$WORK/all.json" >>t.all
-	ms all/speedtest1 HOTPATH_SAMPLE="$SAMPLE" HOTPATH_FORMAT=json HOTPATH_OUTPUT="$WORK/sample.json" >>t.sample
+	ms all/speedtest1 HOTPATH_FORMAT=metrics HOTPATH_OUTPUT="$WORK/all.prom" >>t.all
+	ms all/speedtest1 HOTPATH_SAMPLE="$SAMPLE" HOTPATH_FORMAT=metrics HOTPATH_OUTPUT="$WORK/sample.prom" >>t.sample
+	ms all/speedtest1 HOTPATH_FORMAT=json HOTPATH_OUTPUT="$WORK/all.json" >>t.allj
+	ms all/speedtest1 HOTPATH_SAMPLE="$SAMPLE" HOTPATH_FORMAT=json HOTPATH_OUTPUT="$WORK/sample.json" >>t.samplej
 done
 
 # calls, functions with calls, and timed calls (or "-") of a JSON report
@@ -105,14 +110,22 @@ if "timed_calls" in r:
 print(sum(x["calls"] for x in f), sum(1 for x in f if x["calls"]),
       sum(timed) if timed else "-")' "$1"
 }
+# calls and functions with calls of a metrics report
+prom_summary() {
+	awk '/^hotpath_calls_total\{/ { n += $NF; if ($NF > 0) f++ } END { print n + 0, f + 0 }' "$1"
+}
 p=$(median <t.plain); a=$(median <t.all); s=$(median <t.sample)
+aj=$(median <t.allj); sj=$(median <t.samplej)
 read -r ac af at <<<"$(summary all.json)"
 read -r sc sf st <<<"$(summary sample.json)"
 echo "speedtest1 $args, sqlite $(cat src/VERSION), $CC -O2, $(nproc) CPUs; medians of $RUNS interleaved runs"
-awk -v p="$p" -v a="$a" -v s="$s" -v n="$SAMPLE" 'BEGIN {
-	printf "  plain                          %7d ms\n", p
-	printf "  hpcc --instrument=all          %7d ms  %5.2fx\n", a, a / p
-	printf "  same, HOTPATH_SAMPLE=%-4d      %7d ms  %5.2fx\n", n, s, s / p }'
+awk -v p="$p" -v a="$a" -v s="$s" -v aj="$aj" -v sj="$sj" -v n="$SAMPLE" 'BEGIN {
+	printf "  plain                                 %7d ms\n", p
+	printf "  hpcc --instrument=all, metrics report %7d ms  %5.2fx\n", a, a / p
+	printf "  same, HOTPATH_SAMPLE=%-4d             %7d ms  %5.2fx\n", n, s, s / p
+	printf "  hpcc --instrument=all, JSON report    %7d ms  %5.2fx\n", aj, aj / p
+	printf "  same, HOTPATH_SAMPLE=%-4d             %7d ms  %5.2fx\n", n, sj, sj / p }'
+echo "  metrics reports: $(prom_summary all.prom | awk '{ print $1 " calls, " $2 " functions" }') (all), $(prom_summary sample.prom | awk '{ print $1 " calls, " $2 " functions" }') (sampled)"
 echo "  report, all:      $ac calls, $af functions"
 if [ "$st" = - ]; then
 	echo "  report, sampled:  $sc calls, $sf functions (no timed_calls: this runtime ignores HOTPATH_SAMPLE and times every call)"

@@ -95,8 +95,9 @@ static inline void hp_local_inc(_Atomic uint64_t *x, uint64_t v)
 }
 
 /* Writer: one finished call of s (open count already taken down). */
-static inline void hp_local_add(struct hp_local *l, struct hp_lstat *s,
-				uint64_t total, uint64_t self, int nested)
+static inline __attribute__((always_inline)) void hp_local_add(
+	struct hp_local *l, struct hp_lstat *s, uint64_t total, uint64_t self,
+	int nested)
 {
 	struct hp_lhist *h;
 	_Atomic uint64_t *chunk, *c;
