@@ -181,7 +181,8 @@ done
 # One untimed run per thread count and hpcc variant with the JSON report:
 # calls, lost and timed_calls of `work`.
 json_check() {
-	local id=$1 t=$2 js=$tmp/report.json expected=$((t * (calls + warm)))
+	local id=$1 t=$2 js=$tmp/report.json
+	local expected=$((t * (calls + warm)))
 	rm -f "$js"
 	env ${env[$id]} HOTPATH_FORMAT=json HOTPATH_OUTPUT="$js" "$tmp/bin/${bin[$id]}" \
 		"$t" "$calls" "$warm" >/dev/null 2>"$tmp/err" ||
