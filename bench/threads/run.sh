@@ -276,7 +276,7 @@ if [ -f "$tmp/cps-hpcc-2" ]; then
 	[ "$sample" != 0 ] &&
 		echo "hpcc with HOTPATH_SAMPLE=$sample, 2 threads / 1 thread: $(ratio "${med[sampled-2]}" "${med[sampled-1]}")x; per round: $(per_round sampled 2)"	# The reference says whether this run can judge hpcc's ratio at all.
 	if [ "$nproc" -ge 2 ] && awk -v a="${med[plain-2]}" -v b="${med[plain-1]}" 'BEGIN { exit !(a / b < 1.8) }'; then
-		echo "NOTE: the plain build itself reached only $(ratio "${med[plain-2]}" "${med[plain-1]}")x with 2 threads (cores used: ${cores[plain-2]}): the machine did not give this run 2 free cores, so hpcc's ratio cannot be judged against 1.8x from it; run again when the load average is below $((nproc - 1))."
+		echo "NOTE: the plain build itself reached only $(ratio "${med[plain-2]}" "${med[plain-1]}")x with 2 threads (cores used: $(printf %.2f "${cores[plain-2]}")): the machine did not give this run 2 free cores, so hpcc's ratio cannot be judged against 1.8x from it; run again when the load average is below $((nproc - 1))."
 	fi
 fi
 echo
