@@ -1049,6 +1049,8 @@ static void thread_gone(void *p)
 	if (hp_settings()->tracing) /* its name by now, for the trace */
 		prctl(PR_GET_NAME, b->final_name);
 	hp_atomic_store_release(&b->dead, 1);
+	if (local_mode)
+		hp_buf_wake(); /* the worker sleeps long then: free it now */
 }
 
 unsigned int hp_record_sample(unsigned int n)

@@ -17,6 +17,9 @@
 #include "sites.h"
 #include "trace.h"
 
+/* The worker's longest sleep when the writers keep the statistics. */
+#define LOCAL_IDLE_NS 100000000L
+
 /* The worker: all of this file's state. */
 static struct worker {
 	pthread_t thread;      /* runs while the registry has a consumer (buf.h) */
@@ -712,6 +715,19 @@ static void *worker_main(void *arg)
 			if (n)
 				continue;
 			break;
+		}
+		if (worker.local) {
+			/* Nothing comes through the rings: wake for ended
+			 * threads' tables and the tick only (a stop rings). */
+			struct timespec t = { 0, LOCAL_IDLE_NS };
+			uint64_t now = hp_clock_mono_ns();
+
+			if (worker.tick && next > now && next - now < LOCAL_IDLE_NS)
+				t.tv_nsec = (long)(next - now);
+			else if (worker.tick && next <= now)
+				t.tv_nsec = 1;
+			hp_buf_sleep(seq, &t);
+			continue;
 		}
 		hp_buf_sleep(seq, &idle);
 	}
