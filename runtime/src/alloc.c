@@ -21,15 +21,23 @@
 #define raw_realloc realloc
 #define raw_free free
 #else
-/* glibc's own allocator, underneath any interposed malloc. */
+/* glibc's own allocator, underneath any interposed malloc.  Except in a
+ * program built with -fsanitize=thread (TSan's functions are there,
+ * atomic.h): TSan learns of a free only through its own free, so a block
+ * this thread freed and another thread got back from glibc would look to
+ * it like one block written by both without an edge (a race report).
+ * There the ordinary functions, which are TSan's, as in the runtime built
+ * with it; no allocation tracker can be in such a process (TSan owns
+ * malloc), and the choice is made at load, so a block always goes back
+ * to the allocator it came from. */
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t size);
 extern void __libc_free(void *p);
-#define raw_malloc __libc_malloc
-#define raw_calloc __libc_calloc
-#define raw_realloc __libc_realloc
-#define raw_free __libc_free
+#define raw_malloc(n) (__tsan_acquire ? malloc(n) : __libc_malloc(n))
+#define raw_calloc(n, size) (__tsan_acquire ? calloc(n, size) : __libc_calloc(n, size))
+#define raw_realloc(p, n) (__tsan_acquire ? realloc(p, n) : __libc_realloc(p, n))
+#define raw_free(p) (__tsan_acquire ? free(p) : __libc_free(p))
 #endif
 
 static _Atomic long fail_after = -1;

@@ -5,7 +5,8 @@
  * own memory, and must never be re-entered by it, so these call glibc's
  * internal entry points (__libc_malloc...) which an interposed malloc does
  * not replace.  Under a sanitizer they call the ordinary functions so the
- * sanitizer still sees every block.
+ * sanitizer still sees every block, and so they do in a program built
+ * with ThreadSanitizer that links the runtime built without (alloc.c).
  *
  * hp_map() is for large, long-lived regions (the per-thread rings): whole
  * zeroed pages from mmap, so the block starts where its user does and a

@@ -97,8 +97,10 @@ static int same_str(const char *a, const char *b)
 const struct hp_site_info *hp_sites_get(unsigned int slot)
 {
 	struct hp_site_info *c;
+	size_t n = hp_atomic_load_acquire(&reg.count);
 
-	if (slot == 0 || slot > hp_atomic_load_acquire(&reg.count))
+	hp_tsan_acquire(&reg.count); /* atomic.h: the names are memcpy'd */
+	if (slot == 0 || slot > n)
 		return NULL;
 	c = hp_atomic_load_acquire(&reg.chunk[(slot - 1) >> CHUNK_BITS]);
 	return &c[(slot - 1) & (CHUNK - 1)];
@@ -106,7 +108,10 @@ const struct hp_site_info *hp_sites_get(unsigned int slot)
 
 size_t hp_sites_count(void)
 {
-	return hp_atomic_load_acquire(&reg.count);
+	size_t n = hp_atomic_load_acquire(&reg.count);
+
+	hp_tsan_acquire(&reg.count);
+	return n;
 }
 
 static int ident_grow(void)
@@ -158,6 +163,7 @@ static unsigned int add_entry(const struct hp_site *site, size_t j)
 	e->line = site->line;
 	e->kind = site->kind;
 	reg.ident[j] = (uint32_t)(n + 1);
+	hp_tsan_release(&reg.count);
 	hp_atomic_store_release(&reg.count, n + 1);
 	return (unsigned int)(n + 1);
 }
