@@ -30,7 +30,8 @@ static int with_map(const char *path, int (*found)(const char *, size_t, const v
 
 /* Entry points the rewritten code calls (hotpath.h), after "hotpath_". */
 static const char *const entries[] = {
-	"enter", "main_enter", "alloc_enter", "main_alloc_enter", "frame_enter", "record",
+	"enter", "enter_cfa", "main_enter", "alloc_enter", "main_alloc_enter", "frame_enter",
+	"record",
 };
 
 /* One pass for "hotpath_", then the rest of the name.  In an ELF string

@@ -7,7 +7,8 @@
  * on the command line) the symbol names the rewritten code refers to are
  * looked for in the file (not in shared objects): an instrumented
  * object's string table holds
- * "\0hotpath_enter\0" or "\0hotpath_main_enter\0" (and so does an archive
+ * "\0hotpath_enter_cfa\0" (x86), "\0hotpath_enter\0" (elsewhere, and
+ * objects of an earlier hpcc) or "\0hotpath_main_enter\0" (and so does an archive
  * of such objects).  A plain object naming those strings in its data
  * would only cost it a RUNPATH, never a wrong program.
  *

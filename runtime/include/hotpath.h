@@ -85,12 +85,14 @@ struct hp_frame {
 
 /* The record path.  Entry calls hp_enter() with the guard's address and
  * the machine frame's address and return address (which let the runtime
- * notice calls abandoned by longjmp); hp_enter() pushes the call on the
+ * notice calls abandoned by longjmp), or on x86 hp_enter_cfa() with the
+ * frame's CFA alone (see the guard below); either pushes the call on the
  * thread's shadow stack and reads the clock last, so its bookkeeping stays
- * outside the measured span.  Exit is the guard's cleanup,
- * hp_leave_depth() (hp_leave() for the earlier two-word guard), which
- * reads the clock first thing; keeping it out of line leaves two
- * plain calls in each measured function (small code, quick compiles).
+ * outside the measured span.  Exit is the guard's cleanup, hp_leave_at()
+ * (hp_leave_depth() and hp_leave() for earlier guards, whose objects
+ * still link and run with this runtime), which reads the clock first
+ * thing; keeping it out of line leaves two plain calls in each measured
+ * function (small code, quick compiles).
  * The allocation-aware exit reads the clock inline (rdtsc when the
  * runtime chose the TSC: hp_clock_mode == 1; mode 0 means "session not
  * started": hp_clock_slow() starts it; mode 2 is CLOCK_MONOTONIC, read by
@@ -112,6 +114,12 @@ HP_API_ void hp_leave(struct hp_frame *frame)
 	HP_SYM_("hotpath_leave");
 HP_API_ void hp_leave_depth(unsigned long *depth)
 	HP_SYM_("hotpath_leave_depth");
+HP_API_ void hp_leave_at(unsigned long depth)
+	HP_SYM_("hotpath_leave_at");
+#if defined(__x86_64__) || defined(__i386__)
+HP_API_ unsigned long hp_enter_cfa(struct hp_site *site, void *cfa)
+	HP_SYM_("hotpath_enter_cfa");
+#endif
 HP_API_ void hp_record(struct hp_site *site, hp_ticks_ ticks)
 	HP_SYM_("hotpath_record");
 HP_API_ struct hp_frame hp_frame_enter(struct hp_site *site)
@@ -275,13 +283,31 @@ const char hp_report_default_[] HP_SYM_("hotpath_report_default") =
 #endif
 
 /* The guard.  Without HOTPATH_ALLOC it is the call's depth alone (the
- * exit needs nothing else), set straight from hp_enter(): no inline
- * helper and no struct copy per site, which is a good part of what the
- * guards cost gcc -O2 (bench/build). */
+ * exit needs nothing else), set straight from the entry: no struct copy
+ * per site.  Each argument and each use of the guard's address is work
+ * for gcc -O2 in every measured function (bench/build), so on x86 the
+ * entry gets the site and the CFA only (hp_enter_cfa finds the rest
+ * itself), and the cleanup hands the depth over by value: once it is
+ * inlined the guard's address is no longer taken and the depth stays in
+ * a register.  Elsewhere hp_enter gets the frame identity, the return
+ * address and the guard's address, as before.  `(void)&hp_frame_N` only
+ * makes the guard used for clang (-Wunused-variable), as in HP_MAIN. */
+static __inline__ __attribute__((always_inline))
+void hp_leave_at_(unsigned long *depth)
+{
+	hp_leave_at(*depth);
+}
+
 #ifndef HOTPATH_ALLOC
+#if defined(__x86_64__) || defined(__i386__)
 #define HP_GUARD_(id, site)                                             \
-	unsigned long hp_frame_##id HP_GUARD_ATTR_(hp_leave_depth) =        \
+	unsigned long hp_frame_##id HP_GUARD_ATTR_(hp_leave_at_) =          \
+		((void)&hp_frame_##id, hp_enter_cfa(site, __builtin_dwarf_cfa()))
+#else
+#define HP_GUARD_(id, site)                                             \
+	unsigned long hp_frame_##id HP_GUARD_ATTR_(hp_leave_at_) =          \
 		hp_enter(site, &hp_frame_##id, HP_CFA_, __builtin_return_address(0))
+#endif
 #else
 #define HP_GUARD_(id, site)                                             \
 	HP_FRAME_T_ hp_frame_##id HP_GUARD_ATTR_(HP_EXIT_) =                \

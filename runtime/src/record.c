@@ -622,8 +622,10 @@ static __attribute__((noinline)) unsigned long enter_general(
 /* The fast path: a leaf without a stack frame that touches only the
  * shadow stack.  Everything unusual (no ring yet, busy, a site not
  * registered yet, shadow full, a frame not below the top, no TSC) goes to
- * enter_general, which checks again from scratch. */
-unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
+ * enter_general, which checks again from scratch.  The body of both entry
+ * points, hp_enter and hp_enter_cfa. */
+static inline __attribute__((always_inline)) unsigned long enter_fast(
+	struct hp_site *site, void *guard, void *cfa, void *ret)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	struct hp_buf *b = hp_tls_buf;
@@ -680,6 +682,42 @@ unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
 	return enter_general(site, guard, cfa, ret, 0);
 #endif
 }
+
+unsigned long hp_enter(struct hp_site *site, void *guard, void *cfa, void *ret)
+{
+	return enter_fast(site, guard, cfa, ret);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/* Where a function's return address lies below its CFA on x86: one
+ * call-pushed slot (8 bytes on x86-64, x32 included; 4 on i386). */
+#if defined(__x86_64__)
+#define RET_SLOT 8
+#else
+#define RET_SLOT 4
+#endif
+
+/* The guard's entry on x86 (hotpath.h), given the measured function's
+ * own CFA.  The frame identity that earlier guards passed (the CFA less
+ * two words: where the frame pointer would point, so that old and new
+ * objects compare in one process) and the return address, which sits
+ * right below the CFA, are found here rather than passed; the guard's
+ * identity (the design note's "very guard still open") is this call's
+ * return address, the guard's call site in the measured code, rather
+ * than the guard's address.  Fewer arguments and a guard that need not
+ * live in memory: less for the compiler to build per measured function.
+ * One more blind spot: a guard whose entry the compiler duplicated (a
+ * loop unrolled around a block) and that is re-entered through another
+ * copy after a longjmp in the same frame nests under its abandoned self
+ * until that copy's next entry or the frame's exit resolves it. */
+unsigned long hp_enter_cfa(struct hp_site *site, void *cfa)
+{
+	char *c = cfa;
+
+	return enter_fast(site, __builtin_return_address(0),
+			  c - 2 * sizeof(void *), *(void **)(c - RET_SLOT));
+}
+#endif
 
 /* main's call: pushed like any other (it is the outermost frame) and
  * announced at once; returns its depth, *start gets its start. */
@@ -1017,6 +1055,17 @@ void hp_leave_depth(unsigned long *depth)
 
 	f.site = NULL;
 	f.depth = *depth;
+	leave(&f);
+}
+
+/* The same, given the depth itself (hotpath.h's inline cleanup reads
+ * it, so the guard need not live in memory). */
+void hp_leave_at(unsigned long depth)
+{
+	struct hp_frame f;
+
+	f.site = NULL;
+	f.depth = depth;
 	leave(&f);
 }
 

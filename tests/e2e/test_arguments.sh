@@ -55,7 +55,7 @@ link_only() {
 	assert_contains out "helper 42"
 	# linking without hpcc names the missing runtime
 	$cc -o prog2 usehelper.o helper.o 2>lerr && fail "plain link of instrumented objects succeeded"
-	assert_contains lerr "undefined reference to \`hotpath_enter'"
+	assert_contains lerr "undefined reference to \`hotpath_enter"
 }
 
 preprocess() {

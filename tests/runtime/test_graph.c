@@ -193,6 +193,121 @@ static int child_longjmp(void)
 	return depth_after == base ? 0 : 5;
 }
 
+/* Objects built by earlier hpcc run with this runtime in one process:
+ * their guards, spelt out as the earlier hotpath.h expanded them (the
+ * depth guard with hp_enter's four arguments, and the first two-word
+ * guard with __builtin_frame_address), mixed with today's in one call
+ * tree and across longjmp.  Every frame identity must compare with every
+ * other: an old caller's tiny frame right above a new callee's, too. */
+#define OLD_DEPTH_FUNCTION(id, name, line)                              \
+	HP_SITE_(id, name, line, HP_KIND_FUNCTION);                         \
+	unsigned long hp_frame_##id __attribute__((cleanup(hp_leave_depth))) = \
+		hp_enter(&hp_site_##id, &hp_frame_##id, HP_CFA_,                \
+			 __builtin_return_address(0))
+#define OLD_FRAME_FUNCTION(id, name, line)                              \
+	HP_SITE_(id, name, line, HP_KIND_FUNCTION);                         \
+	struct hp_frame hp_frame_##id __attribute__((cleanup(hp_leave))) = { \
+		&hp_site_##id,                                                  \
+		hp_enter(&hp_site_##id, &hp_frame_##id,                         \
+			 __builtin_frame_address(0), __builtin_return_address(0)) }
+
+static __attribute__((noinline)) void c_oldleaf(void)
+{
+	OLD_FRAME_FUNCTION(50, "c_oldleaf", 50);
+	spin(10);
+}
+
+static __attribute__((noinline)) void c_newmid(void)
+{
+	HP_FUNCTION(51, "c_newmid", 51);
+	c_oldleaf();
+	leaf_c();
+}
+
+static __attribute__((noinline)) void c_oldtop(void)
+{
+	OLD_DEPTH_FUNCTION(52, "c_oldtop", 52);
+	c_newmid();
+}
+
+static __attribute__((noinline)) void c_thrower(void)
+{
+	OLD_FRAME_FUNCTION(53, "c_thrower", 53);
+	spin(5);
+	longjmp(jb, 1);
+}
+
+static __attribute__((noinline)) void c_middle(void)
+{
+	HP_FUNCTION(54, "c_middle", 54);
+	c_oldleaf();
+	c_thrower();
+}
+
+static __attribute__((noinline)) void c_upper(void)
+{
+	OLD_DEPTH_FUNCTION(55, "c_upper", 55);
+	c_middle();
+}
+
+/* looper's pattern, one old and one new: entries notice. */
+static __attribute__((noinline)) int c_oldlooper(int n)
+{
+	OLD_DEPTH_FUNCTION(56, "c_oldlooper", 56);
+	volatile int caught = 0;
+	unsigned long before = hp_tls_buf->depth;
+	if (setjmp(jb))
+		caught++;
+	if (caught < n) {
+		if (hp_tls_buf->depth > before + 3)
+			return -1;
+		c_upper();
+	}
+	return caught;
+}
+
+static __attribute__((noinline)) int c_newlooper(int n)
+{
+	HP_FUNCTION(57, "c_newlooper", 57);
+	volatile int caught = 0;
+	unsigned long before = hp_tls_buf->depth;
+	if (setjmp(jb))
+		caught++;
+	if (caught < n) {
+		if (hp_tls_buf->depth > before + 3)
+			return -1;
+		c_upper();
+	}
+	return caught;
+}
+
+/* Today's guard records the frame identity and return address that the
+ * earlier guards passed: __builtin_frame_address(0) and
+ * __builtin_return_address(0). */
+static __attribute__((noinline)) int c_identity(void)
+{
+	HP_FUNCTION(59, "c_identity", 59);
+	const struct hp_shadow *sh = &hp_tls_buf->shadow[hp_frame_59 - 1];
+	return sh->cfa == (uintptr_t)__builtin_frame_address(0) &&
+	       sh->ret == (uintptr_t)__builtin_return_address(0);
+}
+
+static int child_compat(void)
+{
+	HP_MAIN(58, "main", 58, "");
+	unsigned long base = hp_tls_buf->depth;
+	int i;
+	if (!c_identity())
+		return 5;
+	for (i = 0; i < 100; i++)
+		c_oldtop();
+	if (c_oldlooper(100) != 100)
+		return 2;
+	if (c_newlooper(100) != 100)
+		return 3;
+	return hp_tls_buf->depth == base ? 0 : 4;
+}
+
 static void *deep_thread(void *arg)
 {
 	*(unsigned long *)arg = rec(DEPTH - 1);
@@ -286,6 +401,7 @@ static int child_signal(void)
 static const struct scenario scenarios[] = {
 	{ "tree", child_tree },
 	{ "longjmp", child_longjmp },
+	{ "compat", child_compat },
 	{ "deep", child_deep },
 	{ "threads", child_threads },
 	{ "signal", child_signal },
@@ -466,6 +582,39 @@ static void longjmp_abandoned_calls(void)
 	bad = broken_identity(root);
 	CHECK(bad == NULL || strcmp(bad, "looper") == 0 ||
 	      strcmp(bad, "catcher") == 0 || strcmp(bad, "rawrunprotected") == 0);
+	CHECK_STR("", r.err);
+	cJSON_Delete(root);
+	free_run(&r);
+}
+
+/* Guards of earlier hpcc and today's in one process (child_compat). */
+static void guards_of_earlier_hpcc(void)
+{
+	struct run r;
+	cJSON *root;
+
+	run_child("compat", monotonic, &r);
+	CHECK(exited(&r, 0));
+	root = cJSON_Parse(r.out);
+	CHECK(root != NULL);
+	CHECK_U64(1, u64(fn_named(root, "c_identity"), "calls"));
+	CHECK_U64(100, u64(fn_named(root, "c_oldtop"), "calls"));
+	CHECK_U64(100, u64(edge(root, "c_oldtop", "c_newmid"), "calls"));
+	CHECK_U64(100, u64(edge(root, "c_newmid", "c_oldleaf"), "calls"));
+	CHECK_U64(100, u64(edge(root, "c_newmid", "leaf_c"), "calls"));
+	CHECK_U64(200, u64(edge(root, "c_middle", "c_oldleaf"), "calls"));
+	CHECK_U64(300, u64(fn_named(root, "c_oldleaf"), "calls"));
+	CHECK_U64(1, u64(fn_named(root, "c_oldlooper"), "calls"));
+	CHECK_U64(1, u64(fn_named(root, "c_newlooper"), "calls"));
+	/* 200 throws through c_upper, c_middle and c_thrower */
+	CHECK_U64(3 * 200, u64(root, "nonlocal_exits"));
+	CHECK(fn_named(root, "c_upper") == NULL);
+	CHECK(fn_named(root, "c_middle") == NULL);
+	CHECK(fn_named(root, "c_thrower") == NULL);
+	CHECK_U64(1, u64(edge(root, "main", "c_oldlooper"), "calls"));
+	CHECK_U64(1, u64(edge(root, "main", "c_newlooper"), "calls"));
+	CHECK_INT(8, cJSON_GetArraySize(cJSON_GetObjectItem(root, "edges")));
+	CHECK_U64(u64(fn_named(root, "main"), "total_ns"), self_sum(root));
 	CHECK_STR("", r.err);
 	cJSON_Delete(root);
 	free_run(&r);
@@ -823,6 +972,7 @@ static void cleanup(void)
 
 TEST_MAIN(T(self_time_exact_on_a_tree), T(self_column_in_table),
 	  T(longjmp_abandoned_calls), T(longjmp_line_under_table),
+	  T(guards_of_earlier_hpcc),
 	  T(folded_sums_to_self_time), T(json_and_pretty_json_in_one_folder),
 	  T(folded_deep_recursion_is_bounded),
 	  T(deep_recursion_self_time), T(trace_events_nest_per_thread),
