@@ -30,18 +30,50 @@ static void *arena_take(struct hp_local *l, size_t n)
 	return p;
 }
 
+/* The pointer to page pg (slots pg * HP_LPAGE on); the far directory
+ * is mapped if `make` (the writer) and it is not yet.  NULL when pg is
+ * out of range or the directory is not there. */
+static struct hp_lstat *_Atomic *page_ref(struct hp_local *l, uint32_t pg,
+					  int make)
+{
+	struct hp_lstat *_Atomic *far;
+
+	if (pg < HP_LPAGES)
+		return &l->page[pg];
+	if (pg - HP_LPAGES >= HP_LFAR_PAGES)
+		return NULL;
+	far = hp_atomic_load_acquire(&l->far);
+	if (!far) {
+		if (!make || !(far = hp_map(HP_LFAR_PAGES * sizeof *far)))
+			return NULL;
+		hp_atomic_store_release(&l->far, far);
+	}
+	return &far[pg - HP_LPAGES];
+}
+
 struct hp_lstat *hp_local_page(struct hp_local *l, uint32_t slot)
 {
+	struct hp_lstat *_Atomic *ref = page_ref(l, slot >> HP_LPAGE_BITS, 1);
 	struct hp_lstat *p;
 
-	if (slot >= HP_LSLOTS)
+	if (!ref)
 		return NULL;
-	p = hp_atomic_load_relaxed(&l->page[slot >> HP_LPAGE_BITS]);
+	p = hp_atomic_load_relaxed(ref);
 	if (!p) {
 		if (!(p = hp_map(HP_LPAGE * sizeof *p)))
 			return NULL;
-		hp_atomic_store_release(&l->page[slot >> HP_LPAGE_BITS], p);
+		hp_atomic_store_release(ref, p);
 	}
+	return &p[slot & (HP_LPAGE - 1)];
+}
+
+struct hp_lstat *hp_local_peek(struct hp_local *l, uint32_t slot)
+{
+	struct hp_lstat *_Atomic *ref = page_ref(l, slot >> HP_LPAGE_BITS, 0);
+	struct hp_lstat *p;
+
+	if (!ref || !(p = hp_atomic_load_acquire(ref)))
+		return NULL;
 	return &p[slot & (HP_LPAGE - 1)];
 }
 
@@ -101,21 +133,37 @@ void hp_local_merge(struct hp_hist *dst, uint64_t *self, uint64_t *nested,
 			if (n > calls - bucketed)
 				n = calls - bucketed;
 			bucketed += n;
-			if (hp_hist_add_bucket(dst, oct, sub, n))
-				bucketed -= n; /* counted unbucketed there */
+			/* without memory, add_bucket counts them unbucketed
+			 * itself: they are not left for the line below */
+			(void)hp_hist_add_bucket(dst, oct, sub, n);
 		}
 	}
 	dst->unbucketed += calls - bucketed;
+}
+
+/* Reader (or the only thread): page pg, NULL if not mapped. */
+static struct hp_lstat *page_at(struct hp_local *l, uint32_t pg)
+{
+	struct hp_lstat *_Atomic *ref = page_ref(l, pg, 0);
+
+	return ref ? hp_atomic_load_acquire(ref) : NULL;
+}
+
+/* Pages to look at: the far ones only once the directory exists. */
+static uint32_t pages_in_use(struct hp_local *l)
+{
+	return hp_atomic_load_acquire(&l->far) ? HP_LPAGES + HP_LFAR_PAGES
+					       : HP_LPAGES;
 }
 
 void hp_local_each(struct hp_local *l,
 		   void (*fn)(uint32_t slot, const struct hp_lstat *s, void *arg),
 		   void *arg)
 {
-	uint32_t i, j;
+	uint32_t i, j, n = pages_in_use(l);
 
-	for (i = 0; i < HP_LPAGES; i++) {
-		const struct hp_lstat *p = hp_atomic_load_acquire(&l->page[i]);
+	for (i = 0; i < n; i++) {
+		const struct hp_lstat *p = page_at(l, i);
 
 		for (j = 0; p && j < HP_LPAGE; j++)
 			if (hp_atomic_load_relaxed(&p[j].calls))
@@ -125,11 +173,11 @@ void hp_local_each(struct hp_local *l,
 
 void hp_local_zero(struct hp_local *l)
 {
-	uint32_t i, j, oct;
+	uint32_t i, j, oct, n = pages_in_use(l);
 
 	hp_atomic_store_relaxed(&l->nonlocal, 0);
-	for (i = 0; i < HP_LPAGES; i++) {
-		struct hp_lstat *p = hp_atomic_load_relaxed(&l->page[i]);
+	for (i = 0; i < n; i++) {
+		struct hp_lstat *p = page_at(l, i);
 
 		for (j = 0; p && j < HP_LPAGE; j++) {
 			struct hp_lstat *s = &p[j];
@@ -154,16 +202,21 @@ void hp_local_zero(struct hp_local *l)
 
 void hp_local_free(struct hp_local *l)
 {
-	uint32_t i;
+	uint32_t i, n = pages_in_use(l);
+	struct hp_lstat *_Atomic *far = hp_atomic_load_relaxed(&l->far);
 	void *b, *next;
 
-	for (i = 0; i < HP_LPAGES; i++) {
-		struct hp_lstat *p = hp_atomic_load_relaxed(&l->page[i]);
+	for (i = 0; i < n; i++) {
+		struct hp_lstat *p = page_at(l, i);
 
 		if (p)
 			hp_unmap(p, HP_LPAGE * sizeof *p);
-		hp_atomic_store_relaxed(&l->page[i], NULL);
+		if (i < HP_LPAGES)
+			hp_atomic_store_relaxed(&l->page[i], NULL);
 	}
+	if (far)
+		hp_unmap((void *)far, HP_LFAR_PAGES * sizeof *far);
+	hp_atomic_store_relaxed(&l->far, NULL);
 	for (b = l->blocks; b; b = next) {
 		next = *(void **)b;
 		hp_unmap(b, BLOCK_BYTES);

@@ -16,8 +16,10 @@
  * on its first call, whose octave chunks (512 B each) come from a bump
  * arena of 64 KiB blocks: the bound of hist.h per site and thread (~30
  * KiB at worst, ~2.5 KiB for durations spanning 16x).  Slots from
- * HP_LSLOTS on cannot be kept: their calls are counted as lost.  All of
- * it is freed with the thread's ring.
+ * HP_LSLOTS on (a program with more than 262,143 sites) have their pages
+ * in a directory of their own (`far`, mapped on the first such slot),
+ * reached on the slow path only, so every slot the registry can give
+ * (sites.h) is kept.  All of it is freed with the thread's ring.
  *
  * Concurrency: one writer (the owning thread, inside its busy section),
  * readers at any time.  Figures are written with relaxed stores of plain
@@ -37,11 +39,14 @@
 
 #include "atomic.h"
 #include "hist.h"
+#include "sites.h"
 
 #define HP_LPAGE_BITS 8
 #define HP_LPAGE (1u << HP_LPAGE_BITS) /* statistics a page: 16 KiB */
 #define HP_LPAGES 1024u
-#define HP_LSLOTS (HP_LPAGE * HP_LPAGES) /* slots kept: below this */
+#define HP_LSLOTS (HP_LPAGE * HP_LPAGES) /* slots on the fast path */
+/* Pages of the slots from HP_LSLOTS to HP_SITES_MAX. */
+#define HP_LFAR_PAGES ((HP_SITES_MAX + HP_LPAGE) / HP_LPAGE - HP_LPAGES)
 
 struct hp_lhist {
 	_Atomic uint64_t *_Atomic oct[HP_HIST_OCTAVES]; /* HP_HIST_SUB counters */
@@ -62,6 +67,8 @@ struct hp_lstat {
 
 struct hp_local {
 	struct hp_lstat *_Atomic page[HP_LPAGES];
+	/* HP_LFAR_PAGES pages of slots from HP_LSLOTS on; NULL until one */
+	struct hp_lstat *_Atomic *_Atomic far;
 	_Atomic uint64_t nonlocal; /* calls left by a non-local exit */
 	/* writer-private: the arena */
 	char *arena;
@@ -70,7 +77,8 @@ struct hp_local {
 };
 
 /* Writer: the statistics of slot, their page mapped if need be; NULL
- * when the slot is out of range or there is no memory. */
+ * when the slot is out of range (above HP_SITES_MAX) or there is no
+ * memory. */
 struct hp_lstat *hp_local_page(struct hp_local *l, uint32_t slot);
 
 static inline struct hp_lstat *hp_local_stat(struct hp_local *l, uint32_t slot)
@@ -126,6 +134,9 @@ static inline __attribute__((always_inline)) void hp_local_add(
 		hp_local_inc(c, 1);
 	hp_atomic_store_release(&s->calls, hp_atomic_load_relaxed(&s->calls) + 1);
 }
+
+/* Reader: the statistics of slot if its page is mapped; NULL if not. */
+struct hp_lstat *hp_local_peek(struct hp_local *l, uint32_t slot);
 
 /* Reader: s's calls, total, min, max and buckets added to dst, its self
  * and recursive ticks to *self and *nested. */

@@ -19,7 +19,7 @@
 
 #define CHUNK_BITS 10u
 #define CHUNK (1u << CHUNK_BITS) /* entries per chunk */
-#define CHUNKS 4096u             /* at most 4M sites */
+#define CHUNKS (HP_SITES_MAX / CHUNK) /* at most 4M sites */
 
 static struct {
 	pthread_mutex_t lock;

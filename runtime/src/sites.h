@@ -31,6 +31,9 @@
 
 struct hp_site;
 
+/* Slots run from 1 to this at most (sites.c's chunks). */
+#define HP_SITES_MAX (4096u * 1024u)
+
 /* A registered site: the runtime's own copy of its identity. */
 struct hp_site_info {
 	const char *name;

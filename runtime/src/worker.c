@@ -300,17 +300,6 @@ static void open_unannounced(struct hp_buf *b, uintptr_t here)
 
 /* ---- the end, with writer-side statistics (local.h) ---- */
 
-/* b's statistics of slot, without making any (NULL: none). */
-static struct hp_lstat *lstat_peek(struct hp_buf *b, uint32_t slot)
-{
-	struct hp_lstat *p;
-
-	if (slot >= HP_LSLOTS ||
-	    !(p = hp_atomic_load_acquire(&b->local.page[slot >> HP_LPAGE_BITS])))
-		return NULL;
-	return &p[slot & (HP_LPAGE - 1)];
-}
-
 /* A call closed at the report: a call of the worker's own statistics
  * (the thread's tables are left as they are), with its edge. */
 static struct hp_stat *local_closed(uint32_t parent, uint32_t slot,
@@ -343,7 +332,7 @@ static double mean_ticks(uint32_t slot)
 		calls = (double)worker.stats[slot - 1].hist.count;
 	}
 	for (b = hp_buf_first(); b; b = b->next) {
-		struct hp_lstat *l = lstat_peek(b, slot);
+		struct hp_lstat *l = hp_local_peek(&b->local, slot);
 
 		if (l) {
 			total += (double)hp_atomic_load_relaxed(&l->total);
@@ -397,7 +386,7 @@ static void close_all_local(struct hp_buf *mine, uintptr_t here,
 		for (j = mine->depth; j > 0; j--) {
 			struct hp_shadow *e = &sh[j - 1];
 			uint32_t slot = HP_REC_SLOT(e->key);
-			struct hp_lstat *l = lstat_peek(mine, slot);
+			struct hp_lstat *l = hp_local_peek(&mine->local, slot);
 			int nested = l && l->open > 1, is_main;
 			uint64_t total, self;
 			struct hp_stat *s;

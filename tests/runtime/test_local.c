@@ -1,0 +1,315 @@
+/* test_local.c - writer-side statistics (runtime/src/local.h): the
+ * per-thread tables themselves (every slot the registry can give is kept;
+ * a merge without memory), and a program in that mode whose threads
+ * record, start and end while snapshots read their tables (run under
+ * ThreadSanitizer in the sanitizer trees: the `sanitize` label).
+ *
+ * The scenario re-runs this binary as a child (child.h) with the table
+ * format, which selects writer-side statistics; it checks every live
+ * snapshot for consistency itself and writes a final one whose counts
+ * are known in advance.  Exact counts only, never timing. */
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "test.h"
+
+#include "alloc.h"
+#include "child.h"
+#include "child_json.h"
+#include "hotpath.h"
+#include "local.h"
+#include "sites.h"
+
+#define HANG_SECONDS 120
+
+/* ---- the tables ---- */
+
+struct seen {
+	uint32_t slot[8];
+	uint64_t calls[8];
+	int n;
+};
+
+static void collect(uint32_t slot, const struct hp_lstat *s, void *arg)
+{
+	struct seen *x = arg;
+
+	if (x->n < 8) {
+		x->slot[x->n] = slot;
+		x->calls[x->n++] = atomic_load(&s->calls);
+	}
+}
+
+/* A program with more sites than the fast path's pages cover (262,143)
+ * keeps them all, as the worker does, rather than losing their calls. */
+static void far_slots_kept(void)
+{
+	static const uint32_t slots[] = { 1, HP_LSLOTS - 1, HP_LSLOTS,
+					  HP_LSLOTS + 300, HP_SITES_MAX };
+	struct hp_local *l = calloc(1, sizeof *l);
+	struct seen x = { { 0 }, { 0 }, 0 };
+	size_t i;
+
+	CHECK(l != NULL);
+	for (i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+		struct hp_lstat *s = hp_local_stat(l, slots[i]);
+
+		if (!s)
+			TEST_FAIL_("slot %u has no statistics", slots[i]);
+		hp_local_add(l, s, 100 + i, 100 + i, 0);
+		CHECK(hp_local_peek(l, slots[i]) == s);
+	}
+	CHECK(hp_local_stat(l, UINT32_MAX) == NULL); /* no site has it */
+	CHECK(hp_local_peek(l, HP_LSLOTS + 301) != NULL); /* same page, 0 calls */
+	CHECK(hp_local_peek(l, HP_LSLOTS + 3000) == NULL); /* page not mapped */
+	hp_local_each(l, collect, &x);
+	CHECK_INT(5, x.n);
+	for (i = 0; i < 5; i++) {
+		CHECK_U64(slots[i], x.slot[i]);
+		CHECK_U64(1, x.calls[i]);
+	}
+	hp_local_zero(l);
+	x.n = 0;
+	hp_local_each(l, collect, &x);
+	CHECK_INT(0, x.n);
+	hp_local_free(l);
+	CHECK(hp_local_peek(l, HP_LSLOTS) == NULL);
+	free(l);
+}
+
+/* A reader that finds no memory for a bucket counts the bucket's values
+ * as unbucketed once: percentiles then fall back to the exact bounds
+ * rather than read past the count. */
+static void merge_without_memory(void)
+{
+	struct hp_local *l = calloc(1, sizeof *l);
+	struct hp_lstat *s;
+	struct hp_hist h;
+	uint64_t self = 0, nested = 0;
+
+	CHECK(l != NULL);
+	CHECK((s = hp_local_stat(l, 3)) != NULL);
+	hp_local_add(l, s, 1000, 900, 0);
+	hp_local_add(l, s, 2000, 1500, 0);
+	hp_local_add(l, s, 3000, 3000, 0);
+	hp_hist_init(&h);
+	hp_alloc_fail_after(0);
+	hp_local_merge(&h, &self, &nested, s);
+	hp_alloc_fail_after(-1);
+	CHECK_U64(3, h.count);
+	CHECK_U64(6000, h.total);
+	CHECK_U64(5400, self);
+	CHECK_U64(1000, h.min);
+	CHECK_U64(3000, h.max);
+	CHECK_U64(3, h.unbucketed);
+	CHECK_U64(3000, hp_hist_percentile(&h, 50));
+	/* with memory, the buckets are there */
+	hp_hist_free(&h);
+	hp_local_merge(&h, &self, &nested, s);
+	CHECK_U64(0, h.unbucketed);
+	CHECK(hp_hist_percentile(&h, 50) >= 1980 && hp_hist_percentile(&h, 50) <= 2020);
+	hp_hist_free(&h);
+	hp_local_free(l);
+	free(l);
+}
+
+/* ---- the scenario (in the child) ---- */
+
+#define WORKERS 3
+#define K 20000
+#define R 50
+#define J 20
+#define CHURN 200
+#define CHURN_CALLS 10
+
+static __thread volatile unsigned long sink;
+static __thread jmp_buf jb;
+static atomic_int running;
+
+static __attribute__((noinline)) void leaf(int x)
+{
+	HP_FUNCTION(1, "leaf", 1);
+	sink += (unsigned long)x;
+}
+
+static __attribute__((noinline)) void mid(int x)
+{
+	HP_FUNCTION(2, "mid", 2);
+	leaf(x);
+	leaf(x + 1);
+}
+
+static __attribute__((noinline)) int rec(int d)
+{
+	HP_FUNCTION(3, "rec", 3);
+	if (!d) {
+		leaf(0);
+		return 0;
+	}
+	return rec(d - 1) + 1;
+}
+
+static __attribute__((noinline)) void jumper(int d)
+{
+	HP_FUNCTION(4, "jumper", 4);
+	if (d <= 0)
+		longjmp(jb, 1);
+	if (d < 100)
+		jumper(d - 1);
+}
+
+/* Its own frame, so that no variable of work() lives across setjmp. */
+static __attribute__((noinline)) void jump_once(void)
+{
+	if (!setjmp(jb))
+		jumper(2);
+}
+
+static void *work(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < K; i++)
+		mid(i);
+	for (i = 0; i < R; i++)
+		sink += (unsigned long)rec(8);
+	for (i = 0; i < J; i++)
+		jump_once();
+	atomic_fetch_sub(&running, 1);
+	return NULL;
+}
+
+static void *short_lived(void *arg)
+{
+	int i;
+
+	for (i = 0; i < CHURN_CALLS; i++)
+		leaf(i);
+	return arg;
+}
+
+/* Threads that start, record and end while the snapshots run: their
+ * tables are folded and freed (and their rings reused) meanwhile. */
+static void *churn(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < CHURN; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, short_lived, NULL) == 0)
+			pthread_join(t, NULL);
+	}
+	atomic_fetch_sub(&running, 1);
+	return NULL;
+}
+
+/* Every row of a snapshot holds together: self within total, the
+ * histogram holding the calls, edges within their callee's calls. */
+static int consistent(const char *path)
+{
+	char *text = slurp(path);
+	cJSON *root = text ? cJSON_Parse(text) : NULL, *f, *b;
+	int ok = root != NULL;
+
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(root, "functions")) {
+		double sum = 0;
+
+		cJSON_ArrayForEach(b, cJSON_GetObjectItem(f, "histogram"))
+			sum += cJSON_GetArrayItem(b, 1)->valuedouble;
+		if (num(f, "self_ns") > num(f, "total_ns") + num(f, "recursive_ns") ||
+		    sum != num(f, "calls"))
+			ok = 0;
+	}
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(root, "edges"))
+		if (num(f, "self_ns") > num(f, "total_ns"))
+			ok = 0;
+	if (!ok)
+		fprintf(stderr, "inconsistent snapshot: %s\n", text ? text : "(none)");
+	cJSON_Delete(root);
+	free(text);
+	return ok;
+}
+
+static int scenario_threads(void)
+{
+	HP_MAIN(9, "main", 9, NULL);
+	const char *dir = getenv("HPTEST_DIR");
+	pthread_t t[WORKERS + 1];
+	char path[512];
+	int i, snaps = 0, bad = 0;
+
+	alarm(HANG_SECONDS);
+	snprintf(path, sizeof path, "%s/live.json", dir);
+	atomic_store(&running, WORKERS + 1);
+	for (i = 0; i < WORKERS; i++)
+		if (pthread_create(&t[i], NULL, work, NULL))
+			return 2;
+	if (pthread_create(&t[WORKERS], NULL, churn, NULL))
+		return 2;
+	/* snapshots while the threads record (at least a few) */
+	while (snaps < 3 || atomic_load(&running)) {
+		if (hotpath_snapshot("json", path))
+			return 3;
+		bad += !consistent(path);
+		snaps++;
+	}
+	for (i = 0; i <= WORKERS; i++)
+		pthread_join(t[i], NULL);
+	snprintf(path, sizeof path, "%s/final.json", dir);
+	if (hotpath_snapshot("json", path))
+		return 3;
+	return bad ? 4 : !consistent(path) ? 4 : 0;
+}
+
+static const struct scenario scenarios[] = {
+	{ "threads", scenario_threads },
+};
+
+__attribute__((constructor)) static void scenario_main(void)
+{
+	run_scenario(scenarios, sizeof scenarios / sizeof scenarios[0]);
+}
+
+/* ---- the scenario's checks (in the parent) ---- */
+
+static void threads_and_snapshots(void)
+{
+	char env_dir[600], path[600];
+	const char *env[] = { "HOTPATH_FORMAT=table", "HOTPATH_INTERVAL=0.005",
+			      env_dir, NULL };
+	struct run r;
+	char *text;
+	cJSON *root;
+
+	ensure_scratch();
+	snprintf(env_dir, sizeof env_dir, "HPTEST_DIR=%s", scratch);
+	snprintf(path, sizeof path, "%s/final.json", scratch);
+	run_child_wrapped("threads", env, NULL, &r);
+	if (!exited(&r, 0)) {
+		fprintf(stderr, "%s\n", r.err ? r.err : "");
+		free_run(&r);
+		TEST_FAIL_("the scenario failed (status %d)", r.status);
+	}
+	free_run(&r);
+	text = slurp(path);
+	root = text ? cJSON_Parse(text) : NULL;
+	CHECK(root != NULL);
+	CHECK_INT(WORKERS * (2 * K + R) + CHURN * CHURN_CALLS,
+		  num(fn_named(root, "leaf"), "calls"));
+	CHECK_INT(WORKERS * K, num(fn_named(root, "mid"), "calls"));
+	CHECK_INT(WORKERS * R * 9, num(fn_named(root, "rec"), "calls"));
+	CHECK(fn_named(root, "jumper") == NULL); /* all left by longjmp */
+	CHECK_INT(WORKERS * J * 3, num(root, "nonlocal_exits"));
+	CHECK_INT(0, num(root, "lost"));
+	cJSON_Delete(root);
+	free(text);
+	remove_scratch();
+}
+
+TEST_MAIN(T(far_slots_kept), T(merge_without_memory), T(threads_and_snapshots))
