@@ -119,13 +119,14 @@ void hp_counts_each(struct hp_counts *c,
 
 		if (!k)
 			continue;
-		f.n = hp_atomic_load_relaxed(&t->cell[i].n);
+		/* the writer's order reversed (hp_counts_bump_timed) */
+		f.n = hp_atomic_load_acquire(&t->cell[i].n);
 		if (!f.n)
 			continue;
 		f.parent = (uint32_t)(k >> 32);
 		f.slot = (uint32_t)k;
+		f.self = hp_atomic_load_acquire(&t->cell[i].self);
 		f.total = hp_atomic_load_relaxed(&t->cell[i].total);
-		f.self = hp_atomic_load_relaxed(&t->cell[i].self);
 		fn(&f, arg);
 	}
 }

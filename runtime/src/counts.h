@@ -68,9 +68,12 @@ static inline void hp_counts_bump(struct hp_count_cell *c)
 static inline void hp_counts_bump_timed(struct hp_count_cell *c,
 					uint64_t total, uint64_t self)
 {
-	hp_atomic_store_relaxed(&c->n, hp_atomic_load_relaxed(&c->n) + 1);
+	/* total, self, then n, each a release (free on x86): a reader that
+	 * loads them in the other order (hp_counts_each) never sees more
+	 * self than total, nor calls without their ticks */
 	hp_atomic_store_relaxed(&c->total, hp_atomic_load_relaxed(&c->total) + total);
-	hp_atomic_store_relaxed(&c->self, hp_atomic_load_relaxed(&c->self) + self);
+	hp_atomic_store_release(&c->self, hp_atomic_load_relaxed(&c->self) + self);
+	hp_atomic_store_release(&c->n, hp_atomic_load_relaxed(&c->n) + 1);
 }
 
 /* What a cell holds, as a reader sees it. */

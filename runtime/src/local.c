@@ -113,7 +113,7 @@ void hp_local_merge(struct hp_hist *dst, uint64_t *self, uint64_t *nested,
 	if (!calls)
 		return;
 	*self += self_ticks;
-	*nested += hp_atomic_load_relaxed(&s->nested);
+	*nested += hp_atomic_load_acquire(&((struct hp_lstat *)s)->nested);
 	dst->count += calls;
 	dst->total += hp_atomic_load_relaxed(&s->total);
 	if (min1 && min1 - 1 < dst->min)

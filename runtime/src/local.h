@@ -116,8 +116,9 @@ static inline __attribute__((always_inline)) void hp_local_add(
 	 * reader that loads them in the other order (hp_local_merge) never
 	 * sees more self than total, nor calls without their ticks */
 	hp_local_inc(&s->total, total);
-	if (__builtin_expect(nested, 0))
-		hp_local_inc(&s->nested, total);
+	if (__builtin_expect(nested, 0)) /* after total, as self */
+		hp_atomic_store_release(&s->nested,
+					hp_atomic_load_relaxed(&s->nested) + total);
 	hp_atomic_store_release(&s->self, hp_atomic_load_relaxed(&s->self) + self);
 	m = hp_atomic_load_relaxed(&s->min1);
 	if (m == 0 || total + 1 < m)
