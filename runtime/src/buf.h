@@ -129,6 +129,23 @@ struct hp_rec {
 	};
 };
 
+/* A finished call's self ticks: its total less the totals of its
+ * finished measured callees (`child`), never below 0. */
+static inline uint64_t hp_call_self(uint64_t total, uint64_t child)
+{
+	return child < total ? total - child : 0;
+}
+
+/* What a finished call adds to its caller's `child`: its total, and the
+ * callees that outlasted it (a signal handler that ran after its exit's
+ * clock read) belong to the caller's span too, so no time is counted
+ * twice.  The worker (worker.c) and the writer-side statistics
+ * (record.c) keep self time by these two rules. */
+static inline uint64_t hp_call_credit(uint64_t total, uint64_t child)
+{
+	return total + (child > total ? child - total : 0);
+}
+
 /* One open call on the writer's shadow stack. */
 struct hp_shadow {
 	uintptr_t cfa;   /* __builtin_frame_address(0) of the machine frame */

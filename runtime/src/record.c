@@ -341,16 +341,14 @@ static inline __attribute__((always_inline)) void local_close(struct hp_buf *b,
 	struct hp_lstat *ls = sh->ls;
 	/* A clock that stepped back (it should not) must not read as ~2^64. */
 	uint64_t total = (int64_t)(end - sh->start) < 0 ? 0 : end - sh->start;
-	uint64_t self = sh->child < total ? total - sh->child : 0;
+	uint64_t self = hp_call_self(total, sh->child);
 
 	b->cur = sh->parent;
 	b->depth = d1 - 1;
 	if (d1 >= 2) {
 		struct hp_shadow *p = &b->shadow[d1 - 2];
 
-		/* callees outlasting the call (a signal handler that ran
-		 * after its clock read) are taken out of the caller too */
-		p->child += total + (sh->child > total ? sh->child - total : 0);
+		p->child += hp_call_credit(total, sh->child);
 		parent = HP_REC_SLOT(p->key);
 	}
 	hp_local_add(&b->local, ls, total, self, --ls->open != 0);

@@ -254,17 +254,14 @@ static struct hp_stat *close_call(struct hp_buf *b, size_t d, uint64_t end,
 	nested = --b->active[o->slot] != 0; /* another of its calls below? */
 	/* A clock that stepped back (it should not) must not read as ~2^64. */
 	total = (int64_t)(end - o->start) < 0 ? 0 : end - o->start;
-	self = o->child < total ? total - o->child : 0;
+	self = hp_call_self(total, o->child);
 	s = add(o->slot, total, self, nested);
 	if (s && fig)
 		add_alloc_figures(s, fig, o->child_bytes, o->child_count, nested);
 	if (b->nopen) {
 		struct hp_open *p = &b->open[b->nopen - 1];
 
-		/* Callees outlasting the call (a signal handler that ran after
-		 * the exit's clock read) belong to the caller's span: take them
-		 * out of it too, so no time is counted twice. */
-		p->child += total + (o->child > total ? o->child - total : 0);
+		p->child += hp_call_credit(total, o->child);
 		credit_alloc(p, o, fig);
 		hp_cg_edge_add(p->slot, o->slot, total, self);
 	}
@@ -403,10 +400,9 @@ static void close_all_local(struct hp_buf *mine, uintptr_t here,
 				continue;
 			}
 			total = now - e->start;
-			self = e->child < total ? total - e->child : 0;
+			self = hp_call_self(total, e->child);
 			if (j >= 2)
-				sh[j - 2].child += total +
-					(e->child > total ? e->child - total : 0);
+				sh[j - 2].child += hp_call_credit(total, e->child);
 			s = local_closed(j >= 2 ? HP_REC_SLOT(sh[j - 2].key) : 0,
 					 slot, total, self, nested);
 			is_main = main_slot && !main_done && slot == main_slot &&
