@@ -99,7 +99,7 @@ _Atomic uint64_t *hp_local_bucket(struct hp_local *l, struct hp_lstat *s,
 }
 
 void hp_local_merge(struct hp_hist *dst, uint64_t *self, uint64_t *nested,
-		    const struct hp_lstat *s)
+		    struct hp_local *l, const struct hp_lstat *s)
 {
 	/* the writer's order reversed (hp_local_add): calls, self, then
 	 * the rest, each at least as new as what came before */
@@ -108,6 +108,10 @@ void hp_local_merge(struct hp_hist *dst, uint64_t *self, uint64_t *nested,
 	uint64_t min1 = hp_atomic_load_relaxed(&s->min1);
 	uint64_t max = hp_atomic_load_relaxed(&s->max), bucketed = 0;
 	struct hp_lhist *h = hp_atomic_load_acquire(&((struct hp_lstat *)s)->hist);
+	/* after calls: every call before the one pending is in its bucket
+	 * (a call after it may be too, or the pending one may have been
+	 * counted since: the cap below keeps the sum to calls) */
+	_Atomic uint64_t *pending = l ? hp_atomic_load_acquire(&l->pending) : NULL;
 	unsigned int oct, sub;
 
 	if (!calls)
@@ -124,7 +128,8 @@ void hp_local_merge(struct hp_hist *dst, uint64_t *self, uint64_t *nested,
 		_Atomic uint64_t *chunk = hp_atomic_load_acquire(&h->oct[oct]);
 
 		for (sub = 0; chunk && sub < HP_HIST_SUB; sub++) {
-			uint64_t n = hp_atomic_load_relaxed(&chunk[sub]);
+			uint64_t n = hp_atomic_load_relaxed(&chunk[sub]) +
+				     (&chunk[sub] == pending);
 
 			if (!n)
 				continue;
@@ -176,6 +181,7 @@ void hp_local_zero(struct hp_local *l)
 	uint32_t i, j, oct, n = pages_in_use(l);
 
 	hp_atomic_store_relaxed(&l->nonlocal, 0);
+	hp_atomic_store_relaxed(&l->pending, NULL); /* its chunk is zeroed below */
 	for (i = 0; i < n; i++) {
 		struct hp_lstat *p = page_at(l, i);
 
@@ -222,6 +228,7 @@ void hp_local_free(struct hp_local *l)
 		hp_unmap(b, BLOCK_BYTES);
 	}
 	l->blocks = NULL;
+	hp_atomic_store_relaxed(&l->pending, NULL);
 	l->arena = NULL;
 	l->arena_left = 0;
 	hp_atomic_store_relaxed(&l->nonlocal, 0);

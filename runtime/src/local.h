@@ -27,9 +27,12 @@
  * see a call's count before its total (a call's worth off, never torn).
  * Pages, histograms and chunks are published with release stores before
  * their first use and read with acquire, and they never move or go away
- * while the thread lives.  A site's bucketed values may lag its `calls`
- * for a reader (or a chunk could not be mapped): the difference is the
- * histogram's `unbucketed`.
+ * while the thread lives.  A thread's last call on the fast path has
+ * its bucket counted at the thread's next call (hp_local_add_at), which
+ * readers add themselves from `pending`; the worker settles it when the
+ * thread has ended, the report for its own thread.  A site's bucketed
+ * values may lag its `calls` for a reader, or a chunk could not be
+ * mapped: the difference is the histogram's `unbucketed`.
  */
 #ifndef HP_LOCAL_H
 #define HP_LOCAL_H
@@ -70,6 +73,9 @@ struct hp_local {
 	/* HP_LFAR_PAGES pages of slots from HP_LSLOTS on; NULL until one */
 	struct hp_lstat *_Atomic *_Atomic far;
 	_Atomic uint64_t nonlocal; /* calls left by a non-local exit */
+	/* the bucket of the thread's last call on the fast path, not yet
+	 * counted (hp_local_add_at); NULL: none */
+	_Atomic uint64_t *_Atomic pending;
 	/* writer-private: the arena */
 	char *arena;
 	size_t arena_left;
@@ -102,14 +108,40 @@ static inline void hp_local_inc(_Atomic uint64_t *x, uint64_t v)
 	hp_atomic_store_relaxed(x, hp_atomic_load_relaxed(x) + v);
 }
 
-/* Writer: one finished call of s (open count already taken down). */
-static inline __attribute__((always_inline)) void hp_local_add(
-	struct hp_local *l, struct hp_lstat *s, uint64_t total, uint64_t self,
-	int nested)
+/* Writer: the counter of total's bucket in s's histogram when its
+ * chunk is there (every call but the first of a site in an octave);
+ * NULL when not, without making it: the fast path then leaves the whole
+ * call to the general one, and needs no call of its own (no frame). */
+static inline __attribute__((always_inline)) _Atomic uint64_t *
+hp_local_have_bucket(const struct hp_lstat *s, uint64_t total)
 {
-	struct hp_lhist *h;
-	_Atomic uint64_t *chunk, *c;
+	struct hp_lhist *h = hp_atomic_load_relaxed(&((struct hp_lstat *)s)->hist);
+	_Atomic uint64_t *chunk;
 	unsigned int oct, sub;
+
+	hp_hist_bucket_of(total, &oct, &sub);
+	if (__builtin_expect(h != NULL, 1) &&
+	    __builtin_expect((chunk = hp_atomic_load_relaxed(&h->oct[oct])) != NULL, 1))
+		return &chunk[sub];
+	return NULL;
+}
+
+/* Writer: one finished call of s (open count already taken down), its
+ * bucket's counter c, from hp_local_have_bucket.  The bucket is counted
+ * at the thread's next call on this path (or hp_local_settle), not now:
+ * c's address comes from the clock, and on this machine a store to an
+ * address that waits on rdtsc costs ~5 ns a call (measured: the same
+ * exit with the bucket loaded but not stored, or not touched at all,
+ * 22.5 ns a loop; stored, 28 ns); the counter named by `pending` has an
+ * address known at once, and c is only stored as a value.  So a
+ * reader may find each live thread's last call not yet in a bucket:
+ * readers count it where `pending` points (hp_local_merge). */
+static inline __attribute__((always_inline)) void hp_local_add_at(
+	struct hp_local *l, struct hp_lstat *s, uint64_t total, uint64_t self,
+	int nested, _Atomic uint64_t *c)
+{
+	_Atomic uint64_t *p = hp_atomic_load_relaxed(&l->pending);
+
 	uint64_t m;
 
 	/* total, then self, then calls (release: free on x86), so that a
@@ -125,24 +157,49 @@ static inline __attribute__((always_inline)) void hp_local_add(
 		hp_atomic_store_relaxed(&s->min1, total + 1);
 	if (total > hp_atomic_load_relaxed(&s->max))
 		hp_atomic_store_relaxed(&s->max, total);
-	hp_hist_bucket_of(total, &oct, &sub);
-	h = hp_atomic_load_relaxed(&s->hist);
-	if (__builtin_expect(h && (chunk = hp_atomic_load_relaxed(&h->oct[oct])), 1))
-		c = &chunk[sub];
-	else
-		c = hp_local_bucket(l, s, oct, sub); /* NULL: unbucketed */
-	if (c)
-		hp_local_inc(c, 1);
+	if (p)
+		hp_local_inc(p, 1);
+	/* release: a reader that finds c here finds p counted */
+	hp_atomic_store_release(&l->pending, c);
 	hp_atomic_store_release(&s->calls, hp_atomic_load_relaxed(&s->calls) + 1);
+}
+
+/* The writer, or anyone once the writer is gone for good: counts the
+ * pending bucket (hp_local_add_at), so that the histograms hold every
+ * call. */
+static inline void hp_local_settle(struct hp_local *l)
+{
+	_Atomic uint64_t *p = hp_atomic_load_relaxed(&l->pending);
+
+	if (p) {
+		hp_local_inc(p, 1);
+		hp_atomic_store_release(&l->pending, NULL);
+	}
+}
+
+/* Writer: one finished call of s (open count already taken down), its
+ * histogram's chunk made if need be. */
+static inline void hp_local_add(struct hp_local *l, struct hp_lstat *s,
+				uint64_t total, uint64_t self, int nested)
+{
+	_Atomic uint64_t *c = hp_local_have_bucket(s, total);
+	unsigned int oct, sub;
+
+	if (!c) {
+		hp_hist_bucket_of(total, &oct, &sub);
+		c = hp_local_bucket(l, s, oct, sub); /* NULL: unbucketed */
+	}
+	hp_local_add_at(l, s, total, self, nested, c);
 }
 
 /* Reader: the statistics of slot if its page is mapped; NULL if not. */
 struct hp_lstat *hp_local_peek(struct hp_local *l, uint32_t slot);
 
 /* Reader: s's calls, total, min, max and buckets added to dst, its self
- * and recursive ticks to *self and *nested. */
+ * and recursive ticks to *self and *nested; l is s's thread's (its
+ * pending bucket counted where it falls in s's histogram). */
 void hp_local_merge(struct hp_hist *dst, uint64_t *self, uint64_t *nested,
-		    const struct hp_lstat *s);
+		    struct hp_local *l, const struct hp_lstat *s);
 
 /* Reader: fn for each site with calls. */
 void hp_local_each(struct hp_local *l,

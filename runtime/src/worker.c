@@ -361,6 +361,8 @@ static void close_all_local(struct hp_buf *mine, uintptr_t here,
 {
 	int main_done = 0;
 
+	if (mine && !mine->busy)
+		hp_local_settle(&mine->local);
 	if (mine && !mine->busy && mine->depth) {
 		struct hp_shadow *sh = mine->shadow;
 		uint32_t k = mine->depth, j;
@@ -498,6 +500,7 @@ int hp_worker_local(void)
 struct view_ctx {
 	struct hp_stat *v;
 	size_t n;
+	struct hp_local *l; /* the thread's whose sites are merged */
 };
 
 static void view_add(uint32_t slot, const struct hp_lstat *l, void *arg)
@@ -507,7 +510,7 @@ static void view_add(uint32_t slot, const struct hp_lstat *l, void *arg)
 	if (slot < 1 || slot > c->n)
 		return; /* a slot registered after the view was sized */
 	hp_local_merge(&c->v[slot - 1].hist, &c->v[slot - 1].self,
-		       &c->v[slot - 1].nested, l);
+		       &c->v[slot - 1].nested, c->l, l);
 }
 
 struct hp_stat *hp_worker_view(size_t *count)
@@ -535,8 +538,10 @@ struct hp_stat *hp_worker_view(size_t *count)
 		c.v[i].nested = worker.stats[i].nested;
 		c.v[i].unfinished = worker.stats[i].unfinished;
 	}
-	for (b = hp_buf_first(); b; b = b->next)
+	for (b = hp_buf_first(); b; b = b->next) {
+		c.l = &b->local;
 		hp_local_each(&b->local, view_add, &c);
+	}
 	*count = c.n;
 	return c.v;
 }
@@ -613,12 +618,11 @@ static void keep_local(uint32_t slot, const struct hp_lstat *l, void *arg)
 {
 	struct hp_stat *s = stat_of(slot);
 
-	(void)arg;
 	if (!s) {
 		hp_buf_count_lost(hp_atomic_load_relaxed(&l->calls));
 		return;
 	}
-	hp_local_merge(&s->hist, &s->self, &s->nested, l);
+	hp_local_merge(&s->hist, &s->self, &s->nested, arg, l);
 }
 
 void hp_worker_counts_each(void (*fn)(const struct hp_count_fig *f, void *arg),
@@ -651,7 +655,8 @@ uint64_t hp_worker_drain_all(void)
 			 * calls still open were left by pthread_exit or the like. */
 			abandon_to(b, 0, 1);
 			hp_counts_each(&b->counts, keep_count, NULL);
-			hp_local_each(&b->local, keep_local, NULL);
+			hp_local_settle(&b->local);
+			hp_local_each(&b->local, keep_local, &b->local);
 			worker.nonlocal += hp_atomic_load_relaxed(&b->local.nonlocal);
 			hp_free(b->open);
 			hp_free(b->active);

@@ -97,7 +97,7 @@ static void merge_without_memory(void)
 	hp_local_add(l, s, 3000, 3000, 0);
 	hp_hist_init(&h);
 	hp_alloc_fail_after(0);
-	hp_local_merge(&h, &self, &nested, s);
+	hp_local_merge(&h, &self, &nested, l, s);
 	hp_alloc_fail_after(-1);
 	CHECK_U64(3, h.count);
 	CHECK_U64(6000, h.total);
@@ -108,9 +108,77 @@ static void merge_without_memory(void)
 	CHECK_U64(3000, hp_hist_percentile(&h, 50));
 	/* with memory, the buckets are there */
 	hp_hist_free(&h);
-	hp_local_merge(&h, &self, &nested, s);
+	hp_local_merge(&h, &self, &nested, l, s);
 	CHECK_U64(0, h.unbucketed);
 	CHECK(hp_hist_percentile(&h, 50) >= 1980 && hp_hist_percentile(&h, 50) <= 2020);
+	hp_hist_free(&h);
+	hp_local_free(l);
+	free(l);
+}
+
+static uint64_t bucket_sum(struct hp_hist *h)
+{
+	uint64_t n = 0;
+	unsigned int o, i;
+
+	for (o = 0; o < HP_HIST_OCTAVES; o++)
+		for (i = 0; h->octave[o] && i < HP_HIST_SUB; i++)
+			n += h->octave[o][i];
+	return n;
+}
+
+/* A thread's last call has its bucket counted at its next one
+ * (hp_local_add_at): a reader in between counts it from `pending`, in
+ * the right site and bucket, and settling counts it once. */
+static void pending_bucket(void)
+{
+	struct hp_local *l = calloc(1, sizeof *l);
+	struct hp_lstat *a, *b;
+	struct hp_hist h;
+	uint64_t self = 0, nested = 0;
+
+	CHECK(l != NULL);
+	CHECK((a = hp_local_stat(l, 5)) != NULL);
+	CHECK((b = hp_local_stat(l, 6)) != NULL);
+	hp_local_add(l, a, 10, 10, 0);
+	hp_local_add(l, a, 5000, 5000, 0); /* a's last: pending */
+	hp_hist_init(&h);
+	hp_local_merge(&h, &self, &nested, l, a);
+	CHECK_U64(2, bucket_sum(&h));
+	CHECK_U64(0, h.unbucketed);
+	CHECK(hp_hist_percentile(&h, 100) == 5000);
+	CHECK(hp_hist_percentile(&h, 99) >= 4950); /* the bucket of 5000 */
+	hp_hist_free(&h);
+	hp_local_add(l, b, 7, 7, 0); /* a's 5000 counted now; b's pending */
+	hp_local_merge(&h, &self, &nested, l, a);
+	CHECK_U64(2, bucket_sum(&h));
+	CHECK(hp_hist_percentile(&h, 99) >= 4950);
+	hp_hist_free(&h);
+	/* a reader without the thread's `pending` lacks b's call */
+	hp_local_merge(&h, &self, &nested, NULL, b);
+	CHECK_U64(0, bucket_sum(&h));
+	CHECK_U64(1, h.unbucketed);
+	hp_hist_free(&h);
+	hp_local_settle(l);
+	CHECK(hp_atomic_load_relaxed(&l->pending) == NULL);
+	hp_local_settle(l); /* nothing left: no second count */
+	hp_local_merge(&h, &self, &nested, l, b);
+	CHECK_U64(1, bucket_sum(&h));
+	CHECK_U64(0, h.unbucketed);
+	hp_hist_free(&h);
+	hp_local_merge(&h, &self, &nested, NULL, a);
+	CHECK_U64(2, bucket_sum(&h));
+	hp_hist_free(&h);
+	/* a fork child's zeroing leaves nothing pending in a zeroed chunk */
+	hp_local_add(l, a, 10, 10, 0);
+	hp_local_zero(l);
+	CHECK(hp_atomic_load_relaxed(&l->pending) == NULL);
+	hp_local_add(l, a, 20, 20, 0);
+	hp_local_settle(l);
+	hp_local_merge(&h, &self, &nested, NULL, a);
+	CHECK_U64(1, h.count);
+	CHECK_U64(1, bucket_sum(&h));
+	CHECK_U64(20, hp_hist_percentile(&h, 50));
 	hp_hist_free(&h);
 	hp_local_free(l);
 	free(l);
@@ -312,4 +380,5 @@ static void threads_and_snapshots(void)
 	remove_scratch();
 }
 
-TEST_MAIN(T(far_slots_kept), T(merge_without_memory), T(threads_and_snapshots))
+TEST_MAIN(T(far_slots_kept), T(merge_without_memory), T(pending_bucket),
+	  T(threads_and_snapshots))
