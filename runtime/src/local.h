@@ -87,7 +87,11 @@ struct hp_local {
  * memory. */
 struct hp_lstat *hp_local_page(struct hp_local *l, uint32_t slot);
 
-static inline struct hp_lstat *hp_local_stat(struct hp_local *l, uint32_t slot)
+/* Writer: the statistics of slot when its page is mapped and on the
+ * fast path; NULL if not, without mapping it (no call: the entry's fast
+ * path needs no stack frame). */
+static inline __attribute__((always_inline)) struct hp_lstat *
+hp_local_have_stat(struct hp_local *l, uint32_t slot)
 {
 	struct hp_lstat *p;
 
@@ -95,7 +99,14 @@ static inline struct hp_lstat *hp_local_stat(struct hp_local *l, uint32_t slot)
 	    __builtin_expect((p = hp_atomic_load_relaxed(
 				      &l->page[slot >> HP_LPAGE_BITS])) != NULL, 1))
 		return &p[slot & (HP_LPAGE - 1)];
-	return hp_local_page(l, slot);
+	return NULL;
+}
+
+static inline struct hp_lstat *hp_local_stat(struct hp_local *l, uint32_t slot)
+{
+	struct hp_lstat *p = hp_local_have_stat(l, slot);
+
+	return __builtin_expect(p != NULL, 1) ? p : hp_local_page(l, slot);
 }
 
 /* Writer: the bucket's counter, its chunk made if need be; NULL without

@@ -699,9 +699,9 @@ static inline __attribute__((always_inline)) unsigned long enter_fast(
 	}
 	sh = &b->shadow[d];
 	if (local_mode) {
-		struct hp_lstat *ls = hp_local_stat(&b->local, slot);
+		struct hp_lstat *ls = hp_local_have_stat(&b->local, slot);
 
-		if (__builtin_expect(!ls, 0)) {
+		if (__builtin_expect(!ls, 0)) { /* its page is made there */
 			leave_busy(b);
 			return enter_general(site, guard, cfa, ret, 0);
 		}
@@ -881,11 +881,10 @@ static inline void untimed_exit(struct hp_buf *b, unsigned long d1)
 		orphan_exit(d1);
 }
 
-static __attribute__((noinline)) void exit_general(struct hp_frame *frame,
+static __attribute__((noinline)) void exit_general(unsigned long d1,
 						   uint64_t end)
 {
 	struct hp_buf *b = hp_tls_buf;
-	unsigned long d1 = frame->depth;
 
 	if (d1 >= UNTIMED) {
 		untimed_exit(b, d1);
@@ -913,17 +912,16 @@ static __attribute__((noinline)) void exit_general(struct hp_frame *frame,
 
 /* The common case: the top call, its callers announced and itself not
  * (a leaf): one CALL slot, or ENTER + EXIT when CALL will not do. */
-static inline __attribute__((always_inline)) void exit_fast(struct hp_frame *frame,
+static inline __attribute__((always_inline)) void exit_fast(unsigned long d1,
 							    uint64_t end)
 {
 	struct hp_buf *b = hp_tls_buf;
-	unsigned long d1 = frame->depth;
 	const struct hp_shadow *sh;
 	struct hp_rec *r;
 	uint64_t h, dur;
 
 	if (__builtin_expect(d1 == NOT_RECORDED || b == NULL || b->busy, 0)) {
-		exit_general(frame, end);
+		exit_general(d1, end);
 		return;
 	}
 	if (local_mode) {
@@ -931,7 +929,7 @@ static inline __attribute__((always_inline)) void exit_fast(struct hp_frame *fra
 		if (__builtin_expect(b->depth != d1 ||
 				     !local_close_fast(b, (uint32_t)d1, end), 0)) {
 			leave_busy(b);
-			exit_general(frame, end);
+			exit_general(d1, end);
 			return;
 		}
 		leave_busy(b);
@@ -942,7 +940,7 @@ static inline __attribute__((always_inline)) void exit_fast(struct hp_frame *fra
 	if (__builtin_expect(b->depth != d1 || b->announced != d1 - 1 ||
 			     h >= b->limit, 0)) {
 		leave_busy(b);
-		exit_general(frame, end);
+		exit_general(d1, end);
 		return;
 	}
 	sh = &b->shadow[d1 - 1];
@@ -959,7 +957,7 @@ static inline __attribute__((always_inline)) void exit_fast(struct hp_frame *fra
 		/* tracing, or too long/deep for CALL: ENTER + EXIT */
 		if (h + 2 > b->limit) {
 			leave_busy(b);
-			exit_general(frame, end);
+			exit_general(d1, end);
 			return;
 		}
 		b->depth = (uint32_t)(d1 - 1);
@@ -975,7 +973,7 @@ static inline __attribute__((always_inline)) void exit_fast(struct hp_frame *fra
 
 void hp_exit(struct hp_frame *frame, unsigned long long end)
 {
-	exit_fast(frame, end);
+	exit_fast(frame->depth, end);
 }
 
 /* The guard's cleanup.  The clock is read here rather than inline in the
@@ -983,42 +981,41 @@ void hp_exit(struct hp_frame *frame, unsigned long long end)
  * and nothing else, which keeps instrumented code small and quick to
  * compile (gcc -O2 spent ~2.5 ms per site on the inline version), at the
  * price of the call instruction inside the measured span. */
-static __attribute__((noinline)) void leave_timed_slow_clock(struct hp_frame *frame)
+static __attribute__((noinline)) void leave_timed_slow_clock(unsigned long d1)
 {
-	exit_fast(frame, hp_clock_now());
+	exit_fast(d1, hp_clock_now());
 }
 
 /* ... with the TSC read inline and the other clock's call (a function
  * call, which would make this one build a stack frame) out of line. */
-static __attribute__((noinline)) void leave_timed(struct hp_frame *frame)
+static __attribute__((noinline)) void leave_timed(unsigned long d1)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	if (__builtin_expect(hp_clock_use_tsc, 1)) {
-		exit_fast(frame, __builtin_ia32_rdtsc());
+		exit_fast(d1, __builtin_ia32_rdtsc());
 		return;
 	}
 #endif
-	leave_timed_slow_clock(frame);
+	leave_timed_slow_clock(d1);
 }
 
 /* Split so that an untimed call's exit (sampling: no clock) is a leaf
  * without a stack frame; a timed one jumps on. */
 /* Every exit's dispatch, inlined into both entry points (a call from
  * one to the other costs a call a measured call). */
-static inline __attribute__((always_inline)) void leave(struct hp_frame *frame)
+static inline __attribute__((always_inline)) void leave(unsigned long d1)
 {
-	unsigned long d1 = frame->depth;
 
 	if (d1 >= UNTIMED) {
 		untimed_exit(hp_tls_buf, d1);
 		return;
 	}
-	leave_timed(frame);
+	leave_timed(d1);
 }
 
 void hp_leave(struct hp_frame *frame)
 {
-	leave(frame);
+	leave(frame->depth);
 }
 
 /* A finished call of known length, from the earlier interface: a call at
@@ -1103,22 +1100,14 @@ void hp_frame_exit(struct hp_frame *frame)
  * hp_leave's exit, inlined here too. */
 void hp_leave_depth(unsigned long *depth)
 {
-	struct hp_frame f;
-
-	f.site = NULL;
-	f.depth = *depth;
-	leave(&f);
+	leave(*depth);
 }
 
 /* The same, given the depth itself (hotpath.h's inline cleanup reads
  * it, so the guard need not live in memory). */
 void hp_leave_at(unsigned long depth)
 {
-	struct hp_frame f;
-
-	f.site = NULL;
-	f.depth = depth;
-	leave(&f);
+	leave(depth);
 }
 
 /* The thread is ending (its key destructor) with calls still open: the
