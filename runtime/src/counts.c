@@ -7,10 +7,6 @@
 
 #define FIRST_CAP 128u /* cells: 4 KiB */
 
-static size_t hash(uint64_t key, size_t cap)
-{
-	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
-}
 
 static struct hp_count_tab *tab_new(size_t cap)
 {
@@ -27,7 +23,7 @@ static struct hp_count_tab *tab_new(size_t cap)
 /* The cell of key in t: its own, or the empty one where it goes. */
 static struct hp_count_cell *probe(struct hp_count_tab *t, uint64_t key)
 {
-	size_t i = hash(key, t->cap);
+	size_t i = hp_counts_hash(key, t->cap);
 
 	for (;;) {
 		struct hp_count_cell *c = &t->cell[i];

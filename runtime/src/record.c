@@ -658,6 +658,30 @@ static __attribute__((noinline)) unsigned long enter_general(
 	return d;
 }
 
+/* An untimed call (b busy, s its slot's entry, with left > 1) from
+ * another caller than the one s caches: the cell of this caller found
+ * in the count table (no allocation), or else the general path.  Out of
+ * line, so that the fast path stays a leaf. */
+static __attribute__((noinline)) unsigned long untimed_other_caller(
+	struct hp_buf *b, struct hp_samp *s, uint32_t slot,
+	struct hp_site *site, void *guard, void *cfa, void *ret)
+{
+	uint32_t parent = b->cur;
+	struct hp_count_cell *cell = hp_counts_find(&b->counts, parent, slot);
+
+	if (!cell) {
+		leave_busy(b);
+		return enter_general(site, guard, cfa, ret, 0);
+	}
+	s->parent = parent;
+	s->cell = cell;
+	s->left--;
+	hp_counts_bump(cell);
+	b->cur = slot;
+	leave_busy(b);
+	return UNTIMED | parent;
+}
+
 /* The fast path: a leaf without a stack frame that touches only the
  * shadow stack.  Everything unusual (no ring yet, busy, a site not
  * registered yet, shadow full, a frame not below the top, no TSC) goes to
@@ -680,10 +704,15 @@ static inline __attribute__((always_inline)) unsigned long enter_fast(
 		 * the general path (which counts the call itself) */
 		uint32_t parent = b->cur;
 		struct hp_samp *s = slot < b->samp_cap ? &b->samp[slot] : NULL;
+		struct hp_count_cell *cell;
 
-		if (__builtin_expect(s && s->left > 1 && s->parent == parent, 1)) {
+		if (__builtin_expect(s && s->left > 1, 1)) {
+			if (__builtin_expect(s->parent != parent, 0))
+				return untimed_other_caller(b, s, slot, site,
+							    guard, cfa, ret);
+			cell = s->cell;
 			s->left--;
-			hp_counts_bump(s->cell);
+			hp_counts_bump(cell);
 			b->cur = slot;
 			leave_busy(b);
 			return UNTIMED | parent;
