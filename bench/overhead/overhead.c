@@ -114,11 +114,20 @@ __attribute__((constructor)) static void report_output(void)
 	       getenv("BENCH_REPORT_OUTPUT") : "/dev/null", 1);
 }
 
+/* A whole number in 1..max, into *v; 0 if text is not one. */
+static int count_arg(const char *text, long max, long *v)
+{
+	char *end;
+
+	*v = strtol(text, &end, 10);
+	return end != text && !*end && *v >= 1 && *v <= max;
+}
+
 int main(int argc, char **argv)
 {
 	HP_MAIN(0, "main", 0, "");
-	long n = argc > 1 ? atol(argv[1]) : 10000000L;
-	int reps = argc > 2 ? atoi(argv[2]) : 5, r, i;
+	long n = 10000000L, arg;
+	int reps = 5, r, i;
 	double p[MAX_REPS], m[MAX_REPS], f[MAX_REPS], o[MAX_REPS];
 	double u[MAX_REPS], ou[MAX_REPS], s64[MAX_REPS], os64[MAX_REPS];
 	double drain[MAX_REPS], mp, mm, mf, mo;
@@ -127,8 +136,14 @@ int main(int argc, char **argv)
 	static char names[1000][16];
 	uint64_t t0, t1;
 
-	if (reps < 1 || reps > MAX_REPS)
-		reps = 5;
+	if (argc > 3 || (argc > 1 && !count_arg(argv[1], 1000000000L, &n)) ||
+	    (argc > 2 && !count_arg(argv[2], MAX_REPS, &arg))) {
+		fprintf(stderr, "usage: bench_overhead [N (calls, 1..1e9)] "
+				"[REPS (1..%d)]\n", MAX_REPS);
+		return 2;
+	}
+	if (argc > 2)
+		reps = (int)arg;
 	if (getenv("BENCH_CLOCK") && strcmp(getenv("BENCH_CLOCK"), "cpu") == 0)
 		loop_clock = CLOCK_THREAD_CPUTIME_ID;
 	time_measured(n / 10); /* warm up: rings, pages, the worker */
