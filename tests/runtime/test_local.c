@@ -7,10 +7,16 @@
  * The scenario re-runs this binary as a child (child.h) with the table
  * format, which selects writer-side statistics; it checks every live
  * snapshot for consistency itself and writes a final one whose counts
- * are known in advance.  Exact counts only, never timing. */
+ * are known in advance.  Others (metrics format, also writer-side) put
+ * calls of known length (hp_record) in known buckets and end the thread
+ * or the process every way the exit report knows (a thread's end, main's
+ * return, exit(), pthread_exit, a fork child, SIGINT): each call must be
+ * in its bucket exactly once.  Exact counts only, never timing. */
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -24,6 +30,17 @@
 #include "sites.h"
 
 #define HANG_SECONDS 120
+
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifndef UNDER_TSAN
+#define UNDER_TSAN 0
+#endif
 
 /* ---- the tables ---- */
 
@@ -335,13 +352,158 @@ static int scenario_threads(void)
 	return bad ? 4 : !consistent(path) ? 4 : 0;
 }
 
+/* ---- every call in its bucket at the exit report (in the child) ----
+ *
+ * hp_record's known lengths (HOTPATH_CLOCK=monotonic: ticks are ns) put
+ * a site's calls in known buckets without timing anything: nine of 1 s,
+ * then one of 1 us, the thread's last call, whose bucket is counted only
+ * at the thread's next call (local.h's `pending`).  The report must hold
+ * it exactly once whichever way the thread and the process end: counted
+ * twice, the 1 us bucket holds 2 and the cap takes one off the 1 s
+ * bucket; lost, it holds 0. */
+
+static struct hp_site known_site = { "known", __FILE__, 1, HP_KIND_FUNCTION, 0, 0 };
+
+static void known_calls(void)
+{
+	int i;
+
+	for (i = 0; i < 9; i++)
+		hp_record(&known_site, 1000000000ull);
+	hp_record(&known_site, 1000); /* last: pending */
+}
+
+static void *known_thread(void *arg)
+{
+	leaf(1);
+	known_calls();
+	return arg;
+}
+
+/* A thread that ends: the worker (or the report) folds its table. */
+static int scenario_known_thread(void)
+{
+	HP_MAIN(11, "main", 11, NULL);
+	pthread_t t;
+
+	alarm(HANG_SECONDS);
+	if (pthread_create(&t, NULL, known_thread, NULL) || pthread_join(t, NULL))
+		return 2;
+	return 0;
+}
+
+/* main's own thread, main returning: the report's thread. */
+static int scenario_known_main(void)
+{
+	HP_MAIN(12, "main", 12, NULL);
+
+	alarm(HANG_SECONDS);
+	known_calls();
+	return 0;
+}
+
+/* exit() inside a measured call. */
+static __attribute__((noinline)) void known_exit_in(void)
+{
+	HP_FUNCTION(13, "exit_in", 13);
+	known_calls();
+	exit(0);
+}
+
+static int scenario_known_exit(void)
+{
+	HP_MAIN(14, "main", 14, NULL);
+
+	alarm(HANG_SECONDS);
+	known_exit_in();
+	return 1;
+}
+
+/* pthread_exit from main, another thread ending after it. */
+static int scenario_known_pexit(void)
+{
+	HP_MAIN(15, "main", 15, NULL);
+	pthread_t t;
+
+	alarm(HANG_SECONDS);
+	known_calls();
+	if (pthread_create(&t, NULL, known_thread, NULL))
+		return 2;
+	pthread_exit(NULL);
+}
+
+/* A fork child: the parent's pending call is not the child's; each
+ * report has its own ten. */
+static int scenario_known_fork(void)
+{
+	HP_MAIN(16, "main", 16, NULL);
+	pid_t pid;
+	int st;
+
+	alarm(HANG_SECONDS);
+	known_calls();
+	if ((pid = fork()) < 0)
+		return 2;
+	if (pid == 0) {
+		leaf(2);
+		known_calls();
+		exit(0);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 3;
+	return 0;
+}
+
+/* SIGINT's report (the reporter thread, this thread waiting in the
+ * handler with a call open). */
+static __attribute__((noinline)) void known_sigint_in(void)
+{
+	HP_FUNCTION(17, "sigint_in", 17);
+	known_calls();
+	raise(SIGINT);
+}
+
+static int scenario_known_sigint(void)
+{
+	HP_MAIN(18, "main", 18, NULL);
+
+	alarm(HANG_SECONDS);
+	known_sigint_in();
+	return 1;
+}
+
 static const struct scenario scenarios[] = {
 	{ "threads", scenario_threads },
+	{ "known_thread", scenario_known_thread },
+	{ "known_main", scenario_known_main },
+	{ "known_exit", scenario_known_exit },
+	{ "known_fork", scenario_known_fork },
+	{ "known_sigint", scenario_known_sigint },
 };
+
+/* known_pexit runs under main() (glibc's pthread_exit cannot unwind
+ * from a constructor): the first "test" of a scenario child. */
+static const struct scenario under_main[] = {
+	{ "known_pexit", scenario_known_pexit },
+};
+
+static int is_under_main(void)
+{
+	const char *name = getenv("HPTEST_CHILD");
+
+	return name && strcmp(name, under_main[0].name) == 0;
+}
 
 __attribute__((constructor)) static void scenario_main(void)
 {
-	run_scenario(scenarios, sizeof scenarios / sizeof scenarios[0]);
+	if (!is_under_main())
+		run_scenario(scenarios, sizeof scenarios / sizeof scenarios[0]);
+}
+
+static void scenario_under_main(void)
+{
+	if (is_under_main())
+		run_scenario(under_main, 1);
 }
 
 /* ---- the scenario's checks (in the parent) ---- */
@@ -380,5 +542,89 @@ static void threads_and_snapshots(void)
 	remove_scratch();
 }
 
-TEST_MAIN(T(far_slots_kept), T(merge_without_memory), T(pending_bucket),
-	  T(threads_and_snapshots))
+/* The cumulative count of `known` at bound le in a metrics report; -1
+ * if none. */
+static long long known_le(const char *text, const char *le)
+{
+	char tail[64];
+	const char *p, *end, *at;
+	static const char key[] =
+		"hotpath_call_duration_seconds_bucket{function=\"known\",";
+
+	snprintf(tail, sizeof tail, ",le=\"%s\"} ", le);
+	for (p = text; p && *p; p = end ? end + 1 : NULL) {
+		end = strchr(p, '\n');
+		if (strncmp(p, key, strlen(key)) == 0 && (at = strstr(p, tail)) &&
+		    (!end || at < end))
+			return atoll(at + strlen(tail));
+	}
+	return -1;
+}
+
+/* Each report of the scenario (HOTPATH_OUTPUT=<scratch>/<name>.%p.prom;
+ * `reports` of them) has `known` with its ten calls `times` over, one
+ * in ten in the 1 us bucket; the child exits with 0, or dies of sig. */
+static void known_reports(const char *name, int sig, int reports, int times)
+{
+	char out[600], prefix[300], path[900];
+	const char *env[] = { "HOTPATH_FORMAT=metrics", "HOTPATH_CLOCK=monotonic",
+			      "HOTPATH_SIGNAL_REPORT=1", out, NULL };
+	struct run r;
+	struct dirent *e;
+	DIR *d;
+	int ok;
+
+	ensure_scratch();
+	snprintf(prefix, sizeof prefix, "%s.", name);
+	snprintf(out, sizeof out, "HOTPATH_OUTPUT=%s/%s%%p.prom", scratch, prefix);
+	run_child_wrapped(name, env, NULL, &r);
+	ok = sig ? WIFSIGNALED(r.status) && WTERMSIG(r.status) == sig : exited(&r, 0);
+	if (r.err && strstr(r.err, "Sanitizer"))
+		ok = 0; /* a sanitizer tree's report in the child */
+	if (!ok)
+		fprintf(stderr, "%s: status %d\n%s\n", name, r.status, r.err ? r.err : "");
+	free_run(&r);
+	CHECK(ok);
+	CHECK((d = opendir(scratch)) != NULL);
+	while ((e = readdir(d))) {
+		char *text;
+
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", scratch, e->d_name);
+		text = slurp(path);
+		unlink(path);
+		reports--;
+		if (known_le(text, "0.3") != times || known_le(text, "3") != 10 * times ||
+		    known_le(text, "+Inf") != 10 * times)
+			fprintf(stderr, "%s:\n%s\n", path, text ? text : "(none)");
+		CHECK_INT(times, (int)known_le(text, "0.3"));
+		CHECK_INT(10 * times, (int)known_le(text, "3"));
+		CHECK_INT(10 * times, (int)known_le(text, "+Inf"));
+		free(text);
+	}
+	closedir(d);
+	CHECK_INT(0, reports);
+}
+
+static void known_bucket_at_exit(void)
+{
+	scratch[0] = '\0'; /* a new one: an earlier test removed its own */
+	known_reports("known_thread", 0, 1, 1);
+	known_reports("known_main", 0, 1, 1);
+	known_reports("known_exit", 0, 1, 1);
+	known_reports("known_sigint", SIGINT, 1, 1);
+	/* as in test_lifecycle.c: after pthread_exit from main TSan's own
+	 * thread keeps the process alive, and the fork child's worker is a
+	 * thread started after a multi-threaded fork, which TSan rejects */
+	if (UNDER_TSAN) {
+		printf("skip known_pexit, known_fork: ThreadSanitizer\n");
+	} else {
+		known_reports("known_pexit", 0, 1, 2); /* main's and a thread's */
+		known_reports("known_fork", 0, 2, 1);
+	}
+	remove_scratch();
+}
+
+TEST_MAIN(T(scenario_under_main), T(far_slots_kept), T(merge_without_memory), T(pending_bucket),
+	  T(threads_and_snapshots), T(known_bucket_at_exit))
