@@ -381,10 +381,17 @@ static inline __attribute__((always_inline)) int local_close_fast(
 	if (sample_period == 1) {
 		struct hp_samp *s;
 
-		if (__builtin_expect(slot >= b->samp_cap ||
-				     (s = &b->samp[slot])->parent != parent ||
-				     !(cell = s->cell), 0))
+		if (__builtin_expect(slot >= b->samp_cap, 0))
 			return 0;
+		s = &b->samp[slot];
+		cell = s->cell;
+		if (__builtin_expect(s->parent != parent || !cell, 0)) {
+			/* another caller than the last: its cell, if made */
+			if (!(cell = hp_counts_find(&b->counts, parent, slot)))
+				return 0;
+			s->parent = parent;
+			s->cell = cell;
+		}
 	}
 	self = hp_call_self(total, sh->child);
 	b->cur = sh->parent;
