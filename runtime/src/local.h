@@ -27,10 +27,13 @@
  * see a call's count before its total (a call's worth off, never torn).
  * Pages, histograms and chunks are published with release stores before
  * their first use and read with acquire, and they never move or go away
- * while the thread lives.  A thread's last call on the fast path has
- * its bucket counted at the thread's next call (hp_local_add_at), which
- * readers add themselves from `pending`; the worker settles it when the
- * thread has ended, the report for its own thread.  A site's bucketed
+ * while the thread lives.  A thread's last call has its bucket counted
+ * at the thread's next call (hp_local_add_at), which readers add
+ * themselves from `pending`; the worker settles it when the thread has
+ * ended, the report for its own thread.  A live reader may count it
+ * twice (the writer moved on between the reader's two loads): the cap
+ * at `calls` then takes one off the last bucket, a call's worth of
+ * skew in a snapshot, never in an exit report.  A site's bucketed
  * values may lag its `calls` for a reader, or a chunk could not be
  * mapped: the difference is the histogram's `unbucketed`.
  */
@@ -73,7 +76,7 @@ struct hp_local {
 	/* HP_LFAR_PAGES pages of slots from HP_LSLOTS on; NULL until one */
 	struct hp_lstat *_Atomic *_Atomic far;
 	_Atomic uint64_t nonlocal; /* calls left by a non-local exit */
-	/* the bucket of the thread's last call on the fast path, not yet
+	/* the bucket of the thread's last call (any path), not yet
 	 * counted (hp_local_add_at); NULL: none */
 	_Atomic uint64_t *_Atomic pending;
 	/* writer-private: the arena */
