@@ -27,20 +27,12 @@
 #include "child_json.h"
 #include "hotpath.h"
 #include "local.h"
+#include "prom_text.h"
+#include "sanitized.h"
 #include "sites.h"
 
 #define HANG_SECONDS 120
 
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
-#ifndef UNDER_TSAN
-#define UNDER_TSAN 0
-#endif
 
 /* ---- the tables ---- */
 
@@ -542,25 +534,6 @@ static void threads_and_snapshots(void)
 	remove_scratch();
 }
 
-/* The cumulative count of `known` at bound le in a metrics report; -1
- * if none. */
-static long long known_le(const char *text, const char *le)
-{
-	char tail[64];
-	const char *p, *end, *at;
-	static const char key[] =
-		"hotpath_call_duration_seconds_bucket{function=\"known\",";
-
-	snprintf(tail, sizeof tail, ",le=\"%s\"} ", le);
-	for (p = text; p && *p; p = end ? end + 1 : NULL) {
-		end = strchr(p, '\n');
-		if (strncmp(p, key, strlen(key)) == 0 && (at = strstr(p, tail)) &&
-		    (!end || at < end))
-			return atoll(at + strlen(tail));
-	}
-	return -1;
-}
-
 /* Each report of the scenario (HOTPATH_OUTPUT=<scratch>/<name>.%p.prom;
  * `reports` of them) has `known` with its ten calls `times` over, one
  * in ten in the 1 us bucket; the child exits with 0, or dies of sig. */
@@ -595,12 +568,13 @@ static void known_reports(const char *name, int sig, int reports, int times)
 		text = slurp(path);
 		unlink(path);
 		reports--;
-		if (known_le(text, "0.3") != times || known_le(text, "3") != 10 * times ||
-		    known_le(text, "+Inf") != 10 * times)
+		if (prom_bucket(text, "known", "0.3") != times ||
+		    prom_bucket(text, "known", "3") != 10 * times ||
+		    prom_bucket(text, "known", "+Inf") != 10 * times)
 			fprintf(stderr, "%s:\n%s\n", path, text ? text : "(none)");
-		CHECK_INT(times, (int)known_le(text, "0.3"));
-		CHECK_INT(10 * times, (int)known_le(text, "3"));
-		CHECK_INT(10 * times, (int)known_le(text, "+Inf"));
+		CHECK_INT(times, (int)prom_bucket(text, "known", "0.3"));
+		CHECK_INT(10 * times, (int)prom_bucket(text, "known", "3"));
+		CHECK_INT(10 * times, (int)prom_bucket(text, "known", "+Inf"));
 		free(text);
 	}
 	closedir(d);

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "hotpath.h"
 #include "metrics.h"
+#include "prom_text.h"
 #include "report.h"
 #include "test.h"
 
@@ -139,23 +140,6 @@ static void whole_text(void)
 	hp_str_free(&want);
 }
 
-/* The le="…" count of `fn`'s histogram for bound text `le`, -1 if none. */
-static long long bucket(const char *text, const char *fn, const char *le)
-{
-	char key[256], tail[64];
-	const char *p, *end, *at;
-
-	snprintf(key, sizeof key, "hotpath_call_duration_seconds_bucket{function=\"%s\",", fn);
-	snprintf(tail, sizeof tail, ",le=\"%s\"} ", le);
-	for (p = text; p && *p; p = end ? end + 1 : NULL) {
-		end = strchr(p, '\n');
-		if (strncmp(p, key, strlen(key)) == 0 && (at = strstr(p, tail)) &&
-		    (!end || at < end))
-			return atoll(at + strlen(tail));
-	}
-	return -1;
-}
-
 /* The rule of metrics.h: a runtime bucket counts under every le at or
  * above its value, not clamped to [min, max] (a count must never go
  * down when max grows). */
@@ -183,22 +167,22 @@ static void bucket_rule(void)
 
 	base_report(&r, rows, 5);
 	CHECK_INT(0, hp_metrics_render(&out, &r));
-	CHECK_INT(0, bucket(out.s, "at", "3e-07"));
-	CHECK_INT(5, bucket(out.s, "at", "1e-06")); /* 1000 ns <= 1e-06 */
-	CHECK_INT(8, bucket(out.s, "at", "3e-06"));
-	CHECK_INT(8, bucket(out.s, "at", "10"));
-	CHECK_INT(10, bucket(out.s, "at", "+Inf")); /* the unbucketed two */
+	CHECK_INT(0, prom_bucket(out.s, "at", "3e-07"));
+	CHECK_INT(5, prom_bucket(out.s, "at", "1e-06")); /* 1000 ns <= 1e-06 */
+	CHECK_INT(8, prom_bucket(out.s, "at", "3e-06"));
+	CHECK_INT(8, prom_bucket(out.s, "at", "10"));
+	CHECK_INT(10, prom_bucket(out.s, "at", "+Inf")); /* the unbucketed two */
 	CHECK_CONTAINS(out.s, "hotpath_call_duration_seconds_count{function=\"at\",file=\"f.c\",line=\"1\",kind=\"function\"} 10\n");
 	/* the bucket [1000, 1008) stays above 1e-06 whatever max says: were
 	 * it clamped to max, a later call of 1005 ns would move all six up,
 	 * and the le="1e-06" count would fall from 6 to 0 */
-	CHECK_INT(0, bucket(out.s, "clamp", "1e-06"));
-	CHECK_INT(6, bucket(out.s, "clamp", "3e-06"));
-	CHECK_INT(1, bucket(out.s, "low", "1e-07"));
-	CHECK_INT(2, bucket(out.s, "low", "3e-07"));
-	CHECK_INT(0, bucket(out.s, "big", "10"));
-	CHECK_INT(2, bucket(out.s, "big", "+Inf"));
-	CHECK_INT(4, bucket(out.s, "over", "1e-07")); /* never above +Inf */
+	CHECK_INT(0, prom_bucket(out.s, "clamp", "1e-06"));
+	CHECK_INT(6, prom_bucket(out.s, "clamp", "3e-06"));
+	CHECK_INT(1, prom_bucket(out.s, "low", "1e-07"));
+	CHECK_INT(2, prom_bucket(out.s, "low", "3e-07"));
+	CHECK_INT(0, prom_bucket(out.s, "big", "10"));
+	CHECK_INT(2, prom_bucket(out.s, "big", "+Inf"));
+	CHECK_INT(4, prom_bucket(out.s, "over", "1e-07")); /* never above +Inf */
 	hp_str_free(&out);
 }
 
