@@ -24,6 +24,13 @@
 #                                  [--plain-calls N] [--sample N]
 #                                  [--build-dir DIR]
 #                                  [--cc COMPILER] [--keep]
+# With 2 or more CPUs, each round also runs 1 thread pinned to each CPU
+# in turn (taskset), and the report compares nproc threads' summed
+# per-thread rates (threads.c's rate_sum) with the mean of those pinned
+# rates: on a VM whose vCPUs differ in speed, the plain ratio compares a
+# pair that finishes at its slower thread's pace with a single thread on
+# whichever vCPU it landed.
+#
 #   --calls N        calls per thread in the timed section (default 5000000)
 #   --warm N         warm-up calls per thread before the barrier
 #                    (default CALLS/10)
@@ -154,11 +161,12 @@ run_one() {
 	env ${env[$id]} HOTPATH_OUTPUT="$rep" "$tmp/bin/${bin[$id]}" "$t" "$c" "$w" \
 		>"$out" 2>"$tmp/err" || st=$?
 	[ $st = 0 ] || die "$id with $t threads exited with status $st in round $r: $(head -c 300 "$tmp/err")"
-	read -r cps cores < <(awk '$1 == "threads:" { for (i = 2; i < NF; i++) v[$i] = $(i + 1)
-		if (v["ns"] > 0) print v["calls_per_s"], v["cpu_ns"] / v["ns"] }' "$out") || true
+	read -r cps cores rsum < <(awk '$1 == "threads:" { for (i = 2; i < NF; i++) v[$i] = $(i + 1)
+		if (v["ns"] > 0) print v["calls_per_s"], v["cpu_ns"] / v["ns"], v["rate_sum"] }' "$out") || true
 	[ -n "${cps:-}" ] || die "$id with $t threads printed no calls_per_s line in round $r"
 	echo "$cps" >>"$tmp/cps-$id-$t"
 	echo "$cores" >>"$tmp/cores-$id-$t"
+	echo "$rsum" >>"$tmp/rsum-$id-$t"
 	if [ "$id" != plain ]; then
 		n=$( [ -s "$rep" ] && calls_in_table "$rep" || true)
 		if [ "$n" != "$expected" ]; then
@@ -168,6 +176,32 @@ run_one() {
 	fi
 }
 
+# The CPUs to pin 1-thread runs to (taskset), when there are several:
+# on a VM whose vCPUs run at different speeds, an unpinned 1-thread run
+# lands on either, while T threads get all of them.
+cpus=()
+if [ "$nproc" -ge 2 ] && command -v taskset >/dev/null; then
+	for part in $(tr ',' ' ' </sys/devices/system/cpu/online 2>/dev/null); do
+		case $part in
+		*-*) for ((c = ${part%-*}; c <= ${part#*-}; c++)); do cpus+=("$c"); done ;;
+		*) cpus+=("$part") ;;
+		esac
+	done
+fi
+# run_pinned ID CPU ROUND: one timed 1-thread run on CPU; calls/s to
+# $tmp/pin-ID-CPU (its count is checked as run_one's are not: the
+# regular runs check the same binary).
+run_pinned() {
+	local id=$1 c=$2 r=$3 out=$tmp/out st=0 cps calls_=$calls warm_=$warm
+	[ "$id" = plain ] && calls_=$plain_calls warm_=$plain_warm
+	env ${env[$id]} HOTPATH_OUTPUT=/dev/null taskset -c "$c" "$tmp/bin/${bin[$id]}" 1 \
+		"$calls_" "$warm_" >"$out" 2>"$tmp/err" || st=$?
+	[ $st = 0 ] || die "$id pinned to CPU $c exited with status $st in round $r: $(head -c 300 "$tmp/err")"
+	cps=$(awk '$1 == "threads:" { for (i = 2; i < NF; i++) v[$i] = $(i + 1); print v["calls_per_s"] }' "$out")
+	[ -n "$cps" ] || die "$id pinned to CPU $c printed no calls_per_s line in round $r"
+	echo "$cps" >>"$tmp/pin-$id-$c"
+}
+
 nid=${#ids[@]}
 for ((r = 1; r <= rounds; r++)); do
 	order=()
@@ -175,6 +209,9 @@ for ((r = 1; r <= rounds; r++)); do
 	echo "run.sh: round $r/$rounds: threads ${counts[*]}, ${order[*]}" >&2
 	for t in "${counts[@]}"; do
 		for id in "${order[@]}"; do run_one "$id" "$t" "$r"; done
+	done
+	for c in "${cpus[@]}"; do
+		for id in plain hpcc; do run_pinned "$id" "$c" "$r"; done
 	done
 done
 
@@ -278,6 +315,24 @@ if [ -f "$tmp/cps-hpcc-2" ]; then
 	if [ "$nproc" -ge 2 ] && awk -v a="${med[plain-2]}" -v b="${med[plain-1]}" 'BEGIN { exit !(a / b < 1.8) }'; then
 		echo "NOTE: the plain build itself reached only $(ratio "${med[plain-2]}" "${med[plain-1]}")x with 2 threads (cores used: $(printf %.2f "${cores[plain-2]}")): the machine did not give this run 2 free cores, so hpcc's ratio cannot be judged against 1.8x from it; run again when the load average is below $((nproc - 1))."
 	fi
+fi
+if [ "${#cpus[@]}" -ge 2 ] && [ -f "$tmp/rsum-hpcc-$nproc" ]; then
+	# mean over the CPUs of the pinned 1-thread medians, per variant
+	declare -A pin1
+	for id in plain hpcc; do
+		pin1[$id]=$(for c in "${cpus[@]}"; do stats "$tmp/pin-$id-$c" | cut -d' ' -f1; done |
+			awk '{ s += $1 } END { printf "%.6g", s / NR }')
+	done
+	read -r rs_h _ _ < <(stats "$tmp/rsum-hpcc-$nproc")
+	read -r rs_p _ _ < <(stats "$tmp/rsum-plain-$nproc")
+	echo
+	echo "Per CPU (1 thread pinned with taskset, median of the rounds):"
+	for c in "${cpus[@]}"; do
+		read -r mh _ _ < <(stats "$tmp/pin-hpcc-$c")
+		read -r mp _ _ < <(stats "$tmp/pin-plain-$c")
+		echo "- CPU $c: hpcc $(mps "$mh") M calls/s, plain $(mps "$mp") M"
+	done
+	echo "hpcc, $nproc threads, each thread's own calls/s summed / the mean of the pinned 1-thread rates: $(ratio "$rs_h" "${pin1[hpcc]}")x ($(mps "$rs_h") M / $(mps "${pin1[hpcc]}") M); plain: $(ratio "$rs_p" "${pin1[plain]}")x. Against the cores as they are: when the CPUs run at different speeds, the ratio above compares a pair that ends with its slower thread to one thread on whichever CPU it got."
 fi
 echo
 echo "Checks (did the report count every call of work?):"
