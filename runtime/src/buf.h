@@ -129,6 +129,13 @@ struct hp_rec {
 	};
 };
 
+/* A call's total ticks from start to end; 0 if the clock stepped back
+ * (it should not), rather than ~2^64. */
+static inline uint64_t hp_call_total(uint64_t start, uint64_t end)
+{
+	return (int64_t)(end - start) < 0 ? 0 : end - start;
+}
+
 /* A finished call's self ticks: its total less the totals of its
  * finished measured callees (`child`), never below 0. */
 static inline uint64_t hp_call_self(uint64_t total, uint64_t child)

@@ -7,7 +7,6 @@
 
 #define FIRST_CAP 128u /* cells: 4 KiB */
 
-
 static struct hp_count_tab *tab_new(size_t cap)
 {
 	size_t size = sizeof(struct hp_count_tab) + cap * sizeof(struct hp_count_cell);

@@ -78,11 +78,13 @@ struct hp_lstat *hp_local_peek(struct hp_local *l, uint32_t slot)
 }
 
 _Atomic uint64_t *hp_local_bucket(struct hp_local *l, struct hp_lstat *s,
-				  unsigned int oct, unsigned int sub)
+				  uint64_t total)
 {
 	struct hp_lhist *h = hp_atomic_load_relaxed(&s->hist);
 	_Atomic uint64_t *chunk;
+	unsigned int oct, sub;
 
+	hp_hist_bucket_of(total, &oct, &sub);
 	if (!h) {
 		/* 59 pointers: 472 bytes, taken as 512 */
 		if (!(h = arena_take(l, (sizeof *h + 63) & ~(size_t)63)))

@@ -112,10 +112,10 @@ static inline struct hp_lstat *hp_local_stat(struct hp_local *l, uint32_t slot)
 	return __builtin_expect(p != NULL, 1) ? p : hp_local_page(l, slot);
 }
 
-/* Writer: the bucket's counter, its chunk made if need be; NULL without
- * memory. */
+/* Writer: the counter of total's bucket in s's histogram, the histogram
+ * and chunk made if need be; NULL without memory. */
 _Atomic uint64_t *hp_local_bucket(struct hp_local *l, struct hp_lstat *s,
-				  unsigned int oct, unsigned int sub);
+				  uint64_t total);
 
 static inline void hp_local_inc(_Atomic uint64_t *x, uint64_t v)
 {
@@ -141,8 +141,8 @@ hp_local_have_bucket(const struct hp_lstat *s, uint64_t total)
 }
 
 /* Writer: one finished call of s (open count already taken down), its
- * bucket's counter c, from hp_local_have_bucket.  The bucket is counted
- * at the thread's next call on this path (or hp_local_settle), not now:
+ * bucket's counter c (NULL: the call is left unbucketed).  The bucket is
+ * counted at the thread's next call (or hp_local_settle), not now:
  * c's address comes from the clock, and on this machine a store to an
  * address that waits on rdtsc costs ~5 ns a call (measured: the same
  * exit with the bucket loaded but not stored, or not touched at all,
@@ -155,7 +155,6 @@ static inline __attribute__((always_inline)) void hp_local_add_at(
 	int nested, _Atomic uint64_t *c)
 {
 	_Atomic uint64_t *p = hp_atomic_load_relaxed(&l->pending);
-
 	uint64_t m;
 
 	/* total, then self, then calls (release: free on x86), so that a
@@ -191,19 +190,23 @@ static inline void hp_local_settle(struct hp_local *l)
 	}
 }
 
+/* Writer: the counter of total's bucket, as hp_local_have_bucket when
+ * the chunk is there, else made (hp_local_bucket); NULL without memory. */
+static inline _Atomic uint64_t *hp_local_bucket_of(struct hp_local *l,
+						   struct hp_lstat *s,
+						   uint64_t total)
+{
+	_Atomic uint64_t *c = hp_local_have_bucket(s, total);
+
+	return __builtin_expect(c != NULL, 1) ? c : hp_local_bucket(l, s, total);
+}
+
 /* Writer: one finished call of s (open count already taken down), its
  * histogram's chunk made if need be. */
 static inline void hp_local_add(struct hp_local *l, struct hp_lstat *s,
 				uint64_t total, uint64_t self, int nested)
 {
-	_Atomic uint64_t *c = hp_local_have_bucket(s, total);
-	unsigned int oct, sub;
-
-	if (!c) {
-		hp_hist_bucket_of(total, &oct, &sub);
-		c = hp_local_bucket(l, s, oct, sub); /* NULL: unbucketed */
-	}
-	hp_local_add_at(l, s, total, self, nested, c);
+	hp_local_add_at(l, s, total, self, nested, hp_local_bucket_of(l, s, total));
 }
 
 /* Reader: the statistics of slot if its page is mapped; NULL if not. */

@@ -294,41 +294,81 @@ static int push_announced(struct hp_buf *b, uint32_t upto,
 
 static int samp_grow(struct hp_buf *b, uint32_t slot);
 
-/* The edge parent -> slot of a timed call (no sampling: the counts are
- * kept here).  Without memory the edge is left out; the call is in. */
-static __attribute__((noinline)) void local_edge_slow(struct hp_buf *b,
-						      uint32_t parent,
-						      uint32_t slot,
-						      uint64_t total,
-						      uint64_t self)
+/* The count cell of parent -> slot, made if new, and cached in slot's
+ * sampling entry (the array grown if need be); NULL without memory.  A
+ * table that grew moved every cell: the other entries' caches go.  The
+ * slow side of count_call and of the writer's edges. */
+static __attribute__((noinline)) struct hp_count_cell *samp_cell(
+	struct hp_buf *b, uint32_t parent, uint32_t slot)
 {
 	struct hp_count_cell *c;
 	int grew = 0;
 	uint32_t i;
 
 	if (slot >= b->samp_cap && samp_grow(b, slot))
-		return;
+		return NULL;
 	if (!(c = hp_counts_cell(&b->counts, parent, slot, &grew)))
-		return;
+		return NULL;
 	for (i = 0; grew && i < b->samp_cap; i++) {
 		b->samp[i].cell = NULL; /* the cells moved */
 		b->samp[i].parent = NO_PARENT;
 	}
 	b->samp[slot].parent = parent;
 	b->samp[slot].cell = c;
-	hp_counts_bump_timed(c, total, self);
+	return c;
 }
 
+/* The same when it can be had without a call: slot's cached cell, or
+ * the one hp_counts_find finds for another caller (then cached); NULL
+ * otherwise. */
+static inline __attribute__((always_inline)) struct hp_count_cell *
+samp_have_cell(struct hp_buf *b, uint32_t parent, uint32_t slot)
+{
+	struct hp_samp *s;
+	struct hp_count_cell *cell;
+
+	if (__builtin_expect(slot >= b->samp_cap, 0))
+		return NULL;
+	s = &b->samp[slot];
+	cell = s->cell;
+	if (__builtin_expect(s->parent != parent || !cell, 0)) {
+		/* another caller than the last: its cell, if made */
+		if (!(cell = hp_counts_find(&b->counts, parent, slot)))
+			return NULL;
+		s->parent = parent;
+		s->cell = cell;
+	}
+	return cell;
+}
+
+/* The edge parent -> slot of a timed call (no sampling: the counts are
+ * kept here).  Without memory the edge is left out; the call is in. */
 static inline void local_edge(struct hp_buf *b, uint32_t parent, uint32_t slot,
 			      uint64_t total, uint64_t self)
 {
-	struct hp_samp *s;
+	struct hp_count_cell *c = samp_have_cell(b, parent, slot);
 
-	if (__builtin_expect(slot < b->samp_cap &&
-			     (s = &b->samp[slot])->parent == parent && s->cell, 1))
-		hp_counts_bump_timed(s->cell, total, self);
-	else
-		local_edge_slow(b, parent, slot, total, self);
+	if (__builtin_expect(c != NULL, 1) || (c = samp_cell(b, parent, slot)))
+		hp_counts_bump_timed(c, total, self);
+}
+
+/* The top call, at depth d1 (= b->depth), ends after `total` ticks (b
+ * busy), its bucket's counter c and its edge's cell (NULL: none) found:
+ * what local_close and local_close_fast both do. */
+static inline __attribute__((always_inline)) void local_close_at(
+	struct hp_buf *b, uint32_t d1, uint64_t total, _Atomic uint64_t *c,
+	struct hp_count_cell *cell)
+{
+	struct hp_shadow *sh = &b->shadow[d1 - 1];
+	uint64_t self = hp_call_self(total, sh->child);
+
+	b->cur = sh->parent;
+	b->depth = d1 - 1;
+	if (d1 >= 2)
+		b->shadow[d1 - 2].child += hp_call_credit(total, sh->child);
+	hp_local_add_at(&b->local, sh->ls, total, self, --sh->ls->open != 0, c);
+	if (cell)
+		hp_counts_bump_timed(cell, total, self);
 }
 
 /* The top call, at depth d1 (= b->depth), ends at `end` (b busy). */
@@ -337,23 +377,15 @@ static inline __attribute__((always_inline)) void local_close(struct hp_buf *b,
 							      uint64_t end)
 {
 	struct hp_shadow *sh = &b->shadow[d1 - 1];
-	uint32_t slot = HP_REC_SLOT(sh->key), parent = 0;
-	struct hp_lstat *ls = sh->ls;
-	/* A clock that stepped back (it should not) must not read as ~2^64. */
-	uint64_t total = (int64_t)(end - sh->start) < 0 ? 0 : end - sh->start;
-	uint64_t self = hp_call_self(total, sh->child);
+	uint32_t slot = HP_REC_SLOT(sh->key);
+	uint32_t parent = d1 >= 2 ? HP_REC_SLOT(b->shadow[d1 - 2].key) : 0;
+	uint64_t total = hp_call_total(sh->start, end);
+	struct hp_count_cell *cell = NULL;
 
-	b->cur = sh->parent;
-	b->depth = d1 - 1;
-	if (d1 >= 2) {
-		struct hp_shadow *p = &b->shadow[d1 - 2];
-
-		p->child += hp_call_credit(total, sh->child);
-		parent = HP_REC_SLOT(p->key);
-	}
-	hp_local_add(&b->local, ls, total, self, --ls->open != 0);
-	if (sample_period == 1)
-		local_edge(b, parent, slot, total, self);
+	if (sample_period == 1 && !(cell = samp_have_cell(b, parent, slot)))
+		cell = samp_cell(b, parent, slot); /* NULL: the edge left out */
+	local_close_at(b, d1, total, hp_local_bucket_of(&b->local, sh->ls, total),
+		       cell);
 }
 
 /* local_close's fast path, for exit_fast: the same, when the call's
@@ -367,40 +399,16 @@ static inline __attribute__((always_inline)) int local_close_fast(
 	struct hp_buf *b, uint32_t d1, uint64_t end)
 {
 	struct hp_shadow *sh = &b->shadow[d1 - 1];
-	uint32_t slot = HP_REC_SLOT(sh->key), parent = 0;
-	struct hp_lstat *ls = sh->ls;
-	uint64_t total = (int64_t)(end - sh->start) < 0 ? 0 : end - sh->start;
+	uint32_t slot = HP_REC_SLOT(sh->key);
+	uint32_t parent = d1 >= 2 ? HP_REC_SLOT(b->shadow[d1 - 2].key) : 0;
+	uint64_t total = hp_call_total(sh->start, end);
 	struct hp_count_cell *cell = NULL;
-	_Atomic uint64_t *c = hp_local_have_bucket(ls, total);
-	uint64_t self;
+	_Atomic uint64_t *c = hp_local_have_bucket(sh->ls, total);
 
-	if (__builtin_expect(c == NULL, 0))
+	if (__builtin_expect(c == NULL, 0) ||
+	    (sample_period == 1 && !(cell = samp_have_cell(b, parent, slot))))
 		return 0;
-	if (d1 >= 2)
-		parent = HP_REC_SLOT(b->shadow[d1 - 2].key);
-	if (sample_period == 1) {
-		struct hp_samp *s;
-
-		if (__builtin_expect(slot >= b->samp_cap, 0))
-			return 0;
-		s = &b->samp[slot];
-		cell = s->cell;
-		if (__builtin_expect(s->parent != parent || !cell, 0)) {
-			/* another caller than the last: its cell, if made */
-			if (!(cell = hp_counts_find(&b->counts, parent, slot)))
-				return 0;
-			s->parent = parent;
-			s->cell = cell;
-		}
-	}
-	self = hp_call_self(total, sh->child);
-	b->cur = sh->parent;
-	b->depth = d1 - 1;
-	if (d1 >= 2)
-		b->shadow[d1 - 2].child += hp_call_credit(total, sh->child);
-	hp_local_add_at(&b->local, ls, total, self, --ls->open != 0, c);
-	if (cell)
-		hp_counts_bump_timed(cell, total, self);
+	local_close_at(b, d1, total, c, cell);
 	return 1;
 }
 
@@ -592,26 +600,14 @@ static int samp_grow(struct hp_buf *b, uint32_t slot)
 static __attribute__((noinline)) int count_call(struct hp_buf *b,
 						uint32_t slot, int timed)
 {
-	uint32_t parent = b->cur, i;
+	uint32_t parent = b->cur;
 	struct hp_samp *s;
 
 	if (slot >= b->samp_cap && samp_grow(b, slot))
 		return -1;
 	s = &b->samp[slot];
-	if (s->parent != parent || !s->cell) {
-		int grew = 0;
-		struct hp_count_cell *c = hp_counts_cell(&b->counts, parent,
-							 slot, &grew);
-
-		if (!c)
-			return -1;
-		for (i = 0; grew && i < b->samp_cap; i++) {
-			b->samp[i].cell = NULL; /* the cells moved */
-			b->samp[i].parent = NO_PARENT;
-		}
-		s->parent = parent;
-		s->cell = c;
-	}
+	if ((s->parent != parent || !s->cell) && !samp_cell(b, parent, slot))
+		return -1;
 	hp_counts_bump(s->cell);
 	b->cur = slot;
 	if (!timed && s->left > 1) {
@@ -665,8 +661,20 @@ static __attribute__((noinline)) unsigned long enter_general(
 	return d;
 }
 
-/* An untimed call (b busy, s its slot's entry, with left > 1) from
- * another caller than the one s caches: the cell of this caller found
+/* An untimed call (b busy, s its slot's entry, with left > 1) counted
+ * in cell, the innermost call now: what its exit puts back. */
+static inline __attribute__((always_inline)) unsigned long untimed_enter(
+	struct hp_buf *b, struct hp_samp *s, struct hp_count_cell *cell,
+	uint32_t slot, uint32_t parent)
+{
+	s->left--;
+	hp_counts_bump(cell);
+	b->cur = slot;
+	leave_busy(b);
+	return UNTIMED | parent;
+}
+
+/* The same from another caller than the one s caches: the cell of this caller found
  * in the count table (no allocation), or else the general path.  Out of
  * line, so that the fast path stays a leaf. */
 static __attribute__((noinline)) unsigned long untimed_other_caller(
@@ -682,11 +690,7 @@ static __attribute__((noinline)) unsigned long untimed_other_caller(
 	}
 	s->parent = parent;
 	s->cell = cell;
-	s->left--;
-	hp_counts_bump(cell);
-	b->cur = slot;
-	leave_busy(b);
-	return UNTIMED | parent;
+	return untimed_enter(b, s, cell, slot, parent);
 }
 
 /* The fast path: a leaf without a stack frame that touches only the
@@ -711,18 +715,12 @@ static inline __attribute__((always_inline)) unsigned long enter_fast(
 		 * the general path (which counts the call itself) */
 		uint32_t parent = b->cur;
 		struct hp_samp *s = slot < b->samp_cap ? &b->samp[slot] : NULL;
-		struct hp_count_cell *cell;
 
 		if (__builtin_expect(s && s->left > 1, 1)) {
 			if (__builtin_expect(s->parent != parent, 0))
 				return untimed_other_caller(b, s, slot, site,
 							    guard, cfa, ret);
-			cell = s->cell;
-			s->left--;
-			hp_counts_bump(cell);
-			b->cur = slot;
-			leave_busy(b);
-			return UNTIMED | parent;
+			return untimed_enter(b, s, s->cell, slot, parent);
 		}
 		leave_busy(b);
 		return enter_general(site, guard, cfa, ret, 0);

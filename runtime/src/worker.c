@@ -252,8 +252,7 @@ static struct hp_stat *close_call(struct hp_buf *b, size_t d, uint64_t end,
 	}
 	o = &b->open[--b->nopen];
 	nested = --b->active[o->slot] != 0; /* another of its calls below? */
-	/* A clock that stepped back (it should not) must not read as ~2^64. */
-	total = (int64_t)(end - o->start) < 0 ? 0 : end - o->start;
+	total = hp_call_total(o->start, end);
 	self = hp_call_self(total, o->child);
 	s = add(o->slot, total, self, nested);
 	if (s && fig)
