@@ -21,20 +21,10 @@ for i in "${!incs[@]}"; do incs[$i]=$(cd "${incs[$i]}" && pwd); done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-# run.sh's generate 1
-awk 'BEGIN {
-	print "#include <stdio.h>"
-	for (n = 0; n < 333; n++) {
-		print "/* @hotpath */"
-		printf "int f%d(int x)\n{\n\tint s = 0, i;\n\n", n
-		printf "\tfor (i = 0; i < x; i++)\n\t\ts += (i * %d) ^ (s >> 3);\n", n + 1
-		printf "\tif (s > 1000)\n\t\ts -= %d;\n\treturn s;\n}\n", n
-	}
-	print "int main(void)\n{\n\tint s = 0;"
-	for (n = 0; n < 333; n++)
-		printf "\ts += f%d(%d);\n", n, n % 7
-	print "\tprintf(\"%d\\n\", s);\n\treturn 0;\n}"
-}' >gen.c
+# run.sh's (b) file
+# shellcheck source=gen.sh
+. "$here/gen.sh"
+generate 1 >gen.c
 kept=$(TMPDIR=$work "$HPCC" --keep gcc -O2 -c gen.c -o h.o 2>&1 | sed -n 's/^hpcc: kept temporary files in //p')
 [ -n "$kept" ] && [ -f "$kept/1/gen.c" ] || { echo "cc1.sh: hpcc did not rewrite gen.c" >&2; exit 1; }
 # the rewritten file names hpcc's header by path: name it by its bare name

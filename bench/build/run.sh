@@ -31,23 +31,8 @@ static int twice(int x) { return 2 * x; }
 int main(void) { printf("%d\n", twice(21)); return 0; }
 C
 
-# About 4,000 lines: 333 functions of 12 lines and a main calling each;
-# every $1-th function annotated.
-generate() {
-	awk -v every="$1" 'BEGIN {
-		print "#include <stdio.h>"
-		for (n = 0; n < 333; n++) {
-			print (n % every == 0) ? "/* @hotpath */" : "/* plain */"
-			printf "int f%d(int x)\n{\n\tint s = 0, i;\n\n", n
-			printf "\tfor (i = 0; i < x; i++)\n\t\ts += (i * %d) ^ (s >> 3);\n", n + 1
-			printf "\tif (s > 1000)\n\t\ts -= %d;\n\treturn s;\n}\n", n
-		}
-		print "int main(void)\n{\n\tint s = 0;"
-		for (n = 0; n < 333; n++)
-			printf "\ts += f%d(%d);\n", n, n % 7
-		print "\tprintf(\"%d\\n\", s);\n\treturn 0;\n}"
-	}'
-}
+# shellcheck source=gen.sh
+. "$here/gen.sh"
 generate 1 >gen.c
 generate 10 >gen10.c
 lines=$(wc -l <gen.c)
