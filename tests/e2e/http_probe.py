@@ -14,8 +14,9 @@
       the program's stdin FIFO: the program then finishes), and prints the
       seconds until PID is gone.
   http_probe.py hostile PORT PID
-      Garbage, 1 MB headers, slowloris clients and 1,000 connections at
-      once against the server, then one normal request, which must
+      A NUL-led request, garbage, 1 MB headers, slowloris clients and
+      1,000 connections at once against the server; each is answered or
+      closed by the idle timeout; then one normal request, which must
       succeed; checks that the program's descriptors stay bounded.
       Exits non-zero, saying why, when something is wrong.
 
@@ -30,6 +31,10 @@ import signal
 import socket
 import sys
 import time
+
+
+# runtime/src/http.c HTTP_TIMEOUT_S: a connection idle this long is closed.
+IDLE_S = 10
 
 
 def get(port, path, method="GET", host="127.0.0.1", timeout=10):
@@ -100,23 +105,58 @@ def hostile(port, pid):
     worst = base
     problems = []
 
-    # 1. Garbage: 200 connections of random bytes.
+    # 0. A request led by a NUL byte: libmicrohttpd reads the line as
+    # empty (the blank lines allowed before a request line) and waits for
+    # more, so the client is only idle: no answer, the connection is closed
+    # at the idle timeout, and nobody else waits meanwhile.  Random garbage
+    # does this too, 1 time in ~3,000 (a NUL first, no other line end).
+    nul = connect(port)
+    nul.sendall(b"\x00GET /report.json HTTP/1.1\r\n\r\n")
+    nul_sent = time.monotonic()
+    try:
+        status, _, _, _ = get(port, "/report.json", timeout=5)
+        if status != 200:
+            problems.append("beside a NUL-led request: status %d" % status)
+    except OSError as e:
+        problems.append("beside a NUL-led request: %s" % e)
+
+    # 1. Garbage: 200 connections of random bytes; each gets an error
+    # answer or a close, at the latest at the idle timeout (see 0).
+    late = 0
     for i in range(200):
         try:
             s = connect(port)
             s.sendall(os.urandom(512 + i * 7) + b"\r\n\r\n")
-            s.settimeout(5)
+            s.settimeout(IDLE_S + 5)
+            start = time.monotonic()
             try:
-                s.recv(4096)  # an error answer or a close, never a hang
+                s.recv(4096)
             except socket.timeout:
-                problems.append("garbage %d: no answer in 5 s" % i)
+                problems.append("garbage %d: no answer nor close in %d s" % (i, IDLE_S + 5))
             except OSError:
                 pass
+            if time.monotonic() - start > 5:
+                late += 1
             s.close()
         except OSError as e:
             problems.append("garbage %d: %s" % (i, e))
         if problems:
             break
+    print("garbage: 200 sent, %d closed only at the idle timeout" % late)
+
+    nul.settimeout(max(0.1, nul_sent + IDLE_S + 5 - time.monotonic()))
+    try:
+        got = nul.recv(4096)
+        took = time.monotonic() - nul_sent
+        if got:
+            print("NUL-led request: answered", got[9:12].decode("ascii", "replace"))
+        else:
+            print("NUL-led request: closed after %.0f s" % took)
+    except socket.timeout:
+        problems.append("NUL-led request: still open %d s on" % (IDLE_S + 5))
+    except OSError:
+        print("NUL-led request: reset")
+    nul.close()
 
     # 2. Huge headers: 20 requests with 1 MB of header.
     answers = {}

@@ -326,8 +326,8 @@ exit_with_clients() {
 	echo "    exit with 3 clients connected: $(cat took) s"
 }
 
-# Hostile clients: garbage, 1 MB headers, slowloris, 1,000 connections;
-# then a normal request works, the program does its next round and exits
+# Hostile clients: a NUL-led request, garbage, 1 MB headers, slowloris,
+# 1,000 connections; then a normal request works, the program does its next round and exits
 # with its own status and exact counts.
 hostile() {
 	enter_workdir
