@@ -31,9 +31,18 @@
  * (report.c, html.c, linked through render.c): one formatter, not two, so
  * a report merged alone renders to the byte as the runtime rendered it.
  *
+ * Sampled reports (HOTPATH_SAMPLE, the report's "sample"): calls are exact
+ * and add up as usual; every time figure is an estimate from the timed
+ * calls, which are the histogram's counts.  The merged report keeps that:
+ * its "sample" is the largest of the reports' (a report without one timed
+ * every call: 1), each function's "timed_calls" is its merged histogram's
+ * sum, as the runtime's is, and the table marks the estimates with "~".
+ * Percentiles already rank the histogram's counts, not the calls.
+ *
  * Numbers go through cJSON's doubles: exact up to 2^53 ns (104 days).
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -111,6 +120,7 @@ struct merged {
 	size_t hash_cap;     /* power of two */
 	uint64_t truncated;  /* calls under "[truncated]" nodes */
 	const char *no_paths; /* the first report without "paths" */
+	unsigned int sample, sample_min; /* the reports' "sample" (1: none) */
 };
 
 void hpcc_merge_opts_free(struct merge_opts *opts)
@@ -649,7 +659,7 @@ static int add_report(struct merged *m, const char *path, int first)
 	char *text = hpcc_read_file(path, 0, NULL);
 	const cJSON *fns, *edges, *it, *paths;
 	const cJSON **fnv = NULL;
-	uint64_t total, lost, omitted, nonlocal, truncated = 0;
+	uint64_t total, lost, omitted, nonlocal, sample, truncated = 0;
 	size_t nfns = 0;
 	cJSON *root;
 	int err;
@@ -674,6 +684,17 @@ static int add_report(struct merged *m, const char *path, int first)
 		hpcc_diag_error("%s is not a hotpath JSON report (HOTPATH_FORMAT=json)", path);
 		return -1;
 	}
+	if (!cJSON_GetObjectItemCaseSensitive(root, "sample")) {
+		sample = 1;
+	} else if (u64_of(root, "sample", &sample) || sample < 1 || sample > UINT_MAX) {
+		hpcc_diag_error("%s: \"sample\" is not a whole number from 1 to %u", path,
+				UINT_MAX);
+		return -1;
+	}
+	if (first || sample > m->sample)
+		m->sample = (unsigned int)sample;
+	if (first || sample < m->sample_min)
+		m->sample_min = (unsigned int)sample;
 	if (first) {
 		m->program = str_of(root, "program");
 		m->clock = str_of(root, "clock");
@@ -856,6 +877,13 @@ static int put_fn(cJSON *arr, const struct merged *m, const struct mfn *f)
 	err |= num(o, "line", f->line);
 	err |= !cJSON_AddStringToObject(o, "kind", f->kind);
 	err |= num(o, "calls", (double)f->calls);
+	if (m->sample > 1) {
+		uint64_t timed = 0;
+
+		for (i = 0; i < f->nhist; i++)
+			timed += f->hist[i].count;
+		err |= num(o, "timed_calls", (double)timed);
+	}
 	err |= num(o, "unfinished", (double)f->unfinished);
 	err |= num(o, "total_ns", (double)f->total);
 	err |= num(o, "recursive_ns", (double)f->recursive);
@@ -1042,6 +1070,8 @@ static char *render(struct merged *m, int nreports)
 	err |= num(root, "lost", (double)m->lost);
 	err |= num(root, "omitted", (double)m->omitted);
 	err |= num(root, "nonlocal_exits", (double)m->nonlocal);
+	if (m->sample > 1)
+		err |= num(root, "sample", m->sample);
 	err |= num(root, "merged_reports", nreports);
 	a = cJSON_AddArrayToObject(root, "percentiles");
 	for (k = 0; a && k < m->npcts; k++)
@@ -1083,17 +1113,22 @@ static char *render_runtime(const struct merged *m, int nreports, enum merge_for
 {
 	struct hp_report r;
 	struct hp_str out = { 0 };
-	char notes[160];
+	char notes[240];
 	size_t i;
 	int k, err;
 
 	memset(&r, 0, sizeof r);
 	snprintf(notes, sizeof notes, "[hotpath] %d report%s merged: times are summed over "
 		 "the processes\n", nreports, nreports == 1 ? "" : "s");
+	if (m->sample != m->sample_min)
+		snprintf(notes + strlen(notes), sizeof notes - strlen(notes),
+			 "[hotpath] the reports were sampled at different rates, 1 in %u "
+			 "to 1 in %u\n", m->sample_min, m->sample);
 	r.notes = notes;
 	r.program = m->program ? m->program : "";
 	r.clock = m->clock ? m->clock : "";
 	r.total_ns = m->total;
+	r.sample = m->sample;
 	r.lost = m->lost;
 	r.nonlocal_exits = m->nonlocal;
 	r.limit = -1;

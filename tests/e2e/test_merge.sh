@@ -408,6 +408,66 @@ json.dump(r, open("old.json", "w"))' || fail "old.json"
 	done
 }
 
+# Sampled reports (HOTPATH_SAMPLE): merged alone, the table is the
+# runtime's, "~" marks and note included; the JSON keeps "sample" and each
+# function's timed_calls; merged with others, timed_calls add up, calls
+# stay exact, and a report that timed every call counts all its calls as
+# timed, under the largest rate with a note of the smallest.
+sampled_reports_stay_estimates() {
+	enter_workdir
+	write_prog
+	"$HPCC" $cc prog.c -o prog 2>err || fail "build failed: $(cat err)" || return 1
+	mkdir s4 s8 all
+	HOTPATH_SAMPLE=4 HOTPATH_FORMAT=table,json HOTPATH_OUTPUT=s4/ ./prog 40 >/dev/null 2>err ||
+		fail "run: $(cat err)" || return 1
+	HOTPATH_SAMPLE=8 HOTPATH_FORMAT=json HOTPATH_OUTPUT=s8/ ./prog 30 >/dev/null 2>err ||
+		fail "run: $(cat err)" || return 1
+	HOTPATH_FORMAT=json HOTPATH_OUTPUT=all/ ./prog 20 >/dev/null 2>err ||
+		fail "run: $(cat err)" || return 1
+	grep -q '^\[hotpath\] ~ estimated' s4/*.txt || fail "no estimate note: $(cat s4/*.txt)"
+	"$HPCC" --merge s4/*.json --format=table >table.txt 2>err
+	assert_status 0 $? "merge --format=table: $(cat err)"
+	head -n -1 table.txt >merged.txt
+	assert_same_file s4/*.txt merged.txt
+	"$HPCC" --merge s4/*.json -o one.json 2>err || fail "one: $(cat err)"
+	"$HPCC" --merge s4/*.json s8/*.json all/*.json -o three.json 2>err ||
+		fail "three: $(cat err)"
+	"$HPCC" --merge s4/*.json s8/*.json all/*.json --format=table >t3.txt 2>err ||
+		fail "three, table: $(cat err)"
+	grep -q '^\[hotpath\] ~ estimated .* about 1 in 8 ' t3.txt || fail "rate: $(cat t3.txt)"
+	assert_contains t3.txt "[hotpath] the reports were sampled at different rates, 1 in 1 to 1 in 8"
+	python3 - s4/*.json one.json s8/*.json all/*.json three.json <<'PY' || fail "sampled figures"
+import json, sys
+s4, one, s8, full, three = (json.load(open(p)) for p in sys.argv[1:])
+assert s4["sample"] == 4 and one["sample"] == 4 and three["sample"] == 8, \
+    (s4.get("sample"), one.get("sample"), three.get("sample"))
+assert "sample" not in full
+def fns(r):
+    return {f["name"]: f for f in r["functions"]}
+a, b = fns(s4), fns(one)
+for n, f in a.items():
+    assert f["timed_calls"] == b[n]["timed_calls"], (n, f["timed_calls"], b[n]["timed_calls"])
+# leaf is called 1,000s of times: some timed, not all
+assert 0 < a["leaf"]["timed_calls"] < a["leaf"]["calls"], a["leaf"]
+c, d, t = fns(s8), fns(full), fns(three)
+for n in t:
+    parts = [r[n] for r in (a, c, d) if n in r]
+    assert t[n]["calls"] == sum(f["calls"] for f in parts), n
+    want = sum(f.get("timed_calls", sum(h[1] for h in f["histogram"])) for f in parts)
+    assert t[n]["timed_calls"] == want, (n, t[n]["timed_calls"], want)
+    assert t[n]["timed_calls"] == sum(h[1] for h in t[n]["histogram"]), n
+assert d["leaf"]["calls"] == sum(h[1] for h in d["leaf"]["histogram"]), "unsampled: all timed"
+PY
+	# a malformed rate is an error, not a guess
+	sed 's/"sample": *4/"sample": 0/' s4/*.json >bad.json
+	grep -q '"sample": *0' bad.json || fail "no sample to spoil: $(head -c 300 bad.json)"
+	"$HPCC" --merge bad.json -o x.json >out 2>err
+	assert_status 2 $? "sample 0"
+	assert_eq "hpcc: error: bad.json: \"sample\" is not a whole number from 1 to 4294967295" \
+		"$(cat err)" "sample 0's message"
+	assert_missing x.json
+}
+
 for cc in $COMPILERS; do
 	check "$cc: 3 runs merged: exact sums, percentiles from the merged histograms" sums_are_exact
 	check "$cc: --format=table is the runtime's table" table_is_the_runtimes
@@ -417,6 +477,8 @@ for cc in $COMPILERS; do
 		paths_are_bounded_as_folded
 	check "$cc: a report without call paths: table/json merge, html/folded refuse" \
 		old_reports_lack_paths
+	check "$cc: sampled reports: timed_calls add up, the table marks estimates" \
+		sampled_reports_stay_estimates
 done
 check "bad input, no input, unwritable output: one error line, nothing written" errors_write_nothing
 finish
