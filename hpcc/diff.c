@@ -32,12 +32,19 @@
  * With one run on both sides there is no noise estimate: the output says
  * so, and the threshold alone decides, as before.
  *
+ * Sampled runs (HOTPATH_SAMPLE: the report's "sample") time 1 call in N,
+ * so their times are estimates: the output says so and with what rate
+ * ("sample": {"base", "head"} in JSON, the largest of each side's runs);
+ * the comparison itself is unchanged, several runs per side giving the
+ * noise estimate that covers the sampling's spread too.
+ *
  * Verdicts: "new", "removed", "slower" / "faster", "noise", and "~" within
  * the threshold (5% without one).  With --threshold, any "slower" row
  * makes the exit status 1, so CI can gate on it; unreadable or malformed
  * input is 2.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -577,7 +584,7 @@ static cJSON *json_paths(const char *const *paths, int n)
  * time); change_pct and the verdict are the self time's. */
 static int print_json(FILE *out, const struct diff_opts *opts, const struct row *rows,
 		      size_t nrows, const char *const *keys, size_t nkeys, double band,
-		      int slower, int noisy, int status)
+		      const double *sample, int slower, int noisy, int status)
 {
 	cJSON *root = cJSON_CreateObject(), *fns;
 	char *text;
@@ -589,6 +596,12 @@ static int print_json(FILE *out, const struct diff_opts *opts, const struct row 
 	cJSON_AddItemToObject(root, "head", json_paths(opts->head, opts->nhead));
 	add_num(root, "threshold_pct", opts->threshold >= 0 ? opts->threshold : NAN);
 	cJSON_AddNumberToObject(root, "band_pct", band);
+	if (sample[0] > 1 || sample[1] > 1) {
+		cJSON *o = cJSON_AddObjectToObject(root, "sample");
+
+		cJSON_AddNumberToObject(o, "base", sample[0]);
+		cJSON_AddNumberToObject(o, "head", sample[1]);
+	}
 	fns = cJSON_AddArrayToObject(root, "functions");
 	for (i = 0; fns && i < nrows; i++) {
 		const struct row *r = &rows[i];
@@ -637,6 +650,7 @@ int hpcc_diff_run(const struct diff_opts *opts, FILE *out)
 	size_t nkeys, nent = 0, nrows = 0, i, j, k, col;
 	double band = opts->threshold >= 0 ? opts->threshold : DEFAULT_BAND;
 	int any_noise = 0;
+	double sample[2] = { 1, 1 }; /* the largest "sample" of each side */
 	char buf[CELL];
 
 	memset(&t, 0, sizeof t);
@@ -646,12 +660,16 @@ int hpcc_diff_run(const struct diff_opts *opts, FILE *out)
 	}
 	for (i = 0; i < (size_t)nrep; i++) {
 		const char *path = (int)i < opts->nbase ? opts->base[i] : opts->head[i - (size_t)opts->nbase];
+		double v;
 
 		if (load(path, &rep[i]) != 0) {
 			status = DIFF_EXIT_USAGE;
 			goto done;
 		}
 		nent += rep[i].n;
+		v = num(rep[i].root, "sample");
+		if (v > sample[(int)i >= opts->nbase] && v <= UINT_MAX)
+			sample[(int)i >= opts->nbase] = floor(v);
 	}
 	ent = calloc(nent + 1, sizeof *ent);
 	rows = calloc(nent + 1, sizeof *rows);
@@ -710,7 +728,7 @@ int hpcc_diff_run(const struct diff_opts *opts, FILE *out)
 	if (opts->threshold >= 0 && slower)
 		status = DIFF_EXIT_SLOWER;
 	if (opts->format == DIFF_JSON) {
-		if (print_json(out, opts, rows, nrows, keys, nkeys, band, slower, noisy,
+		if (print_json(out, opts, rows, nrows, keys, nkeys, band, sample, slower, noisy,
 			       status) != 0)
 			status = DIFF_EXIT_USAGE;
 		goto done;
@@ -774,6 +792,10 @@ int hpcc_diff_run(const struct diff_opts *opts, FILE *out)
 		fprintf(out, "Noise: the base's and the head's spreads (slowest - fastest run) of a "
 			"function's self time added, in %% of the base; a change within it is "
 			"\"noise\".\n");
+	if (sample[0] > 1 || sample[1] > 1)
+		fprintf(out, "Times are estimates from sampled calls (HOTPATH_SAMPLE: base 1 in "
+			"%.0f, head 1 in %.0f); few timed calls spread more, so several runs "
+			"per side matter more.\n", sample[0], sample[1]);
 	if (opts->threshold >= 0) {
 		if (opts->nbase == 1 && opts->nhead == 1)
 			fprintf(out, "%d function%s slower than the %.1f%% threshold.\n", slower,

@@ -147,9 +147,40 @@ bad_reports() {
 	assert_contains err "hpcc: error: --diff needs at least one head report after '--'"
 }
 
+# Sampled runs (HOTPATH_SAMPLE): the comparison says its times are
+# estimates, and at what rate; runs that timed every call say nothing.
+sampled_runs_say_so() {
+	enter_workdir
+	write_prog
+	"$HPCC" $cc prog.c -o prog 2>err || fail "build failed: $(cat err)"
+	./prog >/dev/null 2>&1 # warm
+	HOTPATH_FORMAT=json HOTPATH_OUTPUT=all.json ./prog >/dev/null 2>err || fail "run: $(cat err)"
+	HOTPATH_SAMPLE=4 HOTPATH_FORMAT=json HOTPATH_OUTPUT=s4.json ./prog >/dev/null 2>err ||
+		fail "run: $(cat err)"
+	"$HPCC" --diff all.json s4.json >out 2>err
+	assert_status 0 $? "diff: $(cat err)"
+	assert_contains out "Times are estimates from sampled calls (HOTPATH_SAMPLE: base 1 in 1, head 1 in 4)"
+	"$HPCC" --diff all.json all.json >out 2>err
+	! grep -q "estimates" out || fail "unsampled runs called estimates: $(cat out)"
+	"$HPCC" --diff s4.json -- all.json s4.json --format=json >json 2>err
+	assert_status 0 $? "diff --format=json: $(cat err)"
+	python3 - json <<'PY' || fail "--format=json's sample: $(cat json)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["sample"] == {"base": 4, "head": 4}, d.get("sample")
+PY
+	# a rate that is no rate is ignored, not printed
+	sed 's/"sample": *4/"sample": 1e308/' s4.json >huge.json
+	grep -q '"sample": *1e308' huge.json || fail "no sample to spoil"
+	"$HPCC" --diff all.json huge.json >out 2>err
+	assert_status 0 $? "diff of a huge sample: $(cat err)"
+	! grep -q "estimates" out || fail "a huge sample taken: $(cat out)"
+}
+
 for cc in $COMPILERS; do
 	check "$cc: 5+5 runs of one binary: exit 0" same_binary_passes
 	check "$cc: 3+3 runs, a function 4x slower: named" slower_function_is_named
+	check "$cc: sampled runs: the times are called estimates, with the rate" sampled_runs_say_so
 done
 check "unreadable and malformed reports: exit 2" bad_reports
 finish
