@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
+
 void hp_json_init(struct hp_json *j, struct hp_str *out, int pretty)
 {
 	memset(j, 0, sizeof *j);
@@ -37,7 +39,7 @@ const char *hp_json_short_escape(unsigned char c)
 	}
 }
 
-static void write_string(struct hp_str *out, const char *s)
+void hp_json_write_string(struct hp_str *out, const char *s)
 {
 	const char *run;
 	char buf[8];
@@ -48,12 +50,19 @@ static void write_string(struct hp_str *out, const char *s)
 	for (run = s; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		const char *esc;
+		size_t n;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x80 && (n = hp_fmt_utf8_len((const unsigned char *)s)) != 0) {
+			s += n - 1; /* a whole character */
+			continue;
+		}
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
 			continue;
 		hp_str_append(out, run, (size_t)(s - run));
 		run = s + 1;
-		if (!(esc = hp_json_short_escape(c))) {
+		if (c >= 0x80)
+			esc = "\\ufffd"; /* not UTF-8 */
+		else if (!(esc = hp_json_short_escape(c))) {
 			snprintf(buf, sizeof buf, "\\u%04x", c);
 			esc = buf;
 		}
@@ -147,7 +156,7 @@ void hp_json_key(struct hp_json *j, const char *key)
 		hp_str_append(j->out, ",\n", j->pretty ? 2 : 1);
 	if (j->pretty)
 		indent(j, d);
-	write_string(j->out, key);
+	hp_json_write_string(j->out, key);
 	hp_str_append(j->out, ":\t", j->pretty ? 2 : 1);
 	j->has_items[d] = 1;
 	j->after_key = 1;
@@ -156,7 +165,7 @@ void hp_json_key(struct hp_json *j, const char *key)
 void hp_json_string(struct hp_json *j, const char *s)
 {
 	before_value(j);
-	write_string(j->out, s);
+	hp_json_write_string(j->out, s);
 }
 
 void hp_json_u64(struct hp_json *j, uint64_t v)

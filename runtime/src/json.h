@@ -16,7 +16,11 @@
  * tab per open container, with a tab after the colon; arrays stay on one
  * line with ", " between elements, and an empty object is "{", newline,
  * indent, "}".  Strings escape '"', '\\', \b \f \n \r \t and every other
- * byte below 0x20 as \u00XX; all other bytes (UTF-8 or not) pass through.
+ * byte below 0x20 as \u00XX; UTF-8 passes through, and each byte that is
+ * not part of a well-formed UTF-8 character becomes \ufffd: a label, a
+ * path or argv[0] may hold any byte, a thread name cut at 15 bytes may end
+ * inside a character, and one bad byte makes the file unreadable to
+ * strict readers (Python's json, trace viewers).
  * Numbers: see hp_json_double().
  */
 #ifndef HP_JSON_H
@@ -43,6 +47,8 @@ void hp_json_init(struct hp_json *j, struct hp_str *out, int pretty);
  * backslash, \b \f \n \r \t), or NULL when it has none (\u00XX then).
  * The table's label escaping uses the same forms. */
 const char *hp_json_short_escape(unsigned char c);
+/* s as a JSON string literal ("" for NULL), escaped as above. */
+void hp_json_write_string(struct hp_str *out, const char *s);
 void hp_json_begin_object(struct hp_json *j);
 void hp_json_end_object(struct hp_json *j);
 void hp_json_begin_array(struct hp_json *j);

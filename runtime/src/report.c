@@ -802,31 +802,6 @@ static void append_us(struct hp_str *out, uint64_t ns)
 		      (unsigned long long)(ns % 1000));
 }
 
-/* A JSON string literal.  Bytes that are not UTF-8 become U+FFFD: a
- * thread name the kernel cut at 15 bytes can end inside a character, and
- * trace viewers (and Python's json) reject the file for one bad byte. */
-static void json_str(struct hp_str *out, const char *s)
-{
-	hp_str_append(out, "\"", 1);
-	while (s && *s) {
-		unsigned char c = (unsigned char)*s;
-		size_t n;
-
-		if (c == '"' || c == '\\')
-			hp_str_printf(out, "\\%c", c);
-		else if (c < 0x20)
-			hp_str_printf(out, "\\u%04x", c);
-		else if ((n = hp_fmt_utf8_len((const unsigned char *)s)) != 0) {
-			hp_str_append(out, s, n);
-			s += n;
-			continue;
-		} else
-			hp_str_append(out, "\\ufffd", 6);
-		s++;
-	}
-	hp_str_append(out, "\"", 1);
-}
-
 int hp_report_trace(struct hp_str *out, const struct hp_report *r)
 {
 	size_t t, i;
@@ -834,7 +809,7 @@ int hp_report_trace(struct hp_str *out, const struct hp_report *r)
 	/* The process carries the program's name, each thread its own. */
 	hp_str_printf(out, "{\"traceEvents\":[\n{\"name\":\"process_name\","
 		      "\"ph\":\"M\",\"pid\":%ld,\"args\":{\"name\":", r->pid);
-	json_str(out, r->program);
+	hp_json_write_string(out, r->program);
 	hp_str_append(out, "}}", 2);
 	for (t = 0; t < r->nthreads; t++) {
 		const struct hp_trace_thread *th = &r->threads[t];
@@ -842,13 +817,13 @@ int hp_report_trace(struct hp_str *out, const struct hp_report *r)
 		hp_str_printf(out, ",\n{\"name\":\"thread_name\",\"ph\":\"M\","
 			      "\"pid\":%ld,\"tid\":%ld,\"args\":{\"name\":",
 			      r->pid, th->tid);
-		json_str(out, th->name);
+		hp_json_write_string(out, th->name);
 		hp_str_append(out, "}}", 2);
 		for (i = 0; i < th->n; i++) {
 			const struct hp_trace_event *e = &th->ev[i];
 
 			hp_str_append(out, ",\n{\"name\":", 10);
-			json_str(out, e->name ? e->name : "?");
+			hp_json_write_string(out, e->name ? e->name : "?");
 			hp_str_printf(out, ",\"cat\":\"hotpath\",\"ph\":\"X\","
 				      "\"pid\":%ld,\"tid\":%ld,\"ts\":", r->pid, th->tid);
 			append_us(out, e->start_ns);
@@ -860,7 +835,7 @@ int hp_report_trace(struct hp_str *out, const struct hp_report *r)
 	hp_str_printf(out, "\n],\"displayTimeUnit\":\"ns\",\"otherData\":"
 		      "{\"dropped\":%llu,\"clock\":",
 		      (unsigned long long)r->trace_dropped);
-	json_str(out, r->clock);
+	hp_json_write_string(out, r->clock);
 	hp_str_append(out, "}}\n", 3);
 	return out->failed ? ENOMEM : 0;
 }

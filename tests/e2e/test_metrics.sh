@@ -197,8 +197,12 @@ LE = [100, 300, 1000, 3000, 10000, 30000, 100000, 300000, 1000000, 3000000,
 def secs(ns):
     s = '%d.%09d' % (ns // 10**9, ns % 10**9)
     return s.rstrip('0').rstrip('.')
-# the JSON passes bytes through; the metrics say U+FFFD for non-UTF-8
-r = json.load(open(sys.argv[1], encoding='utf-8', errors='replace'))
+# both say U+FFFD for what is not UTF-8 (the Latin-1 directory): the
+# JSON is read strictly, one bad byte fails it
+r = json.load(open(sys.argv[1], encoding='utf-8', errors='strict'))
+if not any(f['file'].startswith('lat\ufffd/') for f in r['functions']):
+    print('no lat\\ufffd/ file: %r' % sorted({f['file'] for f in r['functions']}))
+    sys.exit(1)
 series = {}
 for name, labels, v in prom.parse(sys.argv[2]):
     series[(name, labels.get('function'), labels.get('file'), labels.get('line'),

@@ -149,7 +149,16 @@ static void escapes(void)
 	CHECK_STR("[\"\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n"
 		  "\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014"
 		  "\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d"
-		  "\\u001e\\u001f\",\"q\\\"b\\\\s/ \x7f \xc3\xa9 \xff\",\"\",\"\"]",
+		  "\\u001e\\u001f\",\"q\\\"b\\\\s/ \x7f \xc3\xa9 \\ufffd\",\"\",\"\"]",
+		  text());
+	/* UTF-8 passes through whole; each byte of anything else is \ufffd:
+	 * a lone continuation byte, a character cut short (at the end and
+	 * before ASCII), an overlong form, a surrogate, past U+10FFFF */
+	start(0);
+	hp_json_string(&j, "\xf0\x9f\x98\x80 \xc2\x85 \xef\xbf\xbf|\x80|\xe2\x82|\xc0\x80|"
+			   "\xed\xa0\x80|\xf4\x90\x80\x80|\xc3");
+	CHECK_STR("\"\xf0\x9f\x98\x80 \xc2\x85 \xef\xbf\xbf|\\ufffd|\\ufffd\\ufffd|"
+		  "\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd\\ufffd|\\ufffd\"",
 		  text());
 	/* keys are escaped the same way */
 	start(0);
