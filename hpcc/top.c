@@ -25,7 +25,11 @@
  *    are asked for at each draw (and SIGWINCH redraws at once).  Raw
  *    mode keeps ISIG off, so Ctrl-C is a key; SIGINT, SIGTERM, SIGHUP
  *    from elsewhere restore the terminal and then end hpcc by the same
- *    signal, as does an exit through atexit (out of memory).
+ *    signal, as does an exit through atexit (out of memory).  Ctrl-Z
+ *    (the terminal's suspend key) and SIGTSTP restore it too, then stop
+ *    hpcc as SIGTSTP's default would; at SIGCONT it takes the terminal
+ *    again (its modes as the shell left them) and redraws.  SIGCONT
+ *    after a SIGSTOP, which cannot be caught, redraws.
  *  - --once: one frame as plain text on stdout, then exit.  With an
  *    interval it reads twice, one interval apart, and shows that
  *    interval; with --interval 0 it reads once and shows the figures
@@ -130,7 +134,7 @@ struct top_opts {
 };
 
 /* Raised by the signal handlers; the self-pipe wakes the key wait. */
-static volatile sig_atomic_t got_signal, got_winch;
+static volatile sig_atomic_t got_signal, got_winch, got_tstp;
 static int wake_pipe[2] = { -1, -1 };
 
 /* ---- reading a snapshot ---- */
@@ -609,8 +613,10 @@ static void on_signal(int sig)
 {
 	int e = errno;
 
-	if (sig == SIGWINCH)
+	if (sig == SIGWINCH || sig == SIGCONT)
 		got_winch = 1;
+	else if (sig == SIGTSTP)
+		got_tstp = 1;
 	else
 		got_signal = sig;
 	if (wake_pipe[1] >= 0 && write(wake_pipe[1], "x", 1) < 0) {
@@ -643,6 +649,28 @@ static int term_enter(void)
 	if (write(STDOUT_FILENO, enter, sizeof enter - 1) < 0)
 		return -1;
 	return 0;
+}
+
+/* Ctrl-Z or SIGTSTP: the terminal back as it was, stopped by SIGTSTP's
+ * default action; on from here at SIGCONT, in the terminal again.  (A
+ * process group no shell waits for is not stopped: on at once.) */
+static int term_suspend(const struct sigaction *sa)
+{
+	term_restore();
+	signal(SIGTSTP, SIG_DFL);
+	raise(SIGTSTP);
+	sigaction(SIGTSTP, sa, NULL);
+	got_tstp = 0;
+	return term_enter();
+}
+
+/* The terminal's suspend key (Ctrl-Z unless stty changed it), which raw
+ * mode delivers as a byte; -1 when there is none. */
+static int suspend_key(void)
+{
+	if (tio_fd < 0 || saved_tio.c_cc[VSUSP] == _POSIX_VDISABLE)
+		return -1;
+	return (unsigned char)saved_tio.c_cc[VSUSP];
 }
 
 static void term_size(int *cols, int *rows)
@@ -727,7 +755,8 @@ static int run_screen(const struct source *src, struct snapshot *cur, const stru
 	long long due = now_ms() + (long long)(o->interval * 1000);
 	char err[2048], status[2100] = "";
 	int quit = 0, sig;
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP,
+				    SIGCONT };
 	size_t i;
 
 	/* non-blocking: a handler must never wait on a full pipe */
@@ -752,7 +781,7 @@ static int run_screen(const struct source *src, struct snapshot *cur, const stru
 		long long left = due - now_ms();
 		char keys[64];
 		ssize_t n;
-		int redraw = 0;
+		int redraw = 0, suspend = 0;
 
 		if (left <= 0) {
 			due = now_ms() + (long long)(o->interval * 1000);
@@ -774,12 +803,24 @@ static int run_screen(const struct source *src, struct snapshot *cur, const stru
 				for (i = 0; n > 0 && i < (size_t)n; i++) {
 					if (keys[i] == 'q' || keys[i] == 'Q' || keys[i] == 3)
 						quit = 1;
+					else if ((unsigned char)keys[i] == suspend_key())
+						suspend = 1;
 					else if (sort_of_key(keys[i]) >= 0)
 						sort = (enum sort_key)sort_of_key(keys[i]), redraw = 1;
 				}
 			} else if (pfd[0].revents & (POLLHUP | POLLERR)) {
 				quit = 1;
 			}
+		}
+		if ((suspend || got_tstp) && !quit && !got_signal) {
+			if (term_suspend(&sa) != 0) {
+				term_restore();
+				snapshot_free(&prev);
+				hpcc_diag_error("cannot set up the terminal again: %s",
+						strerror(errno));
+				return TOP_EXIT_ERROR;
+			}
+			redraw = 1;
 		}
 		if (got_winch) {
 			got_winch = 0;

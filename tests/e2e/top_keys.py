@@ -3,7 +3,9 @@
 keys change the order of the rows, a resize redraws cut to the new width,
 and every way out (q, Ctrl-C, SIGTERM) gives the terminal back as it was:
 the alternate screen left, the cursor shown, and the terminal's modes
-(tcgetattr of the pty) the same as before.
+(tcgetattr of the pty) the same as before.  So does a stop (Ctrl-Z,
+SIGTSTP) under a job-control parent, as under a shell; SIGCONT takes the
+terminal again and redraws.
 
 The report is read once and the interval is long, so every frame shows
 the figures since the program's start; the expected order of each key
@@ -37,10 +39,35 @@ def set_size(fd, cols, rows):
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
 
-class Run:
-    """hpcc top on a fresh pty of cols x rows."""
+# What a shell does for a foreground job: the session and the terminal
+# are the shell's; the job is its own process group, in the foreground.
+# So the job's group is not orphaned and SIGTSTP stops it (the kernel
+# drops SIGTSTP's stop in an orphaned group).  Exits as the job did.
+JOB_CONTROL = r"""
+import fcntl, os, signal, sys, termios
+os.setsid()
+fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    os.tcsetpgrp(0, os.getpid())
+    signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+    os.execv(sys.argv[1], sys.argv[1:])
+os.setpgid(pid, pid)
+_, status = os.waitpid(pid, 0)
+if os.WIFSIGNALED(status):
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.WEXITSTATUS(status))
+"""
 
-    def __init__(self, args, cols=120, rows=30):
+
+class Run:
+    """hpcc top on a fresh pty of cols x rows; job_control: as a shell's
+    foreground job (self.pid is hpcc's)."""
+
+    def __init__(self, args, cols=120, rows=30, job_control=False):
         self.master, self.slave = os.openpty()
         set_size(self.slave, cols, rows)
         self.modes = termios.tcgetattr(self.slave)
@@ -50,11 +77,60 @@ class Run:
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-        self.proc = subprocess.Popen([HPCC, "top"] + args, stdin=self.slave,
+        argv = [HPCC, "top"] + args
+        if job_control:
+            argv = [sys.executable, "-c", JOB_CONTROL] + argv
+        self.proc = subprocess.Popen(argv, stdin=self.slave,
                                      stdout=self.slave, stderr=self.slave,
-                                     preexec_fn=child, close_fds=True)
+                                     preexec_fn=None if job_control else child,
+                                     close_fds=True)
+        self.pid = self.proc.pid
+        deadline = time.monotonic() + 30
+        while job_control and self.pid == self.proc.pid and time.monotonic() < deadline:
+            try:
+                with open("/proc/%d/task/%d/children" % (self.proc.pid, self.proc.pid)) as f:
+                    kids = f.read().split()
+                if kids:
+                    self.pid = int(kids[0])
+            except OSError:
+                pass
+            time.sleep(0.01)
 
-    def read_until(self, pred, what, limit=60):
+    def state(self):
+        try:
+            with open("/proc/%d/stat" % self.pid) as f:
+                return f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return "gone"
+
+    def stopped(self, what):
+        """Waits (up to 30 s) for hpcc to be stopped, draining its output;
+        then the terminal must be as it was."""
+        deadline = time.monotonic() + 30
+        while self.state() != "T" and time.monotonic() < deadline:
+            self.read_until(lambda o: False, "", limit=0.1, quiet=True)
+        self.read_until(lambda o: False, "", limit=0.3, quiet=True)
+        if self.state() != "T":
+            fail("%s: not stopped (state %s)" % (what, self.state()))
+            return False
+        ok = True
+        if not self.out.rstrip(b"\r\n").endswith(LEAVE):
+            fail("%s: stopped without leaving the alternate screen: %r" % (what, self.out[-120:]))
+            ok = False
+        if termios.tcgetattr(self.slave) != self.modes:
+            fail("%s: stopped with the terminal's modes not restored" % what)
+            ok = False
+        return ok
+
+    def resumed(self, what):
+        """SIGCONT: the alternate screen again and a whole frame."""
+        n = self.out.count(ENTER)
+        os.kill(self.pid, signal.SIGCONT)
+        return self.read_until(lambda o: o.count(ENTER) > n and
+                               b"keys:" in o.rsplit(ENTER, 1)[-1],
+                               what + ": a frame after SIGCONT")
+
+    def read_until(self, pred, what, limit=60, quiet=False):
         """Reads until pred(output) holds (a guard against a hang, not a
         timing check: the frames come at once)."""
         deadline = time.monotonic() + limit
@@ -69,7 +145,8 @@ class Run:
                     break
                 self.out += chunk
         if not pred(self.out):
-            fail("%s: not seen; output so far: %r" % (what, self.out[-600:]))
+            if not quiet:
+                fail("%s: not seen; output so far: %r" % (what, self.out[-600:]))
             return False
         return True
 
@@ -176,6 +253,22 @@ for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
     if run.read_until(lambda o: b"keys:" in o, "the first frame"):
         run.proc.send_signal(sig)
     run.finish(signal.Signals(sig).name, -sig)
+
+# Stops, as a shell's job: SIGTSTP from elsewhere, then the suspend key
+# (raw mode reads Ctrl-Z as a byte); each time the terminal is given back
+# before the stop and taken again at SIGCONT; then q, as usual.
+run = Run(["--interval", "600", REPORT], job_control=True)
+if run.read_until(lambda o: b"keys:" in o, "the first frame"):
+    os.kill(run.pid, signal.SIGTSTP)
+    if run.stopped("SIGTSTP") and run.resumed("SIGTSTP"):
+        print("ok   SIGTSTP: the terminal given back, stopped, taken again at SIGCONT")
+        run.type(b"\x1a")
+        if run.stopped("Ctrl-Z") and run.resumed("Ctrl-Z"):
+            print("ok   Ctrl-Z: the terminal given back, stopped, taken again at SIGCONT")
+            run.type(b"n")
+            check_order(run, "name")
+run.type(b"q")
+run.finish("after Ctrl-Z and SIGTSTP", 0)
 
 # a target that cannot be read: one error line, the terminal untouched
 run = Run(["--interval", "600", "no-such-report.json"])
