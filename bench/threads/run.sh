@@ -9,7 +9,9 @@
 # section alone (barrier release to the last join, CLOCK_MONOTONIC).  The
 # plain build makes PLAIN_CALLS calls per thread (default 10 x CALLS), so
 # that its runs last about as long as hpcc's: a run of a few milliseconds
-# measures the scheduler's time slices on a shared machine, not the calls.  Each
+# measures the scheduler's time slices on a shared machine, not the calls.
+# The sampled build makes SAMPLED_CALLS (default 10 x CALLS too: its
+# untimed calls cost a few ns, and 5M of them took ~25 ms).  Each
 # round runs every thread count with every variant, the variants' order
 # rotating from round to round, so load on a shared machine hits all
 # alike; the table shows medians of the rounds.  The hpcc runs write the
@@ -21,7 +23,8 @@
 #
 # usage: bash bench/threads/run.sh [--calls N] [--warm N] [--rounds R]
 #                                  [--threads LIST | --max-threads N]
-#                                  [--plain-calls N] [--sample N]
+#                                  [--plain-calls N] [--sampled-calls N]
+#                                  [--sample N]
 #                                  [--build-dir DIR]
 #                                  [--cc COMPILER] [--keep]
 # With 2 or more CPUs, each round also runs 1 thread pinned to each CPU
@@ -36,6 +39,8 @@
 #                    (default CALLS/10)
 #   --plain-calls N  calls per thread of the plain build (default 10 x
 #                    CALLS; its warm-up is a tenth of that)
+#   --sampled-calls N  the same for the HOTPATH_SAMPLE build (default 10 x
+#                    CALLS)
 #   --rounds R       runs per variant and thread count; medians (default 5)
 #   --max-threads N  thread counts 1..N (default max(nproc, 4); past 8 the
 #                    counts are 1, 2, 4, ..., nproc and N)
@@ -53,6 +58,7 @@ root=$(cd "$here/../.." && pwd)
 calls=5000000
 warm=""
 plain_calls=""
+sampled_calls=""
 rounds=5
 max_threads=""
 threads_list=""
@@ -67,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--calls) calls=${2:?}; shift 2 ;;
 	--warm) warm=${2:?}; shift 2 ;;
 	--plain-calls) plain_calls=${2:?}; shift 2 ;;
+	--sampled-calls) sampled_calls=${2:?}; shift 2 ;;
 	--rounds) rounds=${2:?}; shift 2 ;;
 	--max-threads) max_threads=${2:?}; shift 2 ;;
 	--threads) threads_list=${2:?}; shift 2 ;;
@@ -85,6 +92,17 @@ posint --rounds "$rounds"
 [ -z "$plain_calls" ] && plain_calls=$((calls * 10))
 posint --plain-calls "$plain_calls"
 plain_warm=$((plain_calls / 10))
+[ -z "$sampled_calls" ] && sampled_calls=$((calls * 10))
+posint --sampled-calls "$sampled_calls"
+sampled_warm=$((sampled_calls / 10))
+# calls_of ID: "CALLS WARM" of that variant's runs
+calls_of() {
+	case $1 in
+	plain) echo "$plain_calls $plain_warm" ;;
+	sampled) echo "$sampled_calls $sampled_warm" ;;
+	*) echo "$calls $warm" ;;
+	esac
+}
 case $warm in ''|*[!0-9]*) die "--warm wants a whole number" ;; esac
 case $sample in ''|*[!0-9]*) die "--sample wants a whole number (0: off)" ;; esac
 nproc=$(nproc)
@@ -154,9 +172,9 @@ mismatch=0
 # run_one ID T ROUND: one timed run; appends calls/s to $tmp/cps-ID-T and,
 # for hpcc runs, checks the table's count of `work`.
 run_one() {
-	local id=$1 t=$2 r=$3 out=$tmp/out rep=$tmp/report.txt st=0 cps n
-	local expected=$((t * (calls + warm))) c=$calls w=$warm
-	[ "$id" = plain ] && c=$plain_calls w=$plain_warm
+	local id=$1 t=$2 r=$3 out=$tmp/out rep=$tmp/report.txt st=0 cps n c w expected
+	read -r c w < <(calls_of "$id")
+	expected=$((t * (c + w)))
 	rm -f "$rep"
 	env ${env[$id]} HOTPATH_OUTPUT="$rep" "$tmp/bin/${bin[$id]}" "$t" "$c" "$w" \
 		>"$out" 2>"$tmp/err" || st=$?
@@ -192,8 +210,8 @@ fi
 # $tmp/pin-ID-CPU (its count is checked as run_one's are not: the
 # regular runs check the same binary).
 run_pinned() {
-	local id=$1 c=$2 r=$3 out=$tmp/out st=0 cps calls_=$calls warm_=$warm
-	[ "$id" = plain ] && calls_=$plain_calls warm_=$plain_warm
+	local id=$1 c=$2 r=$3 out=$tmp/out st=0 cps calls_ warm_
+	read -r calls_ warm_ < <(calls_of "$id")
 	env ${env[$id]} HOTPATH_OUTPUT=/dev/null taskset -c "$c" "$tmp/bin/${bin[$id]}" 1 \
 		"$calls_" "$warm_" >"$out" 2>"$tmp/err" || st=$?
 	[ $st = 0 ] || die "$id pinned to CPU $c exited with status $st in round $r: $(head -c 300 "$tmp/err")"
@@ -218,11 +236,12 @@ done
 # One untimed run per thread count and hpcc variant with the JSON report:
 # calls, lost and timed_calls of `work`.
 json_check() {
-	local id=$1 t=$2 js=$tmp/report.json
-	local expected=$((t * (calls + warm)))
+	local id=$1 t=$2 js=$tmp/report.json c w expected
+	read -r c w < <(calls_of "$id")
+	expected=$((t * (c + w)))
 	rm -f "$js"
 	env ${env[$id]} HOTPATH_FORMAT=json HOTPATH_OUTPUT="$js" "$tmp/bin/${bin[$id]}" \
-		"$t" "$calls" "$warm" >/dev/null 2>"$tmp/err" ||
+		"$t" "$c" "$w" >/dev/null 2>"$tmp/err" ||
 		die "the JSON run of $id with $t threads failed: $(head -c 300 "$tmp/err")"
 	python3 - "$js" "$expected" "$id" "$t" <<-'EOF'
 	import json, sys
@@ -277,7 +296,7 @@ echo
 echo "- machine: ${cpu:-unknown CPU}, $nproc cores online, $(uname -sr), clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)"
 echo "- compiler: $($cc --version | head -n1); hpcc: $hpcc_bin"
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- workload: each thread makes $warm warm-up calls, waits at a barrier, then makes $calls calls (plain: $plain_warm warm-up and $plain_calls calls, so that its runs last about as long) of a noinline/noipa one-line function; calls/s = threads x calls / wall time from the barrier's release to the last join (CLOCK_MONOTONIC); hpcc runs write the default table report to a file"
+echo "- workload: each thread makes $warm warm-up calls, waits at a barrier, then makes $calls calls (plain: $plain_warm warm-up and $plain_calls calls, so that its runs last about as long$( [ "$sample" != 0 ] && echo "; HOTPATH_SAMPLE=$sample: $sampled_warm and $sampled_calls" )) of a noinline/noipa one-line function; calls/s = threads x calls / wall time from the barrier's release to the last join (CLOCK_MONOTONIC); hpcc runs write the default table report to a file"
 echo "- $rounds rounds, variants interleaved (order rotating each round); medians of the rounds, M = 10^6 calls/s"
 echo "- reproduce: (cd $root && bash bench/threads/run.sh --calls $calls --warm $warm --plain-calls $plain_calls --rounds $rounds --threads $(IFS=,; echo "${counts[*]}") --sample $sample --build-dir ${build_dir#$root/})"
 echo
@@ -339,7 +358,7 @@ echo "Checks (did the report count every call of work?):"
 if [ -s "$tmp/mismatches" ]; then
 	sed 's/^/- MISMATCH: /' "$tmp/mismatches"
 else
-	echo "- every timed hpcc run's table showed exactly threads x ($calls + $warm warm-up) calls of work"
+	echo "- every timed hpcc run's table showed exactly threads x (calls + warm-up) calls of work"
 fi
 sed 's/^/- JSON run: /' "$tmp/json-checks"
 [ "$mismatch" = 0 ] || echo "- $mismatch count(s) differ: those rows may not measure what they claim"
