@@ -114,7 +114,7 @@ def hostile(port, pid):
     nul.sendall(b"\x00GET /report.json HTTP/1.1\r\n\r\n")
     nul_sent = time.monotonic()
     try:
-        status, _, _, _ = get(port, "/report.json", timeout=5)
+        status, _, _, _ = get(port, "/report.json", timeout=30)
         if status != 200:
             problems.append("beside a NUL-led request: status %d" % status)
     except OSError as e:
