@@ -368,6 +368,24 @@ if run.read_until(lambda o: b"keys:" in o, "the first frame"):
 run.type(b"q")
 run.finish("after Ctrl-Z, bg and fg", 0)
 
+# Ctrl-Z in an orphaned process group (hpcc leads its own session, as
+# under a terminal emulator with no shell): the kernel drops the stop, so
+# hpcc gives the terminal back, takes it again at once and goes on; q
+# still quits (no hang, no stop)
+run = Run(["--interval", "600", REPORT])
+if run.read_until(lambda o: b"keys:" in o, "the first frame"):
+    n = run.out.count(ENTER)
+    run.type(b"\x1a")
+    if run.read_until(lambda o: o.count(ENTER) > n and b"keys:" in o.rsplit(ENTER, 1)[-1],
+                      "Ctrl-Z, orphaned: a frame again"):
+        if run.state() == "T":
+            fail("Ctrl-Z, orphaned: stopped, with no shell to continue it")
+            os.kill(run.hpcc, signal.SIGCONT)
+        else:
+            print("ok   Ctrl-Z in an orphaned group: not stopped, the view goes on")
+run.type(b"q")
+run.finish("Ctrl-Z, orphaned", 0)
+
 # a target that cannot be read: one error line, the terminal untouched
 run = Run(["--interval", "600", "no-such-report.json"])
 status = run.proc.wait(60)
