@@ -641,9 +641,10 @@ static int term_enter(void)
 		raw.c_cc[VMIN] = 0;
 		raw.c_cc[VTIME] = 0;
 		/* EINTR: resumed in the background (bg), tcsetattr stopped
-		 * hpcc by SIGTTOU until fg, whose SIGCONT ran the handler */
+		 * hpcc by SIGTTOU until fg, whose SIGCONT ran the handler;
+		 * not when a signal asks hpcc to end */
 		while (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) != 0)
-			if (errno != EINTR) {
+			if (errno != EINTR || got_signal) {
 				have_tio = 0;
 				break;
 			}
@@ -827,6 +828,8 @@ static int run_screen(const struct source *src, struct snapshot *cur, const stru
 		}
 		if ((suspend || got_tstp) && !quit && !got_signal) {
 			if (term_suspend(&sa, suspend) != 0) {
+				if (got_signal)
+					break; /* ended by it, below */
 				term_restore();
 				snapshot_free(&prev);
 				hpcc_diag_error("cannot set up the terminal again: %s",
