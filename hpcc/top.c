@@ -27,9 +27,11 @@
  *    from elsewhere restore the terminal and then end hpcc by the same
  *    signal, as does an exit through atexit (out of memory).  Ctrl-Z
  *    (the terminal's suspend key) and SIGTSTP restore it too, then stop
- *    hpcc as SIGTSTP's default would; at SIGCONT it takes the terminal
- *    again (its modes as the shell left them) and redraws.  SIGCONT
- *    after a SIGSTOP, which cannot be caught, redraws.
+ *    hpcc as SIGTSTP's default would (Ctrl-Z: the whole process group,
+ *    as the terminal's own); at SIGCONT it takes the terminal again (its
+ *    modes as the shell left them; in the background that stops it by
+ *    SIGTTOU until fg) and redraws.  SIGCONT after a SIGSTOP, which
+ *    cannot be caught, redraws.
  *  - --once: one frame as plain text on stdout, then exit.  With an
  *    interval it reads twice, one interval apart, and shows that
  *    interval; with --interval 0 it reads once and shows the figures
@@ -638,8 +640,14 @@ static int term_enter(void)
 		raw.c_iflag &= ~(tcflag_t)(IXON | ICRNL);
 		raw.c_cc[VMIN] = 0;
 		raw.c_cc[VTIME] = 0;
-		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) != 0)
-			have_tio = 0;
+		/* EINTR: resumed in the background (bg), tcsetattr stopped
+		 * hpcc by SIGTTOU until fg, whose SIGCONT ran the handler;
+		 * not when a signal asks hpcc to end */
+		while (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) != 0)
+			if (errno != EINTR || got_signal) {
+				have_tio = 0;
+				break;
+			}
 	}
 	if (!have_tio && isatty(STDIN_FILENO))
 		return -1;
@@ -653,14 +661,20 @@ static int term_enter(void)
 
 /* Ctrl-Z or SIGTSTP: the terminal back as it was, stopped by SIGTSTP's
  * default action; on from here at SIGCONT, in the terminal again.  (A
- * process group no shell waits for is not stopped: on at once.) */
-static int term_suspend(const struct sigaction *sa)
+ * process group no shell waits for is not stopped: on at once.)  The key
+ * stops the whole process group, as the terminal's own Ctrl-Z does: under
+ * a wrapper (sh -c, make) the shell waits for the wrapper, which must
+ * stop too; SIGTSTP from elsewhere stops hpcc alone, as its default. */
+static int term_suspend(const struct sigaction *sa, int key)
 {
 	term_restore();
 	signal(SIGTSTP, SIG_DFL);
-	raise(SIGTSTP);
+	got_tstp = 0; /* before the handler is back: a later SIGTSTP counts */
+	if (key)
+		kill(0, SIGTSTP);
+	else
+		raise(SIGTSTP);
 	sigaction(SIGTSTP, sa, NULL);
-	got_tstp = 0;
 	return term_enter();
 }
 
@@ -813,7 +827,9 @@ static int run_screen(const struct source *src, struct snapshot *cur, const stru
 			}
 		}
 		if ((suspend || got_tstp) && !quit && !got_signal) {
-			if (term_suspend(&sa) != 0) {
+			if (term_suspend(&sa, suspend) != 0) {
+				if (got_signal)
+					break; /* ended by it, below */
 				term_restore();
 				snapshot_free(&prev);
 				hpcc_diag_error("cannot set up the terminal again: %s",

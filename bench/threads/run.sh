@@ -298,7 +298,7 @@ echo "- compiler: $($cc --version | head -n1); hpcc: $hpcc_bin"
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- workload: each thread makes $warm warm-up calls, waits at a barrier, then makes $calls calls (plain: $plain_warm warm-up and $plain_calls calls, so that its runs last about as long$( [ "$sample" != 0 ] && echo "; HOTPATH_SAMPLE=$sample: $sampled_warm and $sampled_calls" )) of a noinline/noipa one-line function; calls/s = threads x calls / wall time from the barrier's release to the last join (CLOCK_MONOTONIC); hpcc runs write the default table report to a file"
 echo "- $rounds rounds, variants interleaved (order rotating each round); medians of the rounds, M = 10^6 calls/s"
-echo "- reproduce: (cd $root && bash bench/threads/run.sh --calls $calls --warm $warm --plain-calls $plain_calls --rounds $rounds --threads $(IFS=,; echo "${counts[*]}") --sample $sample --build-dir ${build_dir#$root/})"
+echo "- reproduce: (cd $root && bash bench/threads/run.sh --calls $calls --warm $warm --plain-calls $plain_calls --sampled-calls $sampled_calls --rounds $rounds --threads $(IFS=,; echo "${counts[*]}") --sample $sample --build-dir ${build_dir#$root/})"
 echo
 echo "| threads | plain calls/s | hpcc calls/s | hpcc scaling vs 1 thread | plain scaling vs 1 thread | hpcc min..max | cores used, plain / hpcc |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -177,10 +177,33 @@ PY
 	! grep -q "estimates" out || fail "a huge sample taken: $(cat out)"
 }
 
+# --format=json is UTF-8 whatever the names hold: a Latin-1 report file
+# name, and a function name with a raw \xff byte (a report of a runtime
+# before 7d625b2), are \ufffd, as the runtime writes its own JSON
+json_is_utf8() {
+	enter_workdir
+	write_prog
+	"$HPCC" $cc prog.c -o prog 2>err || fail "build failed: $(cat err)" || return 1
+	HOTPATH_FORMAT=json HOTPATH_OUTPUT=a.json ./prog >/dev/null 2>err || fail "run: $(cat err)"
+	latin=$(printf 'caf\351.json')
+	cp a.json "$latin"
+	sed 's/"name":"work"/"name":"w\xffork"/' a.json >raw.json
+	grep -q "$(printf 'w\377ork')" raw.json || fail "no raw byte in raw.json" || return 1
+	"$HPCC" --diff --format=json "$latin" raw.json >json 2>err
+	assert_status 0 $? "diff --format=json: $(cat err)"
+	python3 - json <<'PY' || fail "--format=json is not UTF-8: $(cat json)"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))
+assert d["base"] == ["caf\ufffd.json"], d["base"]
+assert "w\ufffdork" in [f["name"] for f in d["functions"]], d["functions"]
+PY
+}
+
 for cc in $COMPILERS; do
 	check "$cc: 5+5 runs of one binary: exit 0" same_binary_passes
 	check "$cc: 3+3 runs, a function 4x slower: named" slower_function_is_named
 	check "$cc: sampled runs: the times are called estimates, with the rate" sampled_runs_say_so
+	check "$cc: --format=json is UTF-8 (Latin-1 file names, raw bytes in names)" json_is_utf8
 done
 check "unreadable and malformed reports: exit 2" bad_reports
 finish

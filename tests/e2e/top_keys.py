@@ -5,7 +5,8 @@ and every way out (q, Ctrl-C, SIGTERM) gives the terminal back as it was:
 the alternate screen left, the cursor shown, and the terminal's modes
 (tcgetattr of the pty) the same as before.  So does a stop (Ctrl-Z,
 SIGTSTP) under a job-control parent, as under a shell; SIGCONT takes the
-terminal again and redraws.
+terminal again and redraws.  Ctrl-Z stops the whole job when hpcc runs
+under a wrapper (sh -c), and after bg, fg takes the terminal again.
 
 The report is read once and the interval is long, so every frame shows
 the figures since the program's start; the expected order of each key
@@ -42,20 +43,45 @@ def set_size(fd, cols, rows):
 # What a shell does for a foreground job: the session and the terminal
 # are the shell's; the job is its own process group, in the foreground.
 # So the job's group is not orphaned and SIGTSTP stops it (the kernel
-# drops SIGTSTP's stop in an orphaned group).  Exits as the job did.
+# drops SIGTSTP's stop in an orphaned group).  As a shell, it waits with
+# WUNTRACED for the job's leader and writes each stop's signal on fd 3;
+# SIGUSR1 is the shell's bg (the terminal back to the shell, the job
+# continued), SIGUSR2 its fg (the terminal to the job, continued).
+# argv: the events' fd, then the job's.
+# Exits as the job did.
 JOB_CONTROL = r"""
 import fcntl, os, signal, sys, termios
 os.setsid()
 fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+events = os.fdopen(int(sys.argv[1]), "w", buffering=1)
 pid = os.fork()
 if pid == 0:
+    events.close()
     os.setpgid(0, 0)
     os.tcsetpgrp(0, os.getpid())
     signal.signal(signal.SIGTTOU, signal.SIG_DFL)
-    os.execv(sys.argv[1], sys.argv[1:])
+    os.execv(sys.argv[2], sys.argv[2:])
 os.setpgid(pid, pid)
-_, status = os.waitpid(pid, 0)
+
+
+def bg(*_):
+    os.tcsetpgrp(0, os.getpgrp())
+    os.killpg(pid, signal.SIGCONT)
+
+
+def fg(*_):
+    os.tcsetpgrp(0, pid)
+    os.killpg(pid, signal.SIGCONT)
+
+
+signal.signal(signal.SIGUSR1, bg)
+signal.signal(signal.SIGUSR2, fg)
+while True:
+    _, status = os.waitpid(pid, os.WUNTRACED)
+    if not os.WIFSTOPPED(status):
+        break
+    events.write("stopped %d\n" % os.WSTOPSIG(status))
 if os.WIFSIGNALED(status):
     signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
     os.kill(os.getpid(), os.WTERMSIG(status))
@@ -67,65 +93,108 @@ class Run:
     """hpcc top on a fresh pty of cols x rows; job_control: as a shell's
     foreground job (self.pid is hpcc's)."""
 
-    def __init__(self, args, cols=120, rows=30, job_control=False):
+    def __init__(self, args, cols=120, rows=30, job_control=False, wrapper=False):
         self.master, self.slave = os.openpty()
         set_size(self.slave, cols, rows)
         self.modes = termios.tcgetattr(self.slave)
         self.out = b""
+        self.events = b""
+        self.event_fd = None
 
         def child():
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
         argv = [HPCC, "top"] + args
+        if wrapper:
+            # as from a script or make: a shell that waits for hpcc
+            argv = ["/bin/sh", "-c", '"$@"; exit $?', "sh"] + argv
+        pass_fds = ()
         if job_control:
-            argv = [sys.executable, "-c", JOB_CONTROL] + argv
+            self.event_fd, w = os.pipe()
+            argv = [sys.executable, "-c", JOB_CONTROL, str(w)] + argv
+            pass_fds = (w,)
         self.proc = subprocess.Popen(argv, stdin=self.slave,
                                      stdout=self.slave, stderr=self.slave,
                                      preexec_fn=None if job_control else child,
-                                     close_fds=True)
-        self.pid = self.proc.pid
+                                     close_fds=True, pass_fds=pass_fds)
+        if job_control:
+            os.close(w)
+        self.pid = self.proc.pid  # the job's (the shell's child)
+        self.hpcc = self.proc.pid
         deadline = time.monotonic() + 30
-        while job_control and self.pid == self.proc.pid and time.monotonic() < deadline:
-            try:
-                with open("/proc/%d/task/%d/children" % (self.proc.pid, self.proc.pid)) as f:
-                    kids = f.read().split()
-                if kids:
-                    self.pid = int(kids[0])
-            except OSError:
-                pass
-            time.sleep(0.01)
+        for depth in range((1 if job_control else 0) + (1 if wrapper else 0)):
+            parent = self.hpcc
+            while self.hpcc == parent and time.monotonic() < deadline:
+                try:
+                    with open("/proc/%d/task/%d/children" % (parent, parent)) as f:
+                        kids = f.read().split()
+                    if kids:
+                        self.hpcc = int(kids[0])
+                except OSError:
+                    pass
+                time.sleep(0.01)
+            if depth == 0:
+                self.pid = self.hpcc
+
+    def event(self, what, limit=30):
+        """The job-control parent's next line (a stop): waits up to limit
+        seconds (a guard against a hang); None if none came."""
+        deadline = time.monotonic() + limit
+        while b"\n" not in self.events and time.monotonic() < deadline:
+            r, _, _ = select.select([self.event_fd, self.master], [], [], 0.2)
+            if self.master in r:
+                try:
+                    self.out += os.read(self.master, 65536)
+                except OSError:
+                    pass
+            if self.event_fd in r:
+                chunk = os.read(self.event_fd, 4096)
+                if not chunk:
+                    break
+                self.events += chunk
+        if b"\n" not in self.events:
+            fail("%s: the job did not stop (hpcc's state %s)" % (what, self.state()))
+            return None
+        line, self.events = self.events.split(b"\n", 1)
+        return line.decode()
 
     def state(self):
         try:
-            with open("/proc/%d/stat" % self.pid) as f:
+            with open("/proc/%d/stat" % self.hpcc) as f:
                 return f.read().rsplit(")", 1)[1].split()[0]
         except OSError:
             return "gone"
 
-    def stopped(self, what):
-        """Waits (up to 30 s) for hpcc to be stopped, draining its output;
-        then the terminal must be as it was."""
-        deadline = time.monotonic() + 30
-        while self.state() != "T" and time.monotonic() < deadline:
-            self.read_until(lambda o: False, "", limit=0.1, quiet=True)
-        self.read_until(lambda o: False, "", limit=0.3, quiet=True)
-        if self.state() != "T":
-            fail("%s: not stopped (state %s)" % (what, self.state()))
+    def stopped(self, what, sig=signal.SIGTSTP):
+        """Waits (up to 30 s) for the job to be stopped by sig, as its
+        shell sees it, and for hpcc's output to end by leaving the
+        alternate screen (written before the stop); then the terminal's
+        modes must be as they were."""
+        line = self.event(what)
+        if line is None:
             return False
-        ok = True
-        if not self.out.rstrip(b"\r\n").endswith(LEAVE):
-            fail("%s: stopped without leaving the alternate screen: %r" % (what, self.out[-120:]))
-            ok = False
+        if line != "stopped %d" % sig:
+            fail("%s: %s, expected stopped %d (%s)" % (what, line, sig,
+                                                       signal.Signals(sig).name))
+            return False
+        if not self.read_until(lambda o: o.rstrip(b"\r\n").endswith(LEAVE),
+                               what + ": the alternate screen left before the stop",
+                               limit=30):
+            return False
         if termios.tcgetattr(self.slave) != self.modes:
             fail("%s: stopped with the terminal's modes not restored" % what)
-            ok = False
-        return ok
+            return False
+        return True
 
-    def resumed(self, what):
-        """SIGCONT: the alternate screen again and a whole frame."""
+    def resumed(self, what, how=None):
+        """SIGCONT to the job (how: a function that sends it): the
+        alternate screen again and a whole frame."""
         n = self.out.count(ENTER)
-        os.kill(self.pid, signal.SIGCONT)
+        if how:
+            how()
+        else:
+            os.killpg(self.pid, signal.SIGCONT)
         return self.read_until(lambda o: o.count(ENTER) > n and
                                b"keys:" in o.rsplit(ENTER, 1)[-1],
                                what + ": a frame after SIGCONT")
@@ -204,6 +273,8 @@ class Run:
             fail("%s: the terminal's modes were not restored" % what)
         os.close(self.master)
         os.close(self.slave)
+        if self.event_fd is not None:
+            os.close(self.event_fd)
 
 
 def expected(key):
@@ -259,7 +330,7 @@ for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
 # before the stop and taken again at SIGCONT; then q, as usual.
 run = Run(["--interval", "600", REPORT], job_control=True)
 if run.read_until(lambda o: b"keys:" in o, "the first frame"):
-    os.kill(run.pid, signal.SIGTSTP)
+    os.kill(run.hpcc, signal.SIGTSTP)
     if run.stopped("SIGTSTP") and run.resumed("SIGTSTP"):
         print("ok   SIGTSTP: the terminal given back, stopped, taken again at SIGCONT")
         run.type(b"\x1a")
@@ -269,6 +340,54 @@ if run.read_until(lambda o: b"keys:" in o, "the first frame"):
             check_order(run, "name")
 run.type(b"q")
 run.finish("after Ctrl-Z and SIGTSTP", 0)
+
+# Ctrl-Z under a wrapper (sh -c, a script, make): the whole job stops,
+# as with the terminal's own Ctrl-Z; hpcc stopping alone left the shell
+# waiting for the wrapper, which never stopped, and the terminal to no one
+run = Run(["--interval", "600", REPORT], job_control=True, wrapper=True)
+if run.read_until(lambda o: b"keys:" in o, "the first frame"):
+    run.type(b"\x1a")
+    if run.stopped("Ctrl-Z under sh -c") and run.resumed("Ctrl-Z under sh -c"):
+        print("ok   Ctrl-Z under sh -c: the job stopped, taken again at SIGCONT")
+os.killpg(run.pid, signal.SIGCONT)  # whatever happened: not left stopped
+run.type(b"q")
+run.finish("sh -c, after Ctrl-Z", 0)
+
+# Ctrl-Z, then the shell's bg: in the background, taking the terminal
+# stops hpcc (SIGTTOU); then fg gives it the terminal (whose SIGCONT
+# failed the tcsetattr with EINTR: hpcc ended, "cannot set up the
+# terminal again")
+run = Run(["--interval", "600", REPORT], job_control=True)
+if run.read_until(lambda o: b"keys:" in o, "the first frame"):
+    run.type(b"\x1a")
+    if run.stopped("Ctrl-Z, before bg") and \
+            (os.kill(run.proc.pid, signal.SIGUSR1) or True) and \
+            run.stopped("bg: the terminal taken from the background", signal.SIGTTOU) and \
+            run.resumed("fg", lambda: os.kill(run.proc.pid, signal.SIGUSR2)):
+        print("ok   Ctrl-Z, bg, fg: stopped by SIGTTOU in the background, "
+              "the terminal taken again at fg")
+        run.type(b"n")
+        check_order(run, "name")
+run.type(b"q")
+run.finish("after Ctrl-Z, bg and fg", 0)
+
+# Ctrl-Z in an orphaned process group (hpcc leads its own session, as
+# under a terminal emulator with no shell): the kernel drops the stop, so
+# hpcc gives the terminal back, takes it again at once and goes on; q
+# still quits (no hang, no stop)
+run = Run(["--interval", "600", REPORT])
+if run.read_until(lambda o: b"keys:" in o, "the first frame"):
+    n = run.out.count(ENTER)
+    run.type(b"\x1a")
+    if run.read_until(lambda o: o.count(ENTER) > n and b"keys:" in o.rsplit(ENTER, 1)[-1],
+                      "Ctrl-Z, orphaned: a frame again"):
+        if run.state() == "T":
+            fail("Ctrl-Z, orphaned: stopped, with no shell to continue it")
+            os.kill(run.hpcc, signal.SIGCONT)
+        else:
+            print("ok   Ctrl-Z in an orphaned group: not stopped, the view goes on")
+run.type(b"q")
+run.finish("Ctrl-Z, orphaned", 0)
 
 # a target that cannot be read: one error line, the terminal untouched
 run = Run(["--interval", "600", "no-such-report.json"])
