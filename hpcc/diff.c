@@ -56,6 +56,7 @@
 #include "diag.h"
 #include "diff.h"
 #include "fmt.h" /* runtime/src/fmt.h: the runtime's formatters */
+#include "jsonutf8.h"
 #include "readfile.h"
 
 #define DEFAULT_BAND 5.0
@@ -574,55 +575,9 @@ static cJSON *json_side(const struct side *s, const char *const *keys, size_t nk
 	return o;
 }
 
-/* s with each byte that is not part of a UTF-8 character as U+FFFD, as
- * the runtime writes its JSON: cJSON passes bytes through, and a Latin-1
- * file name (or a name from an older runtime's report) made the output
- * unreadable to strict readers.  NULL when out of memory. */
-static char *utf8_dup(const char *s)
-{
-	size_t n = strlen(s), i = 0, k;
-	char *d = malloc(3 * n + 1), *p = d;
-
-	while (d && s[i]) {
-		k = hp_fmt_utf8_len((const unsigned char *)s + i);
-		if (k) {
-			memcpy(p, s + i, k);
-			p += k;
-			i += k;
-		} else {
-			memcpy(p, "\xef\xbf\xbd", 3);
-			p += 3;
-			i++;
-		}
-	}
-	if (d)
-		*p = '\0';
-	return d;
-}
-
-/* cJSON_AddStringToObject of s made UTF-8 */
-static void add_utf8(cJSON *o, const char *key, const char *s)
-{
-	char *u = utf8_dup(s);
-
-	if (u)
-		cJSON_AddStringToObject(o, key, u);
-	free(u);
-}
-
 static cJSON *json_paths(const char *const *paths, int n)
 {
-	cJSON *a = cJSON_CreateArray();
-	int i;
-
-	for (i = 0; a && i < n; i++) {
-		char *u = utf8_dup(paths[i]);
-
-		if (u)
-			cJSON_AddItemToArray(a, cJSON_CreateString(u));
-		free(u);
-	}
-	return a;
+	return cJSON_CreateStringArray(paths, n);
 }
 
 /* --format=json: the same rows and verdicts as the table, for scripts.
@@ -655,9 +610,9 @@ static int print_json(FILE *out, const struct diff_opts *opts, const struct row 
 
 		if (!f)
 			break;
-		add_utf8(f, "name", r->name);
+		cJSON_AddStringToObject(f, "name", r->name);
 		if (r->file)
-			add_utf8(f, "file", r->file);
+			cJSON_AddStringToObject(f, "file", r->file);
 		else
 			cJSON_AddNullToObject(f, "file");
 		cJSON_AddItemToObject(f, "base", json_side(&r->s[0], keys, nkeys));
@@ -671,7 +626,7 @@ static int print_json(FILE *out, const struct diff_opts *opts, const struct row 
 	cJSON_AddNumberToObject(root, "slower", slower);
 	cJSON_AddNumberToObject(root, "noise", noisy);
 	cJSON_AddNumberToObject(root, "exit_status", status);
-	text = cJSON_Print(root);
+	text = hpcc_json_utf8(root) == 0 ? cJSON_Print(root) : NULL;
 	cJSON_Delete(root);
 	if (!text)
 		goto oom;

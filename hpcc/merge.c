@@ -55,6 +55,7 @@
 
 #include "diag.h"
 #include "hotpath.h"
+#include "jsonutf8.h"
 #include "merge.h"
 #include "readfile.h"
 #include "report.h"
@@ -1084,7 +1085,7 @@ static char *render(struct merged *m, int nreports)
 		err |= put_edge(edges, &m->edge[i]);
 	if (!m->no_paths) /* an old report's lack carries on */
 		err |= put_paths(root, m);
-	if (!err && a && fns && edges)
+	if (!err && a && fns && edges && hpcc_json_utf8(root) == 0)
 		text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (!text)

@@ -468,6 +468,34 @@ PY
 	assert_missing x.json
 }
 
+# The merged JSON is UTF-8 whatever the reports hold: a raw byte in a
+# name (a report of a runtime that passed bytes through) becomes U+FFFD,
+# in functions, edges and call paths alike, and merged again it stays so.
+json_is_utf8() {
+	build || return 1
+	local one
+	one=$(ls reports/*.json | head -1)
+	sed 's/"name":"leaf"/"name":"le\xffaf"/g; s/"callee":"leaf"/"callee":"le\xffaf"/g' \
+		"$one" >raw.json
+	grep -q "$(printf 'le\377af')" raw.json || fail "no raw byte in raw.json" || return 1
+	"$HPCC" --merge raw.json reports/*.json -o m.json 2>err
+	assert_status 0 $? "merge: $(cat err)"
+	"$HPCC" --merge m.json -o again.json 2>err
+	assert_status 0 $? "merge again: $(cat err)"
+	python3 - raw.json m.json again.json <<'PY' || fail "the merged JSON is not UTF-8"
+import json, sys
+raw = json.load(open(sys.argv[1], encoding="latin-1"))
+m, again = (json.load(open(p, encoding="utf-8", errors="strict")) for p in sys.argv[2:])
+for r in (m, again):
+    names = {f["name"] for f in r["functions"]}
+    assert "le\ufffdaf" in names and "leaf" in names, names
+    assert any(e["callee"] == "le\ufffdaf" for e in r["edges"]), r["edges"]
+want = sum(f["calls"] for f in raw["functions"] if f["name"] == "le\xffaf")
+got = sum(f["calls"] for f in m["functions"] if f["name"] == "le\ufffdaf")
+assert want == got and want > 0, (want, got)
+PY
+}
+
 for cc in $COMPILERS; do
 	check "$cc: 3 runs merged: exact sums, percentiles from the merged histograms" sums_are_exact
 	check "$cc: --format=table is the runtime's table" table_is_the_runtimes
@@ -479,6 +507,7 @@ for cc in $COMPILERS; do
 		old_reports_lack_paths
 	check "$cc: sampled reports: timed_calls add up, the table marks estimates" \
 		sampled_reports_stay_estimates
+	check "$cc: the merged JSON is UTF-8 (raw bytes in names)" json_is_utf8
 done
 check "bad input, no input, unwritable output: one error line, nothing written" errors_write_nothing
 finish
