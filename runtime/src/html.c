@@ -32,15 +32,27 @@
 #define HP_STR2_(x) #x
 #define HP_STR_(x) HP_STR2_(x) /* px right of the longest bar: its figures */
 
+/* Text as HTML: markup characters as entities, and each byte that is not
+ * part of a UTF-8 character as U+FFFD (the page says charset utf-8; a
+ * Latin-1 path or a label's "\xff" would be invalid there). */
 static void esc(struct hp_str *out, const char *s)
 {
+	size_t n;
+
 	for (; s && *s; s++) {
 		switch (*s) {
 		case '<': hp_str_append(out, "&lt;", 4); break;
 		case '>': hp_str_append(out, "&gt;", 4); break;
 		case '&': hp_str_append(out, "&amp;", 5); break;
 		case '"': hp_str_append(out, "&quot;", 6); break;
-		default: hp_str_append(out, s, 1);
+		default:
+			n = hp_fmt_utf8_len((const unsigned char *)s);
+			if (n) {
+				hp_str_append(out, s, n);
+				s += n - 1;
+			} else {
+				hp_str_append(out, "\xef\xbf\xbd", 3);
+			}
 		}
 	}
 }

@@ -665,6 +665,56 @@ static void trace_cut_name_is_utf8(void)
 	free_run(&r);
 }
 
+/* The HTML page says charset utf-8, so it is UTF-8 whatever the names
+ * hold: in the program's name (the title), a row's name and a call-path
+ * box (files are not shown), each byte that is not part of a character is U+FFFD;
+ * UTF-8 and markup (escaped) pass as they were. */
+static void html_is_utf8(void)
+{
+	static struct hp_row rows[] = {
+		{ "main", "x.c", 1, HP_KIND_MAIN, 1, 1000000, 1000000, 1000000, { 0 }, 0,
+		  { { 0, 0, { 0 }, 0, 0 } }, 12000, 0, 0, NULL, 0, 0, { 0 }, { NULL }, { 0 } },
+		{ "b\xff" "d <\xc3\xa9>", "lat\xe9/b.c", 2, HP_KIND_BLOCK, 3, 600000, 100, 300000,
+		  { 0 }, 0, { { 0, 0, { 0 }, 0, 0 } }, 560000, 0, 0, NULL, 0, 0, { 0 }, { NULL },
+		  { 0 } },
+	};
+	struct hp_path_node nodes[3];
+	struct hp_report r;
+	struct hp_str out = { 0 };
+
+	memset(&r, 0, sizeof r);
+	memset(nodes, 0, sizeof nodes);
+	nodes[1].name = "main";
+	nodes[1].depth = 1;
+	nodes[1].calls = 1;
+	nodes[1].total_ns = 1000000;
+	nodes[2].name = "b\xff" "d <\xc3\xa9>";
+	nodes[2].parent = 1;
+	nodes[2].depth = 2;
+	nodes[2].calls = 3;
+	nodes[2].total_ns = 600000;
+	r.program = "p\xfe\x80";
+	r.clock = "monotonic";
+	r.total_ns = 1000000;
+	r.limit = -1;
+	r.sort = HP_SORT_SELF;
+	r.rows = rows;
+	r.nrows = 2;
+	r.nodes = nodes;
+	r.nnodes = 3;
+	hp_report_sort(&r);
+	CHECK(hp_report_html(&out, &r) == 0);
+	CHECK(out.s != NULL);
+	if (!out.s)
+		return;
+	CHECK_CONTAINS(out.s, "p\xef\xbf\xbd\xef\xbf\xbd");
+	CHECK_CONTAINS(out.s, "b\xef\xbf\xbd" "d &lt;\xc3\xa9&gt;");
+	CHECK_NOT_CONTAINS(out.s, "\xff");
+	CHECK_NOT_CONTAINS(out.s, "\xfe");
+	CHECK_NOT_CONTAINS(out.s, "t\xe9");
+	hp_str_free(&out);
+}
+
 static void cleanup(void)
 {
 	remove_scratch();
@@ -674,4 +724,4 @@ TEST_MAIN(T(default_sort_puts_hot_spot_first),
 	  T(every_sort_key_orders_table_and_json), T(optional_columns),
 	  T(written_files_are_named), T(dropped_events_are_said),
 	  T(trace_threads_have_their_names), T(trace_cut_name_is_utf8),
-	  T(cleanup))
+	  T(html_is_utf8), T(cleanup))
