@@ -206,6 +206,24 @@ static int child_spin(void)
 	return 3;
 }
 
+/* A report made by hand: main's 1 ms, the rows and call paths given,
+ * sorted as the runtime sorts them. */
+static void hand_report(struct hp_report *r, const char *program, struct hp_row *rows,
+			size_t nrows, struct hp_path_node *nodes, size_t nnodes)
+{
+	memset(r, 0, sizeof *r);
+	r->program = program;
+	r->clock = "monotonic";
+	r->total_ns = 1000000;
+	r->limit = -1;
+	r->sort = HP_SORT_SELF;
+	r->rows = rows;
+	r->nrows = nrows;
+	r->nodes = nodes;
+	r->nnodes = nnodes;
+	hp_report_sort(r);
+}
+
 /* For html_labels.sh: the HTML page of a report made by hand, so the
  * icicle boxes have known widths (the page is 1000px for main's 1 ms):
  * names of wide and narrow letters and of two-byte UTF-8 in boxes from
@@ -248,7 +266,6 @@ static int child_html_fixed(void)
 	struct hp_str out = { 0 };
 	size_t i;
 
-	memset(&r, 0, sizeof r);
 	for (i = 0; i < sizeof tree / sizeof tree[0]; i++) {
 		nodes[i].name = tree[i].name;
 		nodes[i].parent = tree[i].parent;
@@ -257,16 +274,8 @@ static int child_html_fixed(void)
 		nodes[i].total_ns = tree[i].total;
 		nodes[i].self_ns = tree[i].total / 2;
 	}
-	r.program = "fixed";
-	r.clock = "monotonic";
-	r.total_ns = 1000000;
-	r.limit = -1;
-	r.sort = HP_SORT_SELF;
-	r.rows = rows;
-	r.nrows = sizeof rows / sizeof rows[0];
-	r.nodes = nodes;
-	r.nnodes = sizeof nodes / sizeof nodes[0];
-	hp_report_sort(&r);
+	hand_report(&r, "fixed", rows, sizeof rows / sizeof rows[0], nodes,
+		    sizeof nodes / sizeof nodes[0]);
 	if (hp_report_html(&out, &r) || fwrite(out.s, 1, out.len, stdout) != out.len)
 		return 1;
 	hp_str_free(&out);
@@ -682,7 +691,6 @@ static void html_is_utf8(void)
 	struct hp_report r;
 	struct hp_str out = { 0 };
 
-	memset(&r, 0, sizeof r);
 	memset(nodes, 0, sizeof nodes);
 	nodes[1].name = "main";
 	nodes[1].depth = 1;
@@ -693,16 +701,7 @@ static void html_is_utf8(void)
 	nodes[2].depth = 2;
 	nodes[2].calls = 3;
 	nodes[2].total_ns = 600000;
-	r.program = "p\xfe\x80";
-	r.clock = "monotonic";
-	r.total_ns = 1000000;
-	r.limit = -1;
-	r.sort = HP_SORT_SELF;
-	r.rows = rows;
-	r.nrows = 2;
-	r.nodes = nodes;
-	r.nnodes = 3;
-	hp_report_sort(&r);
+	hand_report(&r, "p\xfe\x80", rows, 2, nodes, 3);
 	CHECK(hp_report_html(&out, &r) == 0);
 	CHECK(out.s != NULL);
 	if (!out.s)
