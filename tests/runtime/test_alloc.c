@@ -19,6 +19,7 @@
 #include "child.h"
 #include "child_json.h"
 #include "hotpath.h"
+#include "sanitized.h"
 
 static void *volatile sink;
 static volatile size_t huge = SIZE_MAX / 2; /* overflows times 4 */
@@ -538,7 +539,8 @@ static void check_libc(int vg)
 
 static void check_fork(int vg)
 {
-	cJSON *root = run_ok("fork", NULL, vg);
+	const char *const env[] = { FORK_SCENARIO_ENV, NULL };
+	cJSON *root = run_ok("fork", env, vg);
 
 	CHECK(root != NULL);
 	CHECK_FIGURES(root, "forks", 1, 100, 1, 100, 1);

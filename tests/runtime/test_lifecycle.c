@@ -787,16 +787,7 @@ static cJSON *fork_reports(const char *name, const char *mode, int *children,
 			   int *bad_children, struct run *r)
 {
 	char out[600], path[700];
-	/* Under ASan, a fork child's exit-time leak check can wait forever
-	 * on an allocator lock that another thread of the parent (the
-	 * runtime's worker, allocating) held at the fork: LeakSanitizer's
-	 * own deadlock (seen once in 80 runs of fork_quiet, the child in
-	 * __lsan::LockAllocator), not the runtime's.  The test binary
-	 * itself still checks for leaks. */
-	const char *env[] = { out, mode,
-			      UNDER_TSAN ? "TSAN_OPTIONS=die_after_fork=0" :
-			      UNDER_ASAN ? "ASAN_OPTIONS=detect_leaks=0" : NULL,
-			      NULL };
+	const char *env[] = { out, mode, FORK_SCENARIO_ENV, NULL };
 	cJSON *parent = NULL;
 	DIR *d;
 	struct dirent *e;

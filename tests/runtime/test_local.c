@@ -541,7 +541,9 @@ static void known_reports(const char *name, int sig, int reports, int times)
 {
 	char out[600], prefix[300], path[900];
 	const char *env[] = { "HOTPATH_FORMAT=metrics", "HOTPATH_CLOCK=monotonic",
-			      "HOTPATH_SIGNAL_REPORT=1", out, NULL };
+			      "HOTPATH_SIGNAL_REPORT=1", out,
+			      strcmp(name, "known_fork") == 0 ? FORK_SCENARIO_ENV : NULL,
+			      NULL };
 	struct run r;
 	struct dirent *e;
 	DIR *d;

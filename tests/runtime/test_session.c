@@ -21,6 +21,7 @@
 #include "child.h"
 #include "child_json.h"
 #include "hotpath.h"
+#include "sanitized.h"
 
 void fixture_other_call(void);
 
@@ -885,7 +886,7 @@ static void monotonic_clock(void)
 static void forked_child_does_not_report(void)
 {
 	char env0[600];
-	const char *env[] = { env0, "HOTPATH_FORK=none", NULL };
+	const char *env[] = { env0, "HOTPATH_FORK=none", FORK_SCENARIO_ENV, NULL };
 	struct run r;
 	DIR *d;
 	struct dirent *e;
